@@ -1,0 +1,180 @@
+/*
+ * krill.h: the records Krill shares with Java, and the plain-C cores of every shim.
+ *
+ * Each krill_<concern>.c holds two layers:
+ *   - a core function per call (krill_epoll_wait, krill_socket_read, ...) that takes primitives
+ *     and raw pointers, returns a count or -errno, never allocates and never touches the JVM;
+ *     the C tests under src/test/c call these directly, under AddressSanitizer/UBSan;
+ *   - a thin JNI wrapper per core, registered from a table by krill_<concern>_register()
+ *     which krill_onload.c calls from JNI_OnLoad.
+ * The library is built with -fvisibility=hidden: JNI_OnLoad/JNI_OnUnload are its only exports.
+ *
+ * Every layout and constant below is mirrored in Java. Keep in sync with the Java class named
+ * next to it; the load-time ABI check (krill_onload.c:krill_abi_layout ↔ AbiLayout.java)
+ * refuses to start when the two disagree.
+ */
+#ifndef KRILL_H
+#define KRILL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <jni.h>
+
+/* Bump on any change to a record, a constant below, or a native method's signature.
+ * Keep in sync with AbiLayout.java:ABI_VERSION. */
+#define KRILL_ABI_VERSION 1
+
+/* ---- event record: what a poll writes, one per ready descriptor -------------------------
+ * Keep in sync with EventRecordDescriptor.java.
+ *
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |                        token (low 32 bits)                    |
+ *  +---------------------------------------------------------------+
+ *  |                        token (high 32 bits)                   |
+ *  +---------------------------------------------------------------+
+ *  |                        readiness bits                         |
+ *  +---------------------------------------------------------------+
+ *  |                        result (reserved, 0)                   |
+ *  +---------------------------------------------------------------+
+ */
+struct krill_event {
+    uint64_t token;
+    uint32_t readiness;
+    int32_t result;
+};
+
+/* Readiness bits reported in krill_event.readiness; the same bits express interest
+ * (KRILL_READABLE / KRILL_WRITABLE) when registering. Keep in sync with Readiness.java. */
+#define KRILL_READABLE    0x01u
+#define KRILL_WRITABLE    0x02u
+#define KRILL_ERROR       0x04u
+#define KRILL_HANGUP      0x08u
+#define KRILL_READ_HANGUP 0x10u
+/* Registration flags, OR-ed into the interest word. Keep in sync with Readiness.java. */
+#define KRILL_EDGE_TRIGGERED 0x100u
+#define KRILL_ONESHOT        0x200u
+
+/* ---- socket address: written by Java for bind/connect, by C for accept/getsockname -------
+ * Keep in sync with SockaddrDescriptor.java.
+ *
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |               family: 4 (IPv4) or 6 (IPv6)                    |  0
+ *  +---------------------------------------------------------------+
+ *  |               port (host byte order, 0..65535)                |  4
+ *  +---------------------------------------------------------------+
+ *  |               IPv6 scope id                                   |  8
+ *  +---------------------------------------------------------------+
+ *  |               IPv6 flow info (host byte order)                | 12
+ *  +---------------------------------------------------------------+
+ *  |               address: 4 bytes (IPv4) or 16 bytes (IPv6),     | 16
+ *  |               network byte order                              |
+ *  +---------------------------------------------------------------+
+ */
+struct krill_sockaddr {
+    uint32_t family;
+    uint32_t port;
+    uint32_t scope_id;
+    uint32_t flowinfo;
+    uint8_t addr[16];
+};
+#define KRILL_AF_INET4 4u
+#define KRILL_AF_INET6 6u
+
+/* Socket types for krill_socket_open. Keep in sync with SocketNative.java. */
+#define KRILL_SOCK_STREAM 1
+#define KRILL_SOCK_DGRAM  2
+
+/* shutdown(2) directions. Keep in sync with SocketNative.java. */
+#define KRILL_SHUT_READ  0
+#define KRILL_SHUT_WRITE 1
+#define KRILL_SHUT_BOTH  2
+
+/* Socket options, by Krill id. Keep in sync with SocketOption.java (the enum's ordinal). */
+enum krill_sockopt {
+    KRILL_SO_REUSEADDR = 0,
+    KRILL_SO_REUSEPORT,
+    KRILL_SO_KEEPALIVE,
+    KRILL_SO_RCVBUF,
+    KRILL_SO_SNDBUF,
+    KRILL_SO_LINGER, /* value: seconds, or -1 for off */
+    KRILL_TCP_NODELAY,
+    KRILL_SO_ERROR,  /* get only: the pending error, as a positive errno */
+    KRILL_IPV6_V6ONLY,
+    KRILL_SO_BROADCAST,
+    KRILL_SOCKOPT_COUNT
+};
+
+/* A successful krill_socket_get_option sets this bit above the 32-bit value so that every
+ * value, negative ones included, is told apart from -errno. Keep in sync with SocketNative.java. */
+#define KRILL_OPTION_PRESENT (INT64_C(1) << 32)
+
+/* Errno values, in the order of Errno.java's constants. Keep in sync with Errno.java. */
+#define KRILL_ERRNO_COUNT 35
+extern const int krill_errno_table[KRILL_ERRNO_COUNT];
+
+/* ---- cores (return >= 0 on success, -errno on failure) ---------------------------------- */
+
+/* krill_epoll.c (Linux only) */
+#if defined(__linux__)
+int krill_epoll_create(void);
+int krill_epoll_add(int epfd, int fd, uint32_t interest, uint64_t token);
+int krill_epoll_modify(int epfd, int fd, uint32_t interest, uint64_t token);
+int krill_epoll_delete(int epfd, int fd);
+int krill_epoll_wait(int epfd, struct krill_event *out, int max_events, int timeout_millis);
+int krill_eventfd_create(void);
+int krill_eventfd_write(int fd, uint64_t value);
+int64_t krill_eventfd_read(int fd);
+#endif
+
+/* krill_kqueue.c (macOS/BSD only) */
+#if defined(__APPLE__) || defined(__FreeBSD__)
+int krill_kqueue_create(void);
+int krill_kqueue_register(int kq, int fd, uint32_t interest, uint64_t token);
+int krill_kqueue_deregister(int kq, int fd);
+int krill_kqueue_add_user(int kq, uint64_t token);
+int krill_kqueue_trigger_user(int kq);
+int krill_kqueue_wait(int kq, struct krill_event *out, int max_events, int timeout_millis);
+#endif
+
+/* krill_socket.c */
+int krill_socket_open(int family, int type);
+int krill_socket_bind(int fd, const struct krill_sockaddr *addr);
+int krill_socket_listen(int fd, int backlog);
+int krill_socket_accept(int fd, struct krill_sockaddr *peer_or_null);
+int krill_socket_connect(int fd, const struct krill_sockaddr *addr);
+int krill_socket_finish_connect(int fd);
+ssize_t krill_socket_read(int fd, void *buf, size_t len);
+ssize_t krill_socket_write(int fd, const void *buf, size_t len);
+ssize_t krill_socket_writev(int fd, const struct iovec *iov, int iovcnt);
+int krill_socket_close(int fd);
+int krill_socket_shutdown(int fd, int how);
+int krill_socket_set_option(int fd, int option, int value);
+int64_t krill_socket_get_option(int fd, int option);
+int krill_socket_local_address(int fd, struct krill_sockaddr *out);
+int krill_socket_peer_address(int fd, struct krill_sockaddr *out);
+
+/* krill_onload.c: the ABI layout table, krill_abi_layout_count entries. */
+extern const int krill_abi_layout[];
+extern const int krill_abi_layout_count;
+
+/* ---- JNI registration (each returns 0 or a JNI error code) ------------------------------ */
+int krill_onload_register(JNIEnv *env);
+int krill_errors_register(JNIEnv *env);
+int krill_epoll_register(JNIEnv *env);
+int krill_kqueue_register_natives(JNIEnv *env);
+int krill_socket_register(JNIEnv *env);
+
+/* Registers `count` natives of `class_name`; shared by every krill_*_register. */
+int krill_register_natives(JNIEnv *env, const char *class_name, const JNINativeMethod *methods,
+                           int count);
+
+/* A jlong holding an off-heap address, as a pointer. */
+#define KRILL_PTR(type, address) ((type)(uintptr_t)(address))
+
+#endif /* KRILL_H */
