@@ -1,0 +1,71 @@
+package io.krill.internal.jni;
+
+import java.util.Locale;
+
+/**
+ * The operating system and CPU this JVM runs on, named as Krill's platform jars are
+ * ({@code linux-x86_64}, {@code linux-aarch64}, {@code osx-x86_64}, {@code osx-aarch64}).
+ *
+ * @param os   {@code linux} or {@code osx}
+ * @param arch {@code x86_64} or {@code aarch64}
+ */
+public record Platform(String os, String arch) {
+
+    /** The platform of this JVM. */
+    public static Platform current() {
+        return of(System.getProperty("os.name", ""), System.getProperty("os.arch", ""));
+    }
+
+    /**
+     * Maps the JVM's {@code os.name}/{@code os.arch} to a supported platform.
+     *
+     * @throws UnsatisfiedLinkError naming the platform when Krill has no native library for it
+     */
+    public static Platform of(String osName, String osArch) {
+        String name = osName.toLowerCase(Locale.ROOT);
+        String os;
+        if (name.startsWith("linux")) {
+            os = "linux";
+        } else if (name.startsWith("mac") || name.startsWith("darwin")) {
+            os = "osx";
+        } else {
+            throw unsupported(osName, osArch);
+        }
+        String arch = switch (osArch.toLowerCase(Locale.ROOT)) {
+            case "amd64", "x86_64", "x64" -> "x86_64";
+            case "aarch64", "arm64" -> "aarch64";
+            default -> throw unsupported(osName, osArch);
+        };
+        return new Platform(os, arch);
+    }
+
+    private static UnsatisfiedLinkError unsupported(String osName, String osArch) {
+        return new UnsatisfiedLinkError("Krill has no native library for " + osName + "/" + osArch
+                + ": supported platforms are linux-x86_64, linux-aarch64, osx-x86_64 and osx-aarch64");
+    }
+
+    /** The platform jar's classifier and resource folder, e.g. {@code linux-x86_64}. */
+    public String classifier() {
+        return os + "-" + arch;
+    }
+
+    /** The library's file name on this platform. */
+    public String libraryFileName() {
+        return os.equals("osx") ? "libkrill.dylib" : "libkrill.so";
+    }
+
+    /** Where the platform jar keeps the library. */
+    public String resourcePath() {
+        return "META-INF/native/" + classifier() + "/" + libraryFileName();
+    }
+
+    /** The poller libkrill uses here; keep in sync with krill_onload.c:KRILL_POLLER_ID. */
+    public int pollerId() {
+        return os.equals("linux") ? 1 : 2;
+    }
+
+    /** {@code epoll} or {@code kqueue}. */
+    public String pollerName() {
+        return os.equals("linux") ? "epoll" : "kqueue";
+    }
+}

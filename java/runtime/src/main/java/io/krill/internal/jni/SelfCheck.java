@@ -1,0 +1,151 @@
+package io.krill.internal.jni;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A smoke test of the loaded library over real descriptors, for the launcher and for tests:
+ * a wake-up through the poller, then a loopback TCP exchange driven by poller readiness.
+ * Every descriptor it opens is closed before it returns, on success or failure.
+ */
+public final class SelfCheck {
+
+    private static final int WAIT_MILLIS = 5_000;
+    private static final long WAKE_TOKEN = 0x5EED_0000_0001L;
+    private static final long LISTENER_TOKEN = 0x5EED_0000_0002L;
+    private static final long SERVER_TOKEN = 0x5EED_0000_0003L;
+
+    private SelfCheck() {}
+
+    /**
+     * Runs the checks.
+     *
+     * @return one line per passed check
+     * @throws IOException when a call fails or an expected event does not arrive
+     */
+    public static List<String> run(NativeLibrary library) throws IOException {
+        List<String> passed = new ArrayList<>();
+        List<Integer> fds = new ArrayList<>();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment records = arena.allocate(
+                    (long) EventRecordDescriptor.SIZE_BYTES * 8, EventRecordDescriptor.ALIGNMENT_BYTES);
+            Poller poller = Poller.open(library.platform(), fds);
+
+            poller.wakeUp();
+            expectEvent(poller, records, WAKE_TOKEN, Readiness.READABLE, "wake-up");
+            passed.add(library.platform().pollerName() + " wake-up delivered (token 0x"
+                    + Long.toHexString(WAKE_TOKEN) + ")");
+
+            MemorySegment sockaddr = arena.allocate(SockaddrDescriptor.SIZE_BYTES, 8);
+            int listener = track(fds, Errors.check("socket", SocketNative.open(SockaddrDescriptor.FAMILY_IPV4, SocketNative.STREAM)));
+            SockaddrDescriptor.write(sockaddr, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            Errors.check("bind(127.0.0.1:0)", SocketNative.bind(listener, sockaddr.address()));
+            Errors.check("listen", SocketNative.listen(listener, 16));
+            Errors.check("getsockname", SocketNative.localAddress(listener, sockaddr.address()));
+            InetSocketAddress bound = SockaddrDescriptor.read(sockaddr);
+            poller.register(listener, Readiness.READABLE, LISTENER_TOKEN);
+
+            int client = track(fds, Errors.check("socket", SocketNative.open(SockaddrDescriptor.FAMILY_IPV4, SocketNative.STREAM)));
+            int rc = SocketNative.connect(client, sockaddr.address());
+            if (rc != -Errno.EINPROGRESS.number()) {
+                Errors.check("connect(" + bound + ")", rc);
+            }
+            expectEvent(poller, records, LISTENER_TOKEN, Readiness.READABLE, "accept readiness");
+            int server = track(fds, Errors.check("accept", SocketNative.accept(listener, 0)));
+            Errors.check("connect(" + bound + ")", SocketNative.finishConnect(client));
+            poller.register(server, Readiness.READABLE, SERVER_TOKEN);
+
+            byte[] message = "hello, krill".getBytes(StandardCharsets.US_ASCII);
+            MemorySegment buffer = arena.allocate(64);
+            MemorySegment.copy(message, 0, buffer, ValueLayout.JAVA_BYTE, 0, message.length);
+            int written = Errors.check("write", SocketNative.write(client, buffer.address(), message.length));
+            expectEvent(poller, records, SERVER_TOKEN, Readiness.READABLE, "read readiness");
+            buffer.fill((byte) 0);
+            int read = Errors.check("read", SocketNative.read(server, buffer.address(), (int) buffer.byteSize()));
+            byte[] received = buffer.asSlice(0, read).toArray(ValueLayout.JAVA_BYTE);
+            if (written != message.length || !java.util.Arrays.equals(received, message)) {
+                throw new IOException("loopback exchange garbled: wrote " + written + " bytes, read '"
+                        + new String(received, StandardCharsets.US_ASCII) + "'");
+            }
+            passed.add("loopback TCP on " + bound + ": connect, accept, " + read + "-byte write/read");
+        } finally {
+            for (int i = fds.size() - 1; i >= 0; i--) {
+                SocketNative.close(fds.get(i)); // close(2) works on any descriptor
+            }
+        }
+        return passed;
+    }
+
+    private static int track(List<Integer> fds, int fd) {
+        fds.add(fd);
+        return fd;
+    }
+
+    private static void expectEvent(Poller poller, MemorySegment records, long token, int readiness, String what)
+            throws IOException {
+        int capacity = (int) (records.byteSize() / EventRecordDescriptor.SIZE_BYTES);
+        long deadlineNanos = System.nanoTime() + WAIT_MILLIS * 1_000_000L;
+        while (System.nanoTime() < deadlineNanos) {
+            int n = poller.poll(records.address(), capacity, WAIT_MILLIS);
+            for (int i = 0; i < n; i++) {
+                if (EventRecordDescriptor.token(records, i) == token
+                        && (EventRecordDescriptor.readiness(records, i) & readiness) != 0) {
+                    return;
+                }
+            }
+        }
+        throw new IOException("no " + what + " event within " + WAIT_MILLIS + " ms");
+    }
+
+    /** The platform's poller, just enough of it for the check. */
+    private interface Poller {
+        void register(int fd, int interest, long token) throws IOException;
+
+        void wakeUp() throws IOException;
+
+        int poll(long recordsAddress, int capacity, int timeoutMillis) throws IOException;
+
+        static Poller open(Platform platform, List<Integer> fds) throws IOException {
+            if (platform.os().equals("linux")) {
+                int epfd = track(fds, Errors.check("epoll_create", EpollNative.epollCreate()));
+                int eventfd = track(fds, Errors.check("eventfd", EpollNative.eventfdCreate()));
+                Errors.check("epoll_ctl(ADD eventfd)", EpollNative.epollAdd(epfd, eventfd, Readiness.READABLE, WAKE_TOKEN));
+                return new Poller() {
+                    public void register(int fd, int interest, long token) throws IOException {
+                        Errors.check("epoll_ctl(ADD " + fd + ")", EpollNative.epollAdd(epfd, fd, interest, token));
+                    }
+
+                    public void wakeUp() throws IOException {
+                        Errors.check("eventfd write", EpollNative.eventfdWrite(eventfd, 1));
+                    }
+
+                    public int poll(long address, int capacity, int timeoutMillis) throws IOException {
+                        return Errors.check("epoll_wait", EpollNative.epollWait(epfd, address, capacity, timeoutMillis));
+                    }
+                };
+            }
+            int kq = track(fds, Errors.check("kqueue", KqueueNative.kqueueCreate()));
+            Errors.check("kevent(EVFILT_USER)", KqueueNative.kqueueAddUser(kq, WAKE_TOKEN));
+            return new Poller() {
+                public void register(int fd, int interest, long token) throws IOException {
+                    Errors.check("kevent(ADD " + fd + ")", KqueueNative.kqueueRegister(kq, fd, interest, token));
+                }
+
+                public void wakeUp() throws IOException {
+                    Errors.check("kevent(NOTE_TRIGGER)", KqueueNative.kqueueTriggerUser(kq));
+                }
+
+                public int poll(long address, int capacity, int timeoutMillis) throws IOException {
+                    return Errors.check("kevent", KqueueNative.kqueueWait(kq, address, capacity, timeoutMillis));
+                }
+            };
+        }
+    }
+}

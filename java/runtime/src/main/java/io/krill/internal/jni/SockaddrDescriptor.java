@@ -1,0 +1,96 @@
+package io.krill.internal.jni;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+
+/**
+ * Layout of Krill's socket address record, written by Java for bind/connect and by C for
+ * accept/getsockname/getpeername. The only class that knows its offsets; keep in sync with
+ * {@code krill.h:struct krill_sockaddr} (checked at load).
+ *
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |               family: 4 (IPv4) or 6 (IPv6)                    |  0
+ *  +---------------------------------------------------------------+
+ *  |               port (host byte order, 0..65535)                |  4
+ *  +---------------------------------------------------------------+
+ *  |               IPv6 scope id                                   |  8
+ *  +---------------------------------------------------------------+
+ *  |               IPv6 flow info (host byte order)                | 12
+ *  +---------------------------------------------------------------+
+ *  |               address: 4 bytes (IPv4) or 16 bytes (IPv6),     | 16
+ *  |               network byte order                              |
+ *  +---------------------------------------------------------------+
+ * </pre>
+ */
+public final class SockaddrDescriptor {
+
+    private SockaddrDescriptor() {}
+
+    public static final int FAMILY_OFFSET = 0;
+    public static final int PORT_OFFSET = 4;
+    public static final int SCOPE_ID_OFFSET = 8;
+    public static final int FLOWINFO_OFFSET = 12;
+    public static final int ADDRESS_OFFSET = 16;
+    public static final int SIZE_BYTES = 32;
+
+    public static final int FAMILY_IPV4 = 4;
+    public static final int FAMILY_IPV6 = 6;
+
+    /**
+     * Writes {@code address} into the record at the start of {@code record}.
+     *
+     * @throws IllegalArgumentException when the address is unresolved
+     */
+    public static void write(MemorySegment record, InetSocketAddress address) {
+        InetAddress ip = address.getAddress();
+        if (ip == null) {
+            throw new IllegalArgumentException("address " + address + " is unresolved: resolve it first");
+        }
+        record.asSlice(0, SIZE_BYTES).fill((byte) 0);
+        byte[] bytes = ip.getAddress();
+        record.set(ValueLayout.JAVA_INT, FAMILY_OFFSET, ip instanceof Inet4Address ? FAMILY_IPV4 : FAMILY_IPV6);
+        record.set(ValueLayout.JAVA_INT, PORT_OFFSET, address.getPort());
+        if (ip instanceof Inet6Address v6) {
+            record.set(ValueLayout.JAVA_INT, SCOPE_ID_OFFSET, v6.getScopeId());
+        }
+        MemorySegment.copy(bytes, 0, record, ValueLayout.JAVA_BYTE, ADDRESS_OFFSET, bytes.length);
+    }
+
+    /**
+     * Reads the record at the start of {@code record}.
+     *
+     * @throws IllegalArgumentException when the record holds no IPv4 or IPv6 address
+     */
+    public static InetSocketAddress read(MemorySegment record) {
+        int family = record.get(ValueLayout.JAVA_INT, FAMILY_OFFSET);
+        int port = record.get(ValueLayout.JAVA_INT, PORT_OFFSET);
+        int length = switch (family) {
+            case FAMILY_IPV4 -> 4;
+            case FAMILY_IPV6 -> 16;
+            default -> throw new IllegalArgumentException("socket address record has family " + family
+                    + ", expected " + FAMILY_IPV4 + " or " + FAMILY_IPV6);
+        };
+        byte[] bytes = new byte[length];
+        MemorySegment.copy(record, ValueLayout.JAVA_BYTE, ADDRESS_OFFSET, bytes, 0, length);
+        try {
+            InetAddress ip;
+            int scopeId = record.get(ValueLayout.JAVA_INT, SCOPE_ID_OFFSET);
+            if (family == FAMILY_IPV6 && scopeId != 0) {
+                ip = Inet6Address.getByAddress(null, bytes, scopeId);
+            } else {
+                ip = InetAddress.getByAddress(bytes); // maps ::ffff:a.b.c.d to an Inet4Address
+            }
+            return new InetSocketAddress(ip, port);
+        } catch (UnknownHostException e) {
+            throw new AssertionError("a 4- or 16-byte address is always valid", e);
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** Krill: an async I/O runtime on native epoll/kqueue shims. */
+package io.krill;
