@@ -83,12 +83,13 @@ public final class SelfCheck {
         return passed;
     }
 
-    private static int track(List<Integer> fds, int fd) {
+    static int track(List<Integer> fds, int fd) {
         fds.add(fd);
         return fd;
     }
 
-    private static void expectEvent(Poller poller, MemorySegment records, long token, int readiness, String what)
+    /** Polls until a record with {@code token} and any of {@code readiness} arrives. */
+    static void expectEvent(Poller poller, MemorySegment records, long token, int readiness, String what)
             throws IOException {
         int capacity = (int) (records.byteSize() / EventRecordDescriptor.SIZE_BYTES);
         long deadlineNanos = System.nanoTime() + WAIT_MILLIS * 1_000_000L;
@@ -104,8 +105,11 @@ public final class SelfCheck {
         throw new IOException("no " + what + " event within " + WAIT_MILLIS + " ms");
     }
 
-    /** The platform's poller, just enough of it for the check. */
-    private interface Poller {
+    /**
+     * The platform's poller, just enough of it for the check and the tests of this package;
+     * descriptors it opens are added to the caller's list for closing.
+     */
+    interface Poller {
         void register(int fd, int interest, long token) throws IOException;
 
         void wakeUp() throws IOException;

@@ -1,0 +1,78 @@
+package io.krill;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the launcher in a fresh JVM, as README's main-job command does: its report, its exit
+ * codes, and that it prints no JEP 472 native-access warning when started as documented.
+ */
+class KrillLauncherTest {
+
+    private record Result(int exitCode, String stdout, String stderr) {}
+
+    private static Result launch(Path scratch, String... jvmArgs) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of(jvmArgs));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Krill.class.getName()));
+        Path out = scratch.resolve("stdout");
+        Path err = scratch.resolve("stderr");
+        Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("launcher did not finish within 60 s");
+        }
+        return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void reportsPlatformBackendAbiAndPassesItsSelfCheckWithoutWarnings(@TempDir Path scratch) throws Exception {
+        Result result = launch(scratch, "--enable-native-access=ALL-UNNAMED");
+        assertEquals(0, result.exitCode(), result.stderr());
+        assertEquals("", result.stderr(), "no warning of any kind");
+        assertTrue(result.stdout().contains("platform   " + io.krill.internal.jni.Platform.current().classifier()),
+                result.stdout());
+        assertTrue(result.stdout().contains("backend    jni"), result.stdout());
+        assertTrue(result.stdout().contains("abi        version 1"), result.stdout());
+        assertTrue(result.stdout().contains("wake-up delivered"), result.stdout());
+        assertTrue(result.stdout().contains("loopback TCP"), result.stdout());
+    }
+
+    @Test
+    void withoutNativeAccessTheJdkWarns(@TempDir Path scratch) throws Exception {
+        // The control for the test above: proves the warning would be seen if the flag were lost.
+        Result result = launch(scratch);
+        assertEquals(0, result.exitCode(), result.stderr());
+        assertTrue(result.stderr().contains("restricted method"), result.stderr());
+    }
+
+    @Test
+    void aBadWorkdirExitsOneWithTheFix(@TempDir Path scratch) throws Exception {
+        Path missing = scratch.resolve("no-such-dir");
+        Result result = launch(scratch, "--enable-native-access=ALL-UNNAMED", "-Dkrill.native.workdir=" + missing);
+        assertEquals(1, result.exitCode());
+        assertTrue(result.stderr().contains(missing.toString()), result.stderr());
+        assertTrue(result.stderr().contains("-Dkrill.native.workdir"), result.stderr());
+        assertFalse(result.stdout().contains("abi"), result.stdout());
+    }
+
+    @Test
+    void anUnknownBackendIsNamed(@TempDir Path scratch) throws Exception {
+        Result result = launch(scratch, "--enable-native-access=ALL-UNNAMED", "-Dkrill.backend=carrier-pigeon");
+        assertEquals(1, result.exitCode());
+        assertTrue(result.stderr().contains("krill.backend=carrier-pigeon"), result.stderr());
+    }
+}
