@@ -74,20 +74,25 @@ static int listen_loopback(uint32_t *port) {
     return fd;
 }
 
-#if defined(__linux__)
-/* Waits (up to 5 s) until fd reports `want` through a private epoll instance. */
+/* Waits (up to 5 s) until fd reports any of `want` through a private poller instance. */
 static int wait_ready(int fd, uint32_t want) {
-    int ep = krill_epoll_create();
     struct krill_event ev[4];
     int found = 0;
-    if (krill_epoll_add(ep, fd, want, 7) == 0) {
-        int n = krill_epoll_wait(ep, ev, 4, 5000);
-        found = n == 1 && (ev[0].readiness & want) != 0;
+#if defined(__linux__)
+    int poller = krill_epoll_create();
+    int n = krill_epoll_add(poller, fd, want, 7) == 0 ? krill_epoll_wait(poller, ev, 4, 5000) : 0;
+#else
+    int poller = krill_kqueue_create();
+    uint32_t interest = want & (KRILL_READABLE | KRILL_WRITABLE);
+    if (interest == 0) interest = KRILL_READABLE; /* hang-ups arrive on the read filter */
+    int n = krill_kqueue_register(poller, fd, interest, 7) == 0 ? krill_kqueue_wait(poller, ev, 4, 5000) : 0;
+#endif
+    for (int i = 0; i < n; i++) {
+        if (ev[i].token == 7 && (ev[i].readiness & want) != 0) found = 1;
     }
-    close(ep);
+    close(poller);
     return found;
 }
-#endif
 
 /* Connects a client to a listener and accepts it: *client and *server are the two ends. */
 static void connected_pair(int *client, int *server) {
@@ -97,10 +102,8 @@ static void connected_pair(int *client, int *server) {
     struct krill_sockaddr target = loopback4(port);
     int rc = krill_socket_connect(*client, &target);
     CHECK(rc == 0 || rc == -EINPROGRESS);
-#if defined(__linux__)
     CHECK(wait_ready(listener, KRILL_READABLE));
     CHECK(wait_ready(*client, KRILL_WRITABLE));
-#endif
     CHECK_EQ(0, krill_socket_finish_connect(*client));
     struct krill_sockaddr peer;
     *server = krill_socket_accept(listener, &peer);
@@ -201,13 +204,30 @@ static void test_epoll_modify_and_oneshot(void) {
 }
 #endif
 
+#if defined(__APPLE__) || defined(__FreeBSD__)
+static void test_kqueue_user_event_wakes(void) {
+    int kq = krill_kqueue_create();
+    CHECK(kq >= 0);
+    struct krill_event events[4];
+    uint64_t token = (UINT64_C(5) << 32) | 9;
+    CHECK_EQ(0, krill_kqueue_add_user(kq, token));
+    CHECK_EQ(0, krill_kqueue_wait(kq, events, 4, 0));
+    CHECK_EQ(0, krill_kqueue_trigger_user(kq));
+    CHECK_EQ(1, krill_kqueue_wait(kq, events, 4, 1000));
+    CHECK(events[0].token == token);
+    CHECK_EQ(KRILL_READABLE, events[0].readiness);
+    CHECK_EQ(0, krill_kqueue_wait(kq, events, 4, 0)); /* EV_CLEAR: consumed */
+    CHECK_EQ(-EINVAL, krill_kqueue_wait(kq, events, 0, 0));
+    CHECK_EQ(-EBADF, krill_kqueue_register(kq, -1, KRILL_READABLE, 1));
+    close(kq);
+}
+#endif
+
 static void test_stream_roundtrip(void) {
     int client, server;
     connected_pair(&client, &server);
     CHECK_EQ(5, krill_socket_write(client, "hello", 5));
-#if defined(__linux__)
     CHECK(wait_ready(server, KRILL_READABLE));
-#endif
     char buf[64];
     CHECK_EQ(5, krill_socket_read(server, buf, sizeof(buf)));
     CHECK(memcmp(buf, "hello", 5) == 0);
@@ -215,9 +235,7 @@ static void test_stream_roundtrip(void) {
 
     struct iovec iov[3] = {{"ab", 2}, {"", 0}, {"cdef", 4}};
     CHECK_EQ(6, krill_socket_writev(server, iov, 3));
-#if defined(__linux__)
     CHECK(wait_ready(client, KRILL_READABLE));
-#endif
     CHECK_EQ(6, krill_socket_read(client, buf, sizeof(buf)));
     CHECK(memcmp(buf, "abcdef", 6) == 0);
     CHECK_EQ(-EINVAL, krill_socket_writev(server, iov, -1));
@@ -229,9 +247,7 @@ static void test_stream_roundtrip(void) {
 
     /* Half-close: the server reads end-of-stream, and can still write back. */
     CHECK_EQ(0, krill_socket_shutdown(client, KRILL_SHUT_WRITE));
-#if defined(__linux__)
     CHECK(wait_ready(server, KRILL_READ_HANGUP));
-#endif
     CHECK_EQ(0, krill_socket_read(server, buf, sizeof(buf)));
     CHECK_EQ(3, krill_socket_write(server, "bye", 3));
     CHECK_EQ(-EINVAL, krill_socket_shutdown(client, 7));
@@ -246,9 +262,7 @@ static void test_write_to_reset_peer_is_epipe_not_sigpipe(void) {
     connected_pair(&client, &server);
     CHECK_EQ(0, krill_socket_set_option(server, KRILL_SO_LINGER, 0)); /* close sends RST */
     CHECK_EQ(0, krill_socket_close(server));
-#if defined(__linux__)
     CHECK(wait_ready(client, KRILL_READABLE));
-#endif
     char buf[8];
     CHECK_EQ(-ECONNRESET, krill_socket_read(client, buf, sizeof(buf)));
     ssize_t rc = krill_socket_write(client, "x", 1); /* would raise SIGPIPE without the guard */
@@ -264,9 +278,7 @@ static void test_connect_refused(void) {
     struct krill_sockaddr target = loopback4(port);
     int rc = krill_socket_connect(fd, &target);
     if (rc == -EINPROGRESS) {
-#if defined(__linux__)
-        CHECK(wait_ready(fd, KRILL_WRITABLE));
-#endif
+        CHECK(wait_ready(fd, KRILL_WRITABLE | KRILL_ERROR | KRILL_HANGUP));
         rc = krill_socket_finish_connect(fd);
     }
     CHECK_EQ(-ECONNREFUSED, rc);
@@ -342,6 +354,9 @@ int main(void) {
     run("eventfd_wakes_epoll", test_eventfd_wakes_epoll);
     run("epoll_batch_widens_in_place", test_epoll_batch_widens_in_place);
     run("epoll_modify_and_oneshot", test_epoll_modify_and_oneshot);
+#endif
+#if defined(__APPLE__) || defined(__FreeBSD__)
+    run("kqueue_user_event_wakes", test_kqueue_user_event_wakes);
 #endif
     run("stream_roundtrip", test_stream_roundtrip);
     run("write_to_reset_peer_is_epipe_not_sigpipe", test_write_to_reset_peer_is_epipe_not_sigpipe);
