@@ -31,7 +31,7 @@ public final class Krill {
         System.out.println("Krill " + version());
         System.out.println("  platform   " + library.platform().classifier() + " ("
                 + System.getProperty("os.name") + " " + System.getProperty("os.version") + ", Java "
-                + Runtime.version() + ")");
+                + java.lang.Runtime.version() + ")");
         System.out.println("  backend    " + library.backend() + ", poller " + library.platform().pollerName());
         System.out.println("  library    " + library.source() + " (" + library.sizeBytes() + " bytes)");
         System.out.println("  abi        version " + library.abiVersion() + ", " + library.abiFieldCount()

@@ -1,0 +1,24 @@
+package io.krill;
+
+/**
+ * The handle of a spawned task: its result as a {@link Task}, plus {@link #abort()}.
+ *
+ * @param <T> the result type
+ */
+public interface JoinHandle<T> extends Task<T> {
+
+    /**
+     * Cancels the spawned task: a task not yet started never runs; a running one is completed as
+     * cancelled when its current step returns (Java code is not interrupted mid-step).
+     *
+     * @return true if this call cancelled it
+     */
+    default boolean abort() {
+        return cancel();
+    }
+
+    /** True once the task has finished, by any outcome. */
+    default boolean isFinished() {
+        return isDone();
+    }
+}

@@ -1,0 +1,267 @@
+package io.krill;
+
+import io.krill.internal.executor.BlockingPool;
+import io.krill.internal.executor.MultiThreadScheduler;
+import io.krill.internal.executor.WorkerThread;
+import io.krill.internal.task.CallableTask;
+import io.krill.internal.task.CoroutineTask;
+import io.krill.internal.task.ScheduledTask;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+
+/**
+ * A Krill runtime: worker threads running tasks with work stealing, and a bounded pool for
+ * blocking work.
+ *
+ * <pre>{@code
+ * try (Runtime runtime = Runtime.builder().workers(4).build()) {
+ *     JoinHandle<Integer> answer = runtime.spawn(() -> 6 * 7);
+ *     System.out.println(runtime.blockOn(() -> answer.resultNow() ...));
+ * }
+ * }</pre>
+ *
+ * Closing the runtime shuts it down gracefully with the builder's shutdown timeout.
+ */
+public final class Runtime implements AutoCloseable {
+
+    private final MultiThreadScheduler scheduler;
+    private final BlockingPool blocking;
+    private final Duration closeTimeout;
+    private final Object shutdownLock = new Object();
+    private Boolean shutdownResult; // guarded by shutdownLock
+
+    private Runtime(Builder builder) {
+        this.scheduler = new MultiThreadScheduler(new MultiThreadScheduler.Config(builder.workers,
+                builder.threadNamePrefix, builder.localQueueCapacity, builder.budget,
+                builder.globalQueueInterval, builder.uncaughtExceptionHandler));
+        this.blocking = new BlockingPool(builder.maxBlockingThreads, builder.blockingKeepAlive.toMillis(),
+                builder.threadNamePrefix + "blocking-");
+        this.closeTimeout = builder.shutdownTimeout;
+        scheduler.start(this);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The runtime of the worker thread calling this.
+     *
+     * @throws IllegalStateException off a Krill worker thread
+     */
+    public static Runtime current() {
+        WorkerThread worker = WorkerThread.current();
+        if (worker == null) {
+            throw new IllegalStateException("Runtime.current() called on '" + Thread.currentThread().getName()
+                    + "', which is not a Krill worker: use the Runtime you built");
+        }
+        return (Runtime) worker.runtime();
+    }
+
+    /** Runs {@code body} once on a worker. */
+    public <T> JoinHandle<T> spawn(Callable<? extends T> body) {
+        Objects.requireNonNull(body, "body");
+        ensureAccepting();
+        return submit(new CallableTask<>(scheduler, body));
+    }
+
+    /** Runs {@code body} step by step on the workers until it completes. */
+    public <T> JoinHandle<T> spawn(Coroutine<T> body) {
+        Objects.requireNonNull(body, "body");
+        ensureAccepting();
+        return submit(new CoroutineTask<>(scheduler, body));
+    }
+
+    private <T> JoinHandle<T> submit(ScheduledTask<T> task) {
+        scheduler.schedule(task, false); // created NOTIFIED: this push is its one queueing
+        return task;
+    }
+
+    /** Runs blocking {@code body} on the blocking pool, never on a worker. */
+    public <T> JoinHandle<T> spawnBlocking(Callable<? extends T> body) {
+        Objects.requireNonNull(body, "body");
+        ensureAccepting();
+        return blocking.submit(body);
+    }
+
+    /**
+     * Runs {@code body} on the runtime and waits for its result on this (non-worker) thread.
+     *
+     * @throws IllegalStateException on a worker thread, where waiting would block the worker
+     */
+    public <T> T blockOn(Callable<? extends T> body) {
+        refuseOnWorker();
+        return spawn(body).join();
+    }
+
+    /** As {@link #blockOn(Callable)}, for a coroutine. */
+    public <T> T blockOn(Coroutine<T> body) {
+        refuseOnWorker();
+        return spawn(body).join();
+    }
+
+    /** Waits for {@code task} on this (non-worker) thread: {@code task.join()}. */
+    public <T> T blockOn(Task<T> task) {
+        refuseOnWorker();
+        return task.join();
+    }
+
+    private static void refuseOnWorker() {
+        WorkerThread worker = WorkerThread.current();
+        if (worker != null) {
+            throw new IllegalStateException("blockOn called on Krill worker thread '" + worker.getName()
+                    + "': it would block the worker; spawn the work and compose with map/then instead");
+        }
+    }
+
+    private void ensureAccepting() {
+        if (!scheduler.isAccepting()) {
+            throw new RejectedExecutionException("the Krill runtime is shut down: it accepts no new tasks");
+        }
+    }
+
+    /**
+     * Stops accepting tasks, lets live tasks finish until {@code timeout}, then cancels the rest
+     * and joins every thread. Later calls wait for the first and return its answer.
+     *
+     * @return true when every task finished by itself in time
+     */
+    public boolean shutdown(Duration timeout) {
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("shutdown timeout must not be negative, got " + timeout);
+        }
+        refuseOnWorker();
+        synchronized (shutdownLock) {
+            if (shutdownResult != null) {
+                return shutdownResult;
+            }
+            long deadlineNanos = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
+            boolean interrupted = false;
+            boolean clean;
+            try {
+                blocking.shutdown();
+                clean = scheduler.shutdown(deadlineNanos);
+                clean &= blocking.awaitTermination(deadlineNanos);
+            } catch (InterruptedException e) {
+                interrupted = true;
+                clean = false;
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt(); // keep the caller's interrupt
+            }
+            shutdownResult = clean;
+            return clean;
+        }
+    }
+
+    /** {@link #shutdown(Duration)} with the builder's shutdown timeout. */
+    @Override
+    public void close() {
+        shutdown(closeTimeout);
+    }
+
+    public boolean isShutdown() {
+        return !scheduler.isAccepting();
+    }
+
+    /** A snapshot of the runtime's counters. */
+    public RuntimeMetrics metrics() {
+        long[] counters = scheduler.counters();
+        return new RuntimeMetrics(scheduler.workerCount(), scheduler.liveTasks(), counters[0], counters[1],
+                counters[2], scheduler.injectQueueSize(), scheduler.searchingWorkers(), scheduler.parkedWorkers());
+    }
+
+    /** Settings for a {@link Runtime}; every setter checks its argument. */
+    public static final class Builder {
+        private int workers = java.lang.Runtime.getRuntime().availableProcessors();
+        private String threadNamePrefix = "krill-worker-";
+        private int localQueueCapacity = 256; // Tokio's; tune with the yield/spawn benchmarks
+        private int budget = 128;             // Tokio's cooperative budget
+        private int globalQueueInterval = 61; // Tokio's: a prime, so it drifts against other periods
+        private int maxBlockingThreads = 64;  // guess: enough for file I/O bursts, bounded
+        private Duration blockingKeepAlive = Duration.ofSeconds(10);
+        private Duration shutdownTimeout = Duration.ofSeconds(10);
+        private Consumer<Throwable> uncaughtExceptionHandler = failure -> System.getLogger("io.krill.Runtime")
+                .log(System.Logger.Level.WARNING, "a spawned task failed and nothing handled it", failure);
+
+        private Builder() {}
+
+        public Builder workers(int count) {
+            if (count < 1 || count > 32_767) {
+                throw new IllegalArgumentException("workers must be in [1, 32767], got " + count);
+            }
+            this.workers = count;
+            return this;
+        }
+
+        public Builder threadNamePrefix(String prefix) {
+            this.threadNamePrefix = Objects.requireNonNull(prefix, "prefix");
+            return this;
+        }
+
+        /** Capacity of each worker's local run queue: a power of two, at least 2. */
+        public Builder localQueueCapacity(int capacity) {
+            if (capacity < 2 || Integer.bitCount(capacity) != 1 || capacity > (1 << 30)) {
+                throw new IllegalArgumentException("localQueueCapacity must be a power of two in [2, 2^30], got " + capacity);
+            }
+            this.localQueueCapacity = capacity;
+            return this;
+        }
+
+        /** Ready awaits a task step may complete before it must yield. */
+        public Builder budget(int operations) {
+            if (operations < 1) {
+                throw new IllegalArgumentException("budget must be at least 1, got " + operations);
+            }
+            this.budget = operations;
+            return this;
+        }
+
+        /** Every this many ticks a worker takes outside work before its own. */
+        public Builder globalQueueInterval(int ticks) {
+            if (ticks < 1) {
+                throw new IllegalArgumentException("globalQueueInterval must be at least 1, got " + ticks);
+            }
+            this.globalQueueInterval = ticks;
+            return this;
+        }
+
+        public Builder maxBlockingThreads(int count) {
+            if (count < 1) {
+                throw new IllegalArgumentException("maxBlockingThreads must be at least 1, got " + count);
+            }
+            this.maxBlockingThreads = count;
+            return this;
+        }
+
+        public Builder blockingKeepAlive(Duration keepAlive) {
+            if (keepAlive.isNegative()) {
+                throw new IllegalArgumentException("blockingKeepAlive must not be negative, got " + keepAlive);
+            }
+            this.blockingKeepAlive = keepAlive;
+            return this;
+        }
+
+        /** How long {@link Runtime#close()} lets tasks finish. */
+        public Builder shutdownTimeout(Duration timeout) {
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("shutdownTimeout must not be negative, got " + timeout);
+            }
+            this.shutdownTimeout = timeout;
+            return this;
+        }
+
+        /** Called with the failure of every spawned task that fails (cancellation excepted). */
+        public Builder uncaughtExceptionHandler(Consumer<Throwable> handler) {
+            this.uncaughtExceptionHandler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        public Runtime build() {
+            return new Runtime(this);
+        }
+    }
+}

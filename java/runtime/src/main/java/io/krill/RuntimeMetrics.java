@@ -1,0 +1,17 @@
+package io.krill;
+
+/**
+ * A snapshot of a runtime's counters; each is read without stopping the workers, so together
+ * they are approximate.
+ *
+ * @param workers           worker threads
+ * @param liveTasks         tasks created and not yet finished
+ * @param polls             task steps run, over all workers
+ * @param steals            successful steals of half a queue
+ * @param parks             times a worker went to sleep
+ * @param injectQueueDepth  tasks waiting in the shared queue
+ * @param searchingWorkers  workers looking for work to steal now
+ * @param parkedWorkers     workers asleep now
+ */
+public record RuntimeMetrics(int workers, long liveTasks, long polls, long steals, long parks,
+                             int injectQueueDepth, int searchingWorkers, int parkedWorkers) {}

@@ -1,0 +1,149 @@
+package io.krill;
+
+import io.krill.internal.task.AllTask;
+import io.krill.internal.task.PromiseTask;
+import io.krill.internal.task.RaceTask;
+import io.krill.internal.task.YieldTask;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * A light future: the eventual result of an asynchronous computation on Krill.
+ *
+ * <p>Compose tasks with {@link #map}, {@link #then}, {@link #handle}, {@link #all} and
+ * {@link #race}; continuations run on the runtime's workers, never on the thread that completes
+ * the source unless no runtime is involved. Inside a {@link Coroutine}, await a task with
+ * {@link Step#await}. From a thread that is not a Krill worker (main, a virtual thread) a task
+ * may be waited for with {@link #join()}; doing so on a worker would block it, so it throws.
+ *
+ * <p>Cancelling a task completes it with a {@link CancellationException} if it has not finished,
+ * and cancels what it was waiting for: the source of a {@code map}, the inputs of {@code all}.
+ *
+ * @param <T> the result type
+ */
+public interface Task<T> {
+
+    /** True once the task has a result, a failure or was cancelled. */
+    boolean isDone();
+
+    /** True when the task finished by cancellation. */
+    boolean isCancelled();
+
+    /**
+     * The result of a finished task, without waiting.
+     *
+     * @throws IllegalStateException if the task has not finished
+     * @throws CompletionException   wrapping the failure of a failed task
+     * @throws CancellationException if the task was cancelled
+     */
+    T resultNow();
+
+    /** The failure of a finished, failed task; {@code null} when it succeeded or is not done. */
+    Throwable failureNow();
+
+    /**
+     * Waits for the task from a thread that is not a Krill worker.
+     *
+     * @throws IllegalStateException on a worker thread: compose with {@link #then} instead
+     * @throws CompletionException   wrapping the task's failure
+     * @throws CancellationException if the task was cancelled
+     */
+    T join();
+
+    /**
+     * As {@link #join()}, giving up after {@code timeout}.
+     *
+     * @throws TimeoutException     when the task has not finished in time (it keeps running)
+     * @throws InterruptedException when the waiting thread is interrupted
+     */
+    T join(Duration timeout) throws TimeoutException, InterruptedException;
+
+    /**
+     * Cancels the task if it has not finished, and what it waits for.
+     *
+     * @return true if this call cancelled it
+     */
+    boolean cancel();
+
+    /** A task completing with {@code fn} applied to this task's result; failures pass through. */
+    <U> Task<U> map(Function<? super T, ? extends U> fn);
+
+    /** A task completing as the task that {@code fn} returns for this task's result. */
+    <U> Task<U> then(Function<? super T, ? extends Task<U>> fn);
+
+    /**
+     * A task completing with {@code fn(result, null)} on success or {@code fn(null, failure)} on
+     * failure or cancellation: the place to recover.
+     */
+    <U> Task<U> handle(BiFunction<? super T, Throwable, ? extends U> fn);
+
+    /** A {@link CompletableFuture} completed as this task is; cancelling it does not cancel the task. */
+    CompletableFuture<T> toCompletableFuture();
+
+    /** A finished task with {@code value}. */
+    static <T> Task<T> completed(T value) {
+        PromiseTask<T> task = new PromiseTask<>();
+        task.complete(value);
+        return task;
+    }
+
+    /** A finished, failed task. */
+    static <T> Task<T> failed(Throwable failure) {
+        PromiseTask<T> task = new PromiseTask<>();
+        task.fail(failure);
+        return task;
+    }
+
+    /** A task completed by hand: see {@link Promise}. */
+    static <T> Promise<T> promise() {
+        return new PromiseTask<>();
+    }
+
+    /** A task that completes as {@code stage} does. */
+    static <T> Task<T> fromStage(CompletionStage<T> stage) {
+        PromiseTask<T> task = new PromiseTask<>();
+        stage.whenComplete((value, failure) -> {
+            if (failure != null) {
+                task.fail(failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure);
+            } else {
+                task.complete(value);
+            }
+        });
+        return task;
+    }
+
+    /**
+     * A task with every input's result in input order. It fails as soon as one input fails (with
+     * that failure) and then cancels the others.
+     */
+    static <T> Task<List<T>> all(Collection<? extends Task<? extends T>> tasks) {
+        return AllTask.of(tasks);
+    }
+
+    /** The first of {@code tasks} to finish wins, success or failure; the others are cancelled. */
+    static <T> Task<T> race(Collection<? extends Task<? extends T>> tasks) {
+        return RaceTask.of(tasks);
+    }
+
+    /** As {@link #race(Collection)}, for two tasks (Tokio's {@code select!} of two branches). */
+    static <T> Task<T> race(Task<? extends T> first, Task<? extends T> second) {
+        return RaceTask.of(List.of(first, second));
+    }
+
+    /**
+     * A task that completes after going once through the current worker's queue, letting the
+     * tasks queued before it run. On a thread that is not a worker it is already complete.
+     */
+    static Task<Void> yieldNow() {
+        return YieldTask.create();
+    }
+}

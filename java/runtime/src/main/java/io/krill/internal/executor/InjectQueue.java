@@ -1,0 +1,75 @@
+package io.krill.internal.executor;
+
+import io.krill.internal.task.ScheduledTask;
+
+/**
+ * The shared FIFO of work from outside the workers and of local-queue overflow: an intrusive
+ * list through {@link ScheduledTask#nextInjected} under this object's lock, so a push allocates
+ * nothing. {@code size} is volatile so that empty checks skip the lock.
+ */
+final class InjectQueue {
+
+    private ScheduledTask<?> head; // guarded by this
+    private ScheduledTask<?> tail; // guarded by this
+    private volatile int size;     // written under the lock, read without it
+
+    synchronized void push(ScheduledTask<?> task) {
+        task.nextInjected = null;
+        if (tail == null) {
+            head = task;
+        } else {
+            tail.nextInjected = task;
+        }
+        tail = task;
+        size = size + 1;
+    }
+
+    /** Moves {@code count} tasks out of a local queue's buffer, then {@code last}, in one lock. */
+    synchronized void pushBatch(ScheduledTask<?>[] buffer, int first, int count, int mask, ScheduledTask<?> last) {
+        for (int i = 0; i < count; i++) {
+            int index = (first + i) & mask;
+            ScheduledTask<?> task = buffer[index];
+            buffer[index] = null;
+            linkLast(task);
+        }
+        linkLast(last);
+        size = size + count + 1;
+    }
+
+    private void linkLast(ScheduledTask<?> task) {
+        task.nextInjected = null;
+        if (tail == null) {
+            head = task;
+        } else {
+            tail.nextInjected = task;
+        }
+        tail = task;
+    }
+
+    ScheduledTask<?> pop() {
+        if (size == 0) {
+            return null;
+        }
+        synchronized (this) {
+            ScheduledTask<?> task = head;
+            if (task == null) {
+                return null;
+            }
+            head = task.nextInjected;
+            if (head == null) {
+                tail = null;
+            }
+            task.nextInjected = null;
+            size = size - 1;
+            return task;
+        }
+    }
+
+    boolean isEmpty() {
+        return size == 0;
+    }
+
+    int size() {
+        return size;
+    }
+}

@@ -1,0 +1,228 @@
+package io.krill.internal.executor;
+
+import io.krill.internal.task.ScheduledTask;
+import io.krill.internal.task.TaskScheduler;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+
+/**
+ * The shared half of the work-stealing scheduler: the workers, the inject queue, the idle
+ * bookkeeping, live-task accounting and shutdown. See the package notes for the algorithm.
+ */
+public final class MultiThreadScheduler implements TaskScheduler {
+
+    /** Settings, validated by {@code Runtime.Builder}. */
+    public record Config(int workers, String threadNamePrefix, int localQueueCapacity, int budget,
+                         int globalQueueInterval, Consumer<Throwable> uncaughtExceptionHandler) {}
+
+    final Worker[] workers;
+    final InjectQueue inject = new InjectQueue();
+    final Idle idle;
+    final int budget;
+    final int globalQueueInterval;
+
+    private final WorkerThread[] threads;
+    private final Consumer<Throwable> uncaught;
+    private final LongAdder liveTasks = new LongAdder();
+    /** Tasks that went idle waiting for a wake: cancelled if still there at shutdown. */
+    private final Set<ScheduledTask<?>> waiting = ConcurrentHashMap.newKeySet();
+    private final CountDownLatch exited;
+    private volatile boolean accepting = true;
+    private volatile boolean stopped;
+    private volatile boolean terminated;
+    private volatile Object runtime;
+
+    public MultiThreadScheduler(Config config) {
+        this.budget = config.budget();
+        this.globalQueueInterval = config.globalQueueInterval();
+        this.uncaught = config.uncaughtExceptionHandler();
+        this.idle = new Idle(config.workers());
+        this.workers = new Worker[config.workers()];
+        this.threads = new WorkerThread[config.workers()];
+        this.exited = new CountDownLatch(config.workers());
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker(i, this, config.localQueueCapacity(), new ThreadParker());
+            threads[i] = new WorkerThread(workers[i], config.threadNamePrefix() + i);
+        }
+    }
+
+    /** Starts the worker threads; {@code owner} is what {@code runtime()} reports. */
+    public void start(Object owner) {
+        this.runtime = owner;
+        for (WorkerThread thread : threads) {
+            thread.start();
+        }
+    }
+
+    public Object runtime() {
+        return runtime;
+    }
+
+    boolean isStopped() {
+        return stopped;
+    }
+
+    /** False once shutdown began: spawning is refused (wakes of existing tasks still run). */
+    public boolean isAccepting() {
+        return accepting;
+    }
+
+    public boolean isTerminated() {
+        return terminated;
+    }
+
+    // ---- TaskScheduler ---------------------------------------------------------------------
+
+    @Override
+    public void schedule(ScheduledTask<?> task, boolean yielded) {
+        if (stopped) {
+            task.cancelQueued(); // too late to run: the workers are gone or going
+            return;
+        }
+        WorkerThread current = WorkerThread.current();
+        if (current != null && current.worker().scheduler() == this) {
+            current.worker().scheduleLocal(task, yielded);
+        } else {
+            inject.push(task);
+            notifyParked();
+        }
+    }
+
+    @Override
+    public void taskCreated() {
+        liveTasks.increment();
+    }
+
+    @Override
+    public void taskFinished(ScheduledTask<?> task, Throwable failureOrNull) {
+        liveTasks.decrement();
+        if (task.wasWaiting()) {
+            waiting.remove(task);
+        }
+        if (failureOrNull != null && !(failureOrNull instanceof CancellationException) && task.reportsUncaught()) {
+            try {
+                uncaught.accept(failureOrNull);
+            } catch (Throwable hookFailure) {
+                // The hook must not kill the worker that completed the task; say so once per failure.
+                System.getLogger(MultiThreadScheduler.class.getName()).log(System.Logger.Level.ERROR,
+                        "uncaught-exception handler threw", hookFailure);
+            }
+        }
+    }
+
+    @Override
+    public void taskWaiting(ScheduledTask<?> task) {
+        waiting.add(task);
+        if (task.isDone()) {
+            waiting.remove(task); // it finished before it was added: taskFinished missed it
+        }
+    }
+
+    // ---- waking workers --------------------------------------------------------------------
+
+    void notifyParked() {
+        int index = idle.workerToNotify();
+        if (index >= 0) {
+            workers[index].parker.unpark();
+        }
+    }
+
+    void notifyIfWorkPending() {
+        for (Worker worker : workers) {
+            if (!worker.queue.isEmpty()) {
+                notifyParked();
+                return;
+            }
+        }
+        if (!inject.isEmpty()) {
+            notifyParked();
+        }
+    }
+
+    void workerExited() {
+        exited.countDown();
+    }
+
+    // ---- accounting and shutdown -------------------------------------------------------------
+
+    public long liveTasks() {
+        return liveTasks.sum();
+    }
+
+    /** Refuses new spawns from now on. */
+    public void stopAccepting() {
+        accepting = false;
+    }
+
+    /**
+     * Waits for live tasks to finish until {@code deadlineNanos}, then stops the workers, cancels
+     * every task still queued or waiting, and joins the threads.
+     *
+     * @return true when every task had finished by itself before the deadline
+     */
+    public boolean shutdown(long deadlineNanos) throws InterruptedException {
+        stopAccepting();
+        while (liveTasks.sum() > 0 && System.nanoTime() < deadlineNanos) {
+            TimeUnit.MILLISECONDS.sleep(1); // guess: 1 ms is short against any useful deadline
+        }
+        boolean clean = liveTasks.sum() == 0;
+        stopped = true;
+        for (Worker worker : workers) {
+            worker.parker.unpark();
+        }
+        long leftNanos = Math.max(deadlineNanos - System.nanoTime(), 0) + Duration.ofSeconds(1).toNanos();
+        if (!exited.await(leftNanos, TimeUnit.NANOSECONDS)) {
+            throw new IllegalStateException("a Krill worker did not stop: a task step has been running past the"
+                    + " shutdown deadline (steps must not block; use spawnBlocking)");
+        }
+        for (Worker worker : workers) {
+            for (ScheduledTask<?> task = worker.drainOne(); task != null; task = worker.drainOne()) {
+                task.cancelQueued();
+            }
+        }
+        for (ScheduledTask<?> task = inject.pop(); task != null; task = inject.pop()) {
+            task.cancelQueued();
+        }
+        for (ScheduledTask<?> task : waiting) {
+            task.cancel();
+        }
+        waiting.clear();
+        terminated = true;
+        return clean;
+    }
+
+    /** Sums of the workers' counters: {tasks run, steals, parks}. */
+    public long[] counters() {
+        long polls = 0;
+        long steals = 0;
+        long parks = 0;
+        for (Worker worker : workers) {
+            polls += worker.polls();
+            steals += worker.steals();
+            parks += worker.parks();
+        }
+        return new long[] {polls, steals, parks};
+    }
+
+    public int workerCount() {
+        return workers.length;
+    }
+
+    public int injectQueueSize() {
+        return inject.size();
+    }
+
+    public int searchingWorkers() {
+        return idle.searchingWorkers();
+    }
+
+    public int parkedWorkers() {
+        return idle.parkedWorkers();
+    }
+}

@@ -1,0 +1,54 @@
+package io.krill.internal.executor;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A {@link Parker} on {@link LockSupport}: a state word (EMPTY, PARKED, NOTIFIED) makes unpark
+ * cheap when nobody sleeps (no syscall) and never lost when it comes first.
+ */
+final class ThreadParker implements Parker {
+
+    private static final int EMPTY = 0;
+    private static final int PARKED = 1;
+    private static final int NOTIFIED = 2;
+
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(ThreadParker.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private volatile int state;
+    private volatile Thread owner; // set once by the worker before its first park
+
+    void bind(Thread thread) {
+        owner = thread;
+    }
+
+    @Override
+    public void park() {
+        if (STATE.compareAndSet(this, NOTIFIED, EMPTY)) {
+            return; // an unpark came first
+        }
+        if (!STATE.compareAndSet(this, EMPTY, PARKED)) {
+            STATE.set(this, EMPTY); // NOTIFIED arrived between the two CASes: consume it
+            return;
+        }
+        do {
+            LockSupport.park(this);
+        } while (!STATE.compareAndSet(this, NOTIFIED, EMPTY)); // still PARKED: a spurious return
+    }
+
+    @Override
+    public void unpark() {
+        if ((int) STATE.getAndSet(this, NOTIFIED) == PARKED) {
+            LockSupport.unpark(owner);
+        }
+    }
+}

@@ -1,0 +1,230 @@
+package io.krill.internal.executor;
+
+import io.krill.internal.task.ScheduledTask;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * One worker: its loop, local queue, LIFO slot and search state. Every field but the metric
+ * counters is touched only by the worker's own thread (the shutdown path reads the queue after
+ * joining the thread). Counters are written with opaque stores and read by {@code metrics()}.
+ */
+final class Worker implements Runnable {
+
+    /** LIFO-slot tasks run in a row before the slot is flushed to the queue (Tokio's value). */
+    static final int MAX_LIFO_POLLS = 3;
+
+    private static final VarHandle POLLS;
+    private static final VarHandle STEALS;
+    private static final VarHandle PARKS;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            POLLS = lookup.findVarHandle(Worker.class, "polls", long.class);
+            STEALS = lookup.findVarHandle(Worker.class, "steals", long.class);
+            PARKS = lookup.findVarHandle(Worker.class, "parks", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final int index;
+    final LocalQueue queue;
+    final Parker parker;
+    private final MultiThreadScheduler shared;
+
+    private ScheduledTask<?> lifo;
+    private boolean searching;
+    private int tick;
+    private int budget;
+    private int random;
+
+    private long polls;  // opaque: tasks run
+    private long steals; // opaque: successful steals
+    private long parks;  // opaque: times parked
+
+    Worker(int index, MultiThreadScheduler shared, int queueCapacity, Parker parker) {
+        this.index = index;
+        this.shared = shared;
+        this.queue = new LocalQueue(queueCapacity);
+        this.parker = parker;
+        this.random = 0x9E3779B9 * (index + 1); // any non-zero seed
+    }
+
+    MultiThreadScheduler scheduler() {
+        return shared;
+    }
+
+    boolean tryConsumeBudget() {
+        if (budget > 0) {
+            budget--;
+            return true;
+        }
+        return false;
+    }
+
+    /** A wake on this worker's own thread: LIFO slot for fresh wakes, queue tail for yields. */
+    void scheduleLocal(ScheduledTask<?> task, boolean yielded) {
+        if (yielded) {
+            queue.pushBack(task, shared.inject);
+        } else {
+            ScheduledTask<?> previous = lifo;
+            lifo = task;
+            if (previous == null) {
+                return; // the slot runs next on this worker: nothing for others to pick up
+            }
+            queue.pushBack(previous, shared.inject);
+        }
+        shared.notifyParked();
+    }
+
+    @Override
+    public void run() {
+        if (parker instanceof ThreadParker threadParker) {
+            threadParker.bind(Thread.currentThread());
+        }
+        try {
+            while (!shared.isStopped()) {
+                tick++;
+                ScheduledTask<?> task = nextTask();
+                if (task == null) {
+                    task = stealWork();
+                }
+                if (task != null) {
+                    runTask(task);
+                } else {
+                    park();
+                }
+            }
+        } finally {
+            shared.workerExited();
+        }
+    }
+
+    private ScheduledTask<?> nextTask() {
+        if (tick % shared.globalQueueInterval == 0) {
+            ScheduledTask<?> task = shared.inject.pop(); // fairness: outside work is never starved
+            if (task != null) {
+                return task;
+            }
+        }
+        ScheduledTask<?> task = queue.pop();
+        return task != null ? task : shared.inject.pop();
+    }
+
+    private void runTask(ScheduledTask<?> task) {
+        transitionFromSearching();
+        poll(task);
+        int lifoPolls = 0;
+        while (lifo != null) {
+            ScheduledTask<?> next = lifo;
+            lifo = null;
+            if (lifoPolls++ >= MAX_LIFO_POLLS || shared.isStopped()) {
+                queue.pushBack(next, shared.inject); // cap reached: let the queue have its turn
+                shared.notifyParked();
+                return;
+            }
+            poll(next);
+        }
+    }
+
+    private void poll(ScheduledTask<?> task) {
+        budget = shared.budget;
+        POLLS.setOpaque(this, polls + 1);
+        task.run();
+    }
+
+    private ScheduledTask<?> stealWork() {
+        if (!searching) {
+            searching = shared.idle.transitionWorkerToSearching();
+            if (!searching) {
+                return null;
+            }
+        }
+        Worker[] workers = shared.workers;
+        int n = workers.length;
+        int start = nextRandom(n);
+        for (int i = 0; i < n; i++) {
+            Worker victim = workers[(start + i) % n];
+            if (victim == this) {
+                continue;
+            }
+            ScheduledTask<?> task = victim.queue.stealInto(queue);
+            if (task != null) {
+                STEALS.setOpaque(this, steals + 1);
+                return task;
+            }
+        }
+        return shared.inject.pop();
+    }
+
+    private void transitionFromSearching() {
+        if (!searching) {
+            return;
+        }
+        searching = false;
+        if (shared.idle.transitionWorkerFromSearching()) {
+            shared.notifyParked(); // we were the last searcher: let another look for more work
+        }
+    }
+
+    private boolean hasTasks() {
+        return lifo != null || !queue.isEmpty();
+    }
+
+    private void park() {
+        if (hasTasks()) {
+            return;
+        }
+        boolean lastSearcher = shared.idle.transitionWorkerToParked(index, searching);
+        searching = false;
+        if (lastSearcher) {
+            shared.notifyIfWorkPending();
+        }
+        while (!shared.isStopped()) {
+            PARKS.setOpaque(this, parks + 1);
+            parker.park();
+            if (hasTasks()) {
+                searching = !shared.idle.unparkWorkerById(index);
+                return;
+            }
+            if (!shared.idle.isParked(index)) {
+                searching = true; // the waker marked us searching when it chose us
+                return;
+            }
+        }
+        shared.idle.unparkWorkerById(index);
+    }
+
+    private int nextRandom(int bound) {
+        int x = random; // xorshift32
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        random = x;
+        return Math.floorMod(x, bound);
+    }
+
+    long polls() {
+        return (long) POLLS.getOpaque(this);
+    }
+
+    long steals() {
+        return (long) STEALS.getOpaque(this);
+    }
+
+    long parks() {
+        return (long) PARKS.getOpaque(this);
+    }
+
+    /** After the thread ended: hands back every queued task (for cancellation). */
+    ScheduledTask<?> drainOne() {
+        if (lifo != null) {
+            ScheduledTask<?> task = lifo;
+            lifo = null;
+            return task;
+        }
+        return queue.pop();
+    }
+}

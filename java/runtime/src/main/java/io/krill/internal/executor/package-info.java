@@ -1,0 +1,27 @@
+/**
+ * The multi-thread, work-stealing scheduler, after Tokio's {@code scheduler/multi_thread}.
+ *
+ * <h2>Implementation notes</h2>
+ *
+ * <p><b>Queues.</b> Each {@link io.krill.internal.executor.Worker} owns a fixed-capacity
+ * {@link io.krill.internal.executor.LocalQueue} (only it pushes and pops; thieves take half in one
+ * CAS) and a LIFO slot for the task it just woke, run next for locality but at most
+ * {@code MAX_LIFO_POLLS} times in a row. Work from other threads, and a local queue's overflow,
+ * goes to the shared {@link io.krill.internal.executor.InjectQueue}, which every worker checks
+ * first once every {@code globalQueueInterval} ticks so that it is never starved.
+ *
+ * <p><b>Searching and parking</b> ({@link io.krill.internal.executor.Idle}). A worker out of
+ * work becomes a searcher (at most half of the workers at once) and steals from random victims.
+ * Whoever queues work wakes a parked worker only when nobody is searching: a searcher will find
+ * it. A searcher that finds work and was the last one wakes another, so work spreads; the last
+ * searcher to park re-checks every queue after publishing that it parks, so a task queued while
+ * it was giving up is never stranded (the push and the re-check are ordered by the volatile
+ * state word and the inject queue's lock).
+ *
+ * <p><b>Parking</b> goes through {@link io.krill.internal.executor.Parker}, so that the reactor
+ * can later park a worker inside {@code epoll_wait}.
+ *
+ * <p><b>Budget.</b> A task step may complete at most {@code budget} ready awaits before it must
+ * yield ({@link io.krill.internal.executor.WorkerThread#tryConsumeBudget()}).
+ */
+package io.krill.internal.executor;

@@ -1,0 +1,257 @@
+package io.krill.internal.task;
+
+import io.krill.Task;
+import io.krill.internal.executor.WorkerThread;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * The future half of every task: a result set once, waiters woken once, and the combinators.
+ * See the package notes for the memory-ordering argument.
+ *
+ * @param <T> the result type
+ */
+public abstract class AbstractTask<T> implements Task<T> {
+
+    /** Stands for a {@code null} result, so that {@code null} can mean "pending". */
+    private static final Object NIL = new Object();
+    /** The waiters word after completion: later waiters read the result themselves. */
+    private static final Object FIRED = new Object();
+
+    /** A failed or cancelled outcome. */
+    record Failure(Throwable error) {}
+
+    /** A link in the waiter chain, used from the second waiter on. */
+    private record WaitNode(Waker waker, Object next) {}
+
+    private static final VarHandle RESULT;
+    private static final VarHandle WAITERS;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            RESULT = lookup.findVarHandle(AbstractTask.class, "result", Object.class);
+            WAITERS = lookup.findVarHandle(AbstractTask.class, "waiters", Object.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    // Written once by CAS in complete(); read with acquire semantics (volatile).
+    private volatile Object result;
+    // null | Waker | WaitNode chain | FIRED; CAS by waiters, getAndSet(FIRED) by complete().
+    private volatile Object waiters;
+
+    // ---- completion ----------------------------------------------------------------------
+
+    /** Completes with {@code value}; false if already done. */
+    protected final boolean completeValue(T value) {
+        return complete(value == null ? NIL : value);
+    }
+
+    /** Completes with {@code failure}; false if already done. */
+    protected final boolean completeFailure(Throwable failure) {
+        return complete(new Failure(failure));
+    }
+
+    private boolean complete(Object outcome) {
+        if (!RESULT.compareAndSet(this, null, outcome)) {
+            return false;
+        }
+        afterCompletion(outcome instanceof Failure f ? f.error() : null);
+        Object taken = WAITERS.getAndSet(this, FIRED); // pairs with the CAS in addWaiter
+        while (taken != null) {
+            if (taken instanceof WaitNode node) {
+                node.waker().wake();
+                taken = node.next();
+            } else {
+                ((Waker) taken).wake();
+                taken = null;
+            }
+        }
+        return true;
+    }
+
+    /** Hook run once, after the result is set and before waiters are woken. */
+    protected void afterCompletion(Throwable failureOrNull) {}
+
+    /**
+     * Registers {@code waker} to be woken once when this task finishes.
+     *
+     * @return false if the task has already finished (the waker will not be called)
+     */
+    public final boolean addWaiter(Waker waker) {
+        for (;;) {
+            Object current = waiters;
+            if (current == FIRED) {
+                return false;
+            }
+            Object next = current == null ? waker : new WaitNode(waker, current);
+            if (WAITERS.compareAndSet(this, current, next)) { // pairs with getAndSet in complete
+                return true;
+            }
+        }
+    }
+
+    /** Calls {@code waker} when this task finishes, at once if it already has. */
+    public final void whenDone(Waker waker) {
+        if (!addWaiter(waker)) {
+            waker.wake();
+        }
+    }
+
+    // ---- reading -------------------------------------------------------------------------
+
+    @Override
+    public final boolean isDone() {
+        return result != null;
+    }
+
+    @Override
+    public final boolean isCancelled() {
+        return result instanceof Failure f && f.error() instanceof CancellationException;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public final T resultNow() {
+        Object outcome = result;
+        if (outcome == null) {
+            throw new IllegalStateException("task has not finished: " + this);
+        }
+        if (outcome instanceof Failure f) {
+            if (f.error() instanceof CancellationException c) {
+                throw c;
+            }
+            throw new CompletionException(f.error());
+        }
+        return outcome == NIL ? null : (T) outcome;
+    }
+
+    @Override
+    public final Throwable failureNow() {
+        return result instanceof Failure f ? f.error() : null;
+    }
+
+    /** The raw outcome, for combinators copying it: null while pending. */
+    final Object outcome() {
+        return result;
+    }
+
+    /** Completes this task with another task's raw outcome. */
+    final boolean completeWithOutcome(Object outcome) {
+        return complete(outcome);
+    }
+
+    // ---- blocking ------------------------------------------------------------------------
+
+    @Override
+    public final T join() {
+        if (!isDone()) {
+            refuseOnWorker("join()");
+            ThreadWaker waiter = new ThreadWaker(Thread.currentThread());
+            if (addWaiter(waiter)) {
+                boolean interrupted = false;
+                while (!isDone()) {
+                    LockSupport.park(this);
+                    interrupted |= Thread.interrupted();
+                }
+                if (interrupted) {
+                    Thread.currentThread().interrupt(); // join() is uninterruptible; keep the flag
+                }
+            }
+        }
+        return resultNow();
+    }
+
+    @Override
+    public final T join(Duration timeout) throws TimeoutException, InterruptedException {
+        if (!isDone()) {
+            refuseOnWorker("join(Duration)");
+            long deadlineNanos = System.nanoTime() + timeout.toNanos();
+            if (addWaiter(new ThreadWaker(Thread.currentThread()))) {
+                while (!isDone()) {
+                    long leftNanos = deadlineNanos - System.nanoTime();
+                    if (leftNanos <= 0) {
+                        throw new TimeoutException("task not finished after " + timeout);
+                    }
+                    LockSupport.parkNanos(this, leftNanos);
+                    if (Thread.interrupted()) {
+                        throw new InterruptedException("interrupted while joining " + this);
+                    }
+                }
+            }
+        }
+        return resultNow();
+    }
+
+    private static void refuseOnWorker(String what) {
+        WorkerThread worker = WorkerThread.current();
+        if (worker != null) {
+            throw new IllegalStateException("Task." + what + " would block Krill worker thread '"
+                    + worker.getName() + "': compose with map/then/handle, or await the task in a"
+                    + " Coroutine (step.await(task)), instead of blocking");
+        }
+    }
+
+    private record ThreadWaker(Thread thread) implements Waker {
+        @Override
+        public void wake() {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    // ---- cancellation and composition ------------------------------------------------------
+
+    @Override
+    public boolean cancel() {
+        return completeFailure(new CancellationException("cancelled"));
+    }
+
+    @Override
+    public <U> Task<U> map(Function<? super T, ? extends U> fn) {
+        return ContinuationTask.map(this, fn);
+    }
+
+    @Override
+    public <U> Task<U> then(Function<? super T, ? extends Task<U>> fn) {
+        return ContinuationTask.then(this, fn);
+    }
+
+    @Override
+    public <U> Task<U> handle(BiFunction<? super T, Throwable, ? extends U> fn) {
+        return ContinuationTask.handle(this, fn);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public final CompletableFuture<T> toCompletableFuture() {
+        CompletableFuture<T> future = new CompletableFuture<>();
+        whenDone(() -> {
+            Object outcome = result;
+            if (outcome instanceof Failure f) {
+                future.completeExceptionally(f.error());
+            } else {
+                future.complete(outcome == NIL ? null : (T) outcome);
+            }
+        });
+        return future;
+    }
+
+    @Override
+    public String toString() {
+        Object outcome = result;
+        String state = outcome == null ? "pending"
+                : outcome instanceof Failure f ? (f.error() instanceof CancellationException ? "cancelled" : "failed: " + f.error())
+                : "done";
+        return getClass().getSimpleName() + "@" + Integer.toHexString(System.identityHashCode(this)) + "[" + state + "]";
+    }
+}

@@ -1,0 +1,80 @@
+package io.krill.internal.task;
+
+import io.krill.Task;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+
+/** {@link Task#all}: every input's result in order, or the first failure (cancelling the rest). */
+public final class AllTask<T> extends AbstractTask<List<T>> {
+
+    private static final VarHandle REMAINING;
+
+    static {
+        try {
+            REMAINING = MethodHandles.lookup().findVarHandle(AllTask.class, "remaining", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final AbstractTask<? extends T>[] inputs;
+    private volatile int remaining;
+
+    private AllTask(AbstractTask<? extends T>[] inputs) {
+        this.inputs = inputs;
+        this.remaining = inputs.length;
+    }
+
+    public static <T> Task<List<T>> of(Collection<? extends Task<? extends T>> tasks) {
+        AbstractTask<? extends T>[] inputs = Inputs.of(tasks);
+        AllTask<T> all = new AllTask<>(inputs);
+        if (inputs.length == 0) {
+            all.completeValue(List.of());
+            return all;
+        }
+        for (AbstractTask<? extends T> input : inputs) {
+            input.whenDone(() -> all.inputDone(input));
+        }
+        return all;
+    }
+
+    private void inputDone(AbstractTask<? extends T> input) {
+        if (input.failureNow() != null) {
+            if (completeWithOutcome(input.outcome())) {
+                cancelInputs();
+            }
+            return;
+        }
+        if ((int) REMAINING.getAndAdd(this, -1) == 1) { // the last input: all are done
+            List<T> values = new ArrayList<>(inputs.length);
+            for (AbstractTask<? extends T> each : inputs) {
+                values.add(each.resultNow());
+            }
+            completeValue(java.util.Collections.unmodifiableList(values));
+        }
+    }
+
+    private void cancelInputs() {
+        for (AbstractTask<? extends T> input : inputs) {
+            input.cancel();
+        }
+    }
+
+    @Override
+    public boolean cancel() {
+        if (!super.cancel()) {
+            return false;
+        }
+        cancelInputs();
+        return true;
+    }
+
+    @Override
+    public String toString() {
+        return super.toString() + Arrays.toString(inputs);
+    }
+}

@@ -1,0 +1,201 @@
+package io.krill.internal.task;
+
+import io.krill.JoinHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A task that runs on a scheduler: the waker is the task itself, and one state word decides
+ * who may run it.
+ *
+ * <pre>
+ * | unused  | WAITING | COMPLETE | NOTIFIED | RUNNING |
+ * | 28 bits |  1 bit  |  1 bit   |  1 bit   |  1 bit  |
+ * </pre>
+ *
+ * <ul>
+ *   <li>NOTIFIED: the task is in a queue, or is being put in one. Only the thread whose CAS set
+ *       it (from idle) pushes the task, so it is queued at most once.</li>
+ *   <li>RUNNING: a worker is running a step. The worker's CAS from NOTIFIED to RUNNING is the
+ *       lock that keeps two workers from running it at once. A wake while RUNNING only sets
+ *       NOTIFIED; the worker re-queues the task when the step returns, so the wake is not
+ *       lost.</li>
+ *   <li>COMPLETE: the result is set and the task will never run again; wakes are ignored.</li>
+ *   <li>WAITING: the task has gone idle once and was reported to the scheduler (for shutdown).</li>
+ * </ul>
+ *
+ * The result itself may be set by {@link #cancel()} from any thread at any time (the result
+ * CAS decides); the state word then reaches COMPLETE through whichever thread holds the task:
+ * the running worker, the worker that pops it, or the canceller when it is idle.
+ *
+ * @param <T> the result type
+ */
+public abstract class ScheduledTask<T> extends AbstractTask<T> implements JoinHandle<T>, Waker {
+
+    static final int RUNNING = 1;
+    static final int NOTIFIED = 1 << 1;
+    static final int COMPLETE = 1 << 2;
+    static final int WAITING = 1 << 3;
+
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(ScheduledTask.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private volatile int state;
+    private final TaskScheduler scheduler;
+
+    /**
+     * Intrusive link for the scheduler's inject queue; written and read only under that queue's
+     * lock, so plain.
+     */
+    public ScheduledTask<?> nextInjected;
+
+    protected ScheduledTask(TaskScheduler scheduler) {
+        this(scheduler, false);
+    }
+
+    /**
+     * @param notified create the task already NOTIFIED, for a caller that queues it at once
+     *                 (spawn); the queue push publishes it to the worker that pops it
+     */
+    protected ScheduledTask(TaskScheduler scheduler, boolean notified) {
+        this.scheduler = scheduler;
+        this.state = notified ? NOTIFIED : 0;
+        scheduler.taskCreated();
+    }
+
+    public final TaskScheduler scheduler() {
+        return scheduler;
+    }
+
+    /** Runs one step: set the result, or arrange a wake (or wake itself to yield). */
+    protected abstract void step() throws Throwable;
+
+    /** Fails the task when a step throws. */
+    protected void stepFailed(Throwable error) {
+        completeFailure(error);
+    }
+
+    // ---- waking --------------------------------------------------------------------------
+
+    @Override
+    public final void wake() {
+        for (;;) {
+            int s = state;
+            if ((s & (COMPLETE | NOTIFIED)) != 0) {
+                return; // finished, or already queued / marked for re-queue
+            }
+            if (STATE.compareAndSet(this, s, s | NOTIFIED)) {
+                if ((s & RUNNING) == 0) {
+                    scheduler.schedule(this, false); // we own the push
+                }
+                return; // else the running worker re-queues it (see run)
+            }
+        }
+    }
+
+    /** During a step: run again after the queued tasks. */
+    protected final void wakeSelf() {
+        wake();
+    }
+
+    // ---- running (worker side) --------------------------------------------------------------
+
+    /**
+     * Runs one step of a NOTIFIED task, then leaves it COMPLETE, idle or re-queued. Called by the
+     * thread that popped the task from a queue.
+     */
+    public final void run() {
+        int s = state;
+        for (;;) {
+            if ((s & COMPLETE) != 0) {
+                return; // cancelled while queued and finished by the canceller
+            }
+            int next = (s & ~NOTIFIED) | RUNNING;
+            int witness = (int) STATE.compareAndExchange(this, s, next);
+            if (witness == s) {
+                break;
+            }
+            s = witness;
+        }
+        if (!isDone()) {
+            try {
+                step();
+            } catch (Throwable t) {
+                stepFailed(t);
+            }
+        }
+        for (;;) {
+            s = state;
+            if (isDone()) {
+                STATE.setRelease(this, COMPLETE | (s & WAITING));
+                return;
+            }
+            if ((s & NOTIFIED) != 0) {
+                if (STATE.compareAndSet(this, s, s & ~RUNNING)) {
+                    scheduler.schedule(this, true);
+                    return;
+                }
+            } else if (STATE.compareAndSet(this, s, (s & ~RUNNING) | WAITING)) {
+                if ((s & WAITING) == 0) {
+                    scheduler.taskWaiting(this);
+                }
+                if (isDone()) {
+                    finishIfIdle(); // cancelled between the check above and going idle
+                }
+                return;
+            }
+        }
+    }
+
+    /** Drops a queued task at shutdown: it is cancelled, never run. */
+    public final void cancelQueued() {
+        super.cancel();
+        run(); // sees the result set: reaches COMPLETE without running a step
+    }
+
+    // ---- completion ----------------------------------------------------------------------
+
+    @Override
+    public boolean cancel() {
+        if (!super.cancel()) {
+            return false;
+        }
+        finishIfIdle();
+        return true;
+    }
+
+    /** Moves an idle, finished task to COMPLETE; a running or queued one gets there itself. */
+    private void finishIfIdle() {
+        for (;;) {
+            int s = state;
+            if ((s & (RUNNING | NOTIFIED | COMPLETE)) != 0) {
+                return;
+            }
+            if (STATE.compareAndSet(this, s, s | COMPLETE)) {
+                return;
+            }
+        }
+    }
+
+    @Override
+    protected void afterCompletion(Throwable failureOrNull) {
+        scheduler.taskFinished(this, failureOrNull);
+    }
+
+    /** True for tasks spawned with a body: their failures go to the uncaught-exception hook. */
+    public boolean reportsUncaught() {
+        return false;
+    }
+
+    /** True while the WAITING bit is set: reported to the scheduler as waiting. */
+    public final boolean wasWaiting() {
+        return (state & WAITING) != 0;
+    }
+}

@@ -1,0 +1,379 @@
+package io.krill;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class RuntimeTest {
+
+    private final List<Throwable> uncaught = new CopyOnWriteArrayList<>();
+    private final Runtime runtime = Runtime.builder().workers(2).uncaughtExceptionHandler(uncaught::add).build();
+
+    @AfterEach
+    void tearDown() {
+        assertTrue(runtime.shutdown(Duration.ofSeconds(5)), "all tasks finished by themselves");
+    }
+
+    @Test
+    void spawnRunsTheBodyOnAWorkerAndJoinReturnsItsValue() {
+        JoinHandle<String> handle = runtime.spawn(() -> Thread.currentThread().getName());
+        assertTrue(handle.join().startsWith("krill-worker-"), handle.join());
+        assertTrue(handle.isFinished());
+        assertFalse(handle.isCancelled());
+    }
+
+    @Test
+    void aCoroutineRunsStepByStepUntilItCompletes() {
+        int steps = runtime.blockOn(new Coroutine<Integer>() {
+            int count;
+
+            @Override
+            public void resume(Step<Integer> step) {
+                if (++count == 100) {
+                    step.complete(count);
+                } else {
+                    step.yieldNow();
+                }
+            }
+        });
+        assertEquals(100, steps);
+    }
+
+    @Test
+    void aCoroutineAwaitsAnotherTask() {
+        Promise<String> promise = Task.promise();
+        JoinHandle<String> handle = runtime.spawn(new Coroutine<String>() {
+            @Override
+            public void resume(Step<String> step) {
+                if (step.await(promise)) {
+                    step.complete("got " + promise.resultNow());
+                }
+            }
+        });
+        assertFalse(handle.isDone());
+        promise.complete("it");
+        assertEquals("got it", handle.join());
+    }
+
+    @Test
+    void aCoroutineThatSaysNothingFailsInsteadOfHanging() {
+        JoinHandle<Void> handle = runtime.spawn((Coroutine<Void>) step -> { });
+        CompletionException e = assertThrows(CompletionException.class, handle::join);
+        assertInstanceOf(IllegalStateException.class, e.getCause());
+        assertTrue(e.getCause().getMessage().contains("would never run again"), e.getCause().getMessage());
+        assertEquals(1, uncaught.size());
+        uncaught.clear();
+    }
+
+    @Test
+    void blockOnAcceptsBodiesAndTasks() {
+        assertEquals(42, runtime.blockOn(() -> 42));
+        assertEquals("x", runtime.blockOn(Task.completed("x")));
+    }
+
+    @Test
+    void waitingOnAWorkerIsRefusedWithAHint() {
+        JoinHandle<Throwable> handle = runtime.spawn(() -> {
+            try {
+                Task.promise().join();
+                return null;
+            } catch (IllegalStateException e) {
+                return e;
+            }
+        });
+        Throwable refused = handle.join();
+        assertTrue(refused.getMessage().contains("compose with map/then"), refused.getMessage());
+        Throwable blockOn = runtime.spawn(() -> {
+            try {
+                runtime.blockOn(() -> 1);
+                return null;
+            } catch (IllegalStateException e) {
+                return e;
+            }
+        }).join();
+        assertTrue(blockOn.getMessage().contains("would block the worker"), blockOn.getMessage());
+    }
+
+    @Test
+    void currentIsTheRuntimeOnItsWorkersOnly() {
+        assertSame(runtime, runtime.spawn(Runtime::current).join());
+        IllegalStateException e = assertThrows(IllegalStateException.class, Runtime::current);
+        assertTrue(e.getMessage().contains("not a Krill worker"), e.getMessage());
+    }
+
+    @Test
+    void aFailureReachesTheHandleAndTheHookAndTheWorkerLivesOn() {
+        RuntimeException boom = new RuntimeException("boom");
+        JoinHandle<Object> failing = runtime.spawn(() -> {
+            throw boom;
+        });
+        CompletionException e = assertThrows(CompletionException.class, failing::join);
+        assertSame(boom, e.getCause());
+        assertSame(boom, failing.failureNow());
+        assertEquals(List.of(boom), uncaught);
+        uncaught.clear();
+        JoinHandle<Object> error = runtime.spawn(() -> {
+            throw new AssertionError("an Error too");
+        });
+        assertInstanceOf(AssertionError.class, assertThrows(CompletionException.class, error::join).getCause());
+        uncaught.clear();
+        for (int i = 0; i < 10; i++) {
+            int n = i;
+            assertEquals(n, runtime.spawn(() -> n).join(), "workers still run tasks");
+        }
+    }
+
+    @Test
+    void abortBeforeStartMeansTheBodyNeverRuns() throws InterruptedException {
+        try (Runtime single = Runtime.builder().workers(1).build()) {
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch started = new CountDownLatch(1);
+            single.spawn(() -> {
+                started.countDown();
+                return release.await(5, TimeUnit.SECONDS); // holds the only worker, for this test
+            });
+            assertTrue(started.await(5, TimeUnit.SECONDS));
+            AtomicBoolean ran = new AtomicBoolean();
+            JoinHandle<Boolean> queued = single.spawn(() -> ran.getAndSet(true));
+            assertTrue(queued.abort());
+            assertFalse(queued.abort(), "only the first abort cancels");
+            release.countDown();
+            assertThrows(CancellationException.class, queued::join);
+            assertTrue(queued.isCancelled());
+            assertTrue(single.spawn(() -> true).join(), "the worker went on");
+            assertFalse(ran.get());
+        }
+    }
+
+    @Test
+    void abortWhileWaitingFinishesTheTaskAtOnce() {
+        Promise<Void> never = Task.promise();
+        JoinHandle<Void> waiting = runtime.spawn((Coroutine<Void>) step -> step.await(never));
+        runtime.spawn(() -> 0).join(); // let the coroutine park on the promise (best effort)
+        assertTrue(waiting.abort());
+        assertThrows(CancellationException.class, waiting::join);
+        assertFalse(never.isDone(), "aborting a task does not complete what it awaited");
+    }
+
+    @Test
+    void mapThenAndHandleCompose() {
+        Task<Integer> base = runtime.spawn(() -> 20);
+        assertEquals(21, base.map(v -> v + 1).join());
+        assertEquals("22", base.then(v -> runtime.spawn(() -> String.valueOf(v + 2))).join());
+        Task<Integer> failed = runtime.spawn(() -> {
+            throw new IllegalArgumentException("bad");
+        });
+        uncaughtLater();
+        CompletionException e = assertThrows(CompletionException.class, () -> failed.map(v -> v + 1).join());
+        assertInstanceOf(IllegalArgumentException.class, e.getCause(), "failures pass through map");
+        assertEquals("recovered from bad", failed.handle((v, t) -> "recovered from " + t.getMessage()).join());
+        assertEquals("ok 20", base.handle((v, t) -> "ok " + v).join());
+        Task<Integer> innerFails = base.then(v -> Task.failed(new IllegalStateException("inner")));
+        assertInstanceOf(IllegalStateException.class, assertThrows(CompletionException.class, innerFails::join).getCause());
+        Task<Integer> mapperThrows = base.map(v -> {
+            throw new ArithmeticException("/0");
+        });
+        assertInstanceOf(ArithmeticException.class, assertThrows(CompletionException.class, mapperThrows::join).getCause());
+    }
+
+    private void uncaughtLater() {
+        // The failing spawn reports to the hook once; the test does not care when.
+        runtime.spawn(() -> 0).join();
+    }
+
+    @Test
+    void cancellingADerivedTaskCancelsItsSource() {
+        Promise<Integer> source = Task.promise();
+        Task<Integer> mapped = source.map(v -> v * 2);
+        assertTrue(mapped.cancel());
+        assertTrue(source.isCancelled(), "cancellation propagates to the source");
+        assertThrows(CancellationException.class, mapped::join);
+    }
+
+    @Test
+    void allCollectsInOrderAndFailsFast() {
+        Promise<String> slow = Task.promise();
+        Task<List<String>> all = Task.all(List.of(runtime.spawn(() -> "a"), slow, Task.completed("c")));
+        assertFalse(all.isDone());
+        slow.complete("b");
+        assertEquals(List.of("a", "b", "c"), all.join());
+        assertEquals(List.of(), Task.all(List.<Task<String>>of()).join());
+
+        Promise<String> pending = Task.promise();
+        Task<List<String>> failing = Task.all(List.of(pending, Task.failed(new IllegalStateException("x"))));
+        assertInstanceOf(IllegalStateException.class, assertThrows(CompletionException.class, failing::join).getCause());
+        assertTrue(pending.isCancelled(), "the others are cancelled");
+    }
+
+    @Test
+    void raceTakesTheFirstAndCancelsTheRest() {
+        Promise<String> loser = Task.promise();
+        Promise<String> winner = Task.promise();
+        Task<String> race = Task.race(loser, winner);
+        winner.complete("first");
+        assertEquals("first", race.join());
+        assertTrue(loser.isCancelled());
+        Task<String> failedFirst = Task.race(Task.failed(new IllegalStateException("lost")), Task.promise());
+        assertInstanceOf(IllegalStateException.class, assertThrows(CompletionException.class, failedFirst::join).getCause());
+        assertThrows(IllegalArgumentException.class, () -> Task.race(List.<Task<String>>of()));
+    }
+
+    @Test
+    void joinSetHandsOutResultsAsTheyFinish() {
+        JoinSet<Integer> set = new JoinSet<>(runtime);
+        {
+            for (int i = 1; i <= 10; i++) {
+                int n = i;
+                set.spawn(() -> n);
+            }
+            assertEquals(10, set.size());
+            int sum = 0;
+            for (int i = 0; i < 10; i++) {
+                sum += set.next().join();
+            }
+            assertEquals(55, sum);
+            assertTrue(set.isEmpty());
+            assertThrows(java.util.NoSuchElementException.class, set::next);
+
+            Promise<Integer> never = Task.promise();
+            JoinHandle<Integer> stuck = set.spawn((Coroutine<Integer>) step -> step.await(never));
+            set.close();
+            assertThrows(CancellationException.class, () -> set.next().join());
+            assertTrue(stuck.isCancelled());
+        }
+    }
+
+    @Test
+    void completableFuturesConvertBothWays() throws Exception {
+        assertEquals(7, runtime.spawn(() -> 7).toCompletableFuture().get(5, TimeUnit.SECONDS));
+        java.util.concurrent.CompletableFuture<String> future = new java.util.concurrent.CompletableFuture<>();
+        Task<String> task = Task.fromStage(future);
+        assertFalse(task.isDone());
+        future.complete("done");
+        assertEquals("done", task.join());
+        Task<String> failed = Task.fromStage(java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("f")));
+        assertInstanceOf(IllegalStateException.class, failed.failureNow());
+    }
+
+    @Test
+    void yieldNowGoesThroughTheQueueOnAWorkerAndIsDoneOffIt() {
+        assertTrue(Task.yieldNow().isDone());
+        assertEquals("after", runtime.spawn(() -> Task.yieldNow()).join().map(v -> "after").join());
+    }
+
+    @Test
+    void readyAwaitsSpendTheBudgetThenYield() {
+        try (Runtime small = Runtime.builder().workers(1).budget(4).build()) {
+            Task<String> done = Task.completed("ready");
+            List<Integer> readyInARow = small.blockOn(new Coroutine<List<Integer>>() {
+                final List<Integer> runs = new java.util.ArrayList<>();
+
+                @Override
+                public void resume(Step<List<Integer>> step) {
+                    int ready = 0;
+                    while (step.await(done)) {
+                        ready++;
+                    }
+                    runs.add(ready);
+                    if (runs.size() == 3) {
+                        step.complete(runs);
+                    }
+                }
+            });
+            assertEquals(List.of(4, 4, 4), readyInARow);
+        }
+    }
+
+    @Test
+    void spawnBlockingRunsOffTheWorkers() {
+        JoinHandle<String> handle = runtime.spawnBlocking(() -> Thread.currentThread().getName());
+        String name = handle.join();
+        assertTrue(name.startsWith("krill-worker-blocking-"), name);
+        assertEquals("chained", handle.map(n -> "chained").join());
+    }
+
+    @Test
+    void builderRejectsBadSettingsNamingTheValue() {
+        assertEquals("workers must be in [1, 32767], got 0",
+                assertThrows(IllegalArgumentException.class, () -> Runtime.builder().workers(0)).getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Runtime.builder().localQueueCapacity(3))
+                .getMessage().endsWith("got 3"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Runtime.builder().budget(0))
+                .getMessage().endsWith("got 0"));
+        assertThrows(IllegalArgumentException.class, () -> Runtime.builder().shutdownTimeout(Duration.ofSeconds(-1)));
+    }
+
+    @Test
+    void shutdownLetsTasksFinishThenRefusesNewOnes() throws InterruptedException {
+        Runtime own = Runtime.builder().workers(2).build();
+        AtomicInteger finished = new AtomicInteger();
+        for (int i = 0; i < 100; i++) {
+            own.spawn(new Coroutine<Void>() {
+                int steps;
+
+                @Override
+                public void resume(Step<Void> step) {
+                    if (++steps == 50) {
+                        finished.incrementAndGet();
+                        step.complete(null);
+                    } else {
+                        step.yieldNow();
+                    }
+                }
+            });
+        }
+        assertTrue(own.shutdown(Duration.ofSeconds(10)));
+        assertEquals(100, finished.get());
+        assertTrue(own.isShutdown());
+        assertThrows(RejectedExecutionException.class, () -> own.spawn(() -> 1));
+        assertTrue(own.shutdown(Duration.ZERO), "a second shutdown reports the first's result");
+        assertEquals(0, own.metrics().liveTasks());
+    }
+
+    @Test
+    void shutdownCancelsWhatIsStillWaitingAtTheDeadline() {
+        Runtime own = Runtime.builder().workers(2).build();
+        Promise<Void> never = Task.promise();
+        JoinHandle<Void> stuck = own.spawn((Coroutine<Void>) step -> step.await(never));
+        Task<String> after = stuck.map(v -> "never");
+        assertFalse(own.shutdown(Duration.ofMillis(50)));
+        assertThrows(CancellationException.class, stuck::join);
+        assertThrows(CancellationException.class, after::join);
+        assertEquals(0, own.metrics().liveTasks());
+    }
+
+    @Test
+    void workIsStolenByAnIdleWorker() {
+        Task<Integer> total = runtime.spawn(() -> {
+            java.util.List<Task<Integer>> parts = new java.util.ArrayList<>();
+            for (int i = 0; i < 2_000; i++) {
+                parts.add(Runtime.current().spawn(() -> {
+                    long x = 0;
+                    for (int k = 0; k < 20_000; k++) {
+                        x += k ^ (x >>> 3);
+                    }
+                    return (int) (x & 1);
+                }));
+            }
+            return Task.all(parts).map(List::size);
+        }).join();
+        assertEquals(2_000, total.join());
+        assertTrue(runtime.metrics().steals() > 0, runtime.metrics().toString());
+    }
+}
