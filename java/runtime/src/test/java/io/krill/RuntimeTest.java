@@ -360,20 +360,26 @@ class RuntimeTest {
 
     @Test
     void workIsStolenByAnIdleWorker() {
-        Task<Integer> total = runtime.spawn(() -> {
-            java.util.List<Task<Integer>> parts = new java.util.ArrayList<>();
-            for (int i = 0; i < 2_000; i++) {
-                parts.add(Runtime.current().spawn(() -> {
-                    long x = 0;
-                    for (int k = 0; k < 20_000; k++) {
-                        x += k ^ (x >>> 3);
-                    }
-                    return (int) (x & 1);
-                }));
-            }
-            return Task.all(parts).map(List::size);
-        }).join();
-        assertEquals(2_000, total.join());
+        // Fewer tasks than the local queue holds, spawned from one worker: the other worker can
+        // only get them by stealing. Rounds repeat in case the first worker drained them alone.
+        for (int round = 0; round < 20 && runtime.metrics().steals() == 0; round++) {
+            Task<Integer> total = runtime.spawn(() -> {
+                List<Task<Integer>> parts = new java.util.ArrayList<>();
+                for (int i = 0; i < 100; i++) {
+                    parts.add(Runtime.current().spawn(RuntimeTest::busyWork));
+                }
+                return Task.all(parts).map(List::size);
+            }).join();
+            assertEquals(100, total.join());
+        }
         assertTrue(runtime.metrics().steals() > 0, runtime.metrics().toString());
+    }
+
+    private static int busyWork() {
+        long x = 0;
+        for (int k = 0; k < 50_000; k++) {
+            x += k ^ (x >>> 3);
+        }
+        return (int) (x & 1);
     }
 }
