@@ -162,6 +162,23 @@ class RuntimeTest {
     }
 
     @Test
+    void abortWhileRunningWinsOverTheStepsResult() throws InterruptedException {
+        CountDownLatch inStep = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        JoinHandle<String> running = runtime.spawn((Coroutine<String>) step -> {
+            inStep.countDown();
+            release.await(5, TimeUnit.SECONDS); // holds the step open for the test
+            step.complete("too late");
+        });
+        assertTrue(inStep.await(5, TimeUnit.SECONDS));
+        assertTrue(running.abort());
+        assertTrue(running.isDone(), "an aborted task is finished at once, even mid-step");
+        release.countDown();
+        assertThrows(CancellationException.class, running::join);
+        assertEquals(1, runtime.spawn(() -> 1).join(), "the worker finished the step and went on");
+    }
+
+    @Test
     void abortWhileWaitingFinishesTheTaskAtOnce() {
         Promise<Void> never = Task.promise();
         JoinHandle<Void> waiting = runtime.spawn((Coroutine<Void>) step -> step.await(never));

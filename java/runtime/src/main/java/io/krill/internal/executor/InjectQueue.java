@@ -65,6 +65,46 @@ final class InjectQueue {
         }
     }
 
+    /**
+     * Takes up to {@code count} tasks: the first is returned, the rest are pushed into
+     * {@code local} (the caller's own queue, which must have room for them).
+     */
+    ScheduledTask<?> popInto(LocalQueue local, int count) {
+        if (size == 0) {
+            return null;
+        }
+        ScheduledTask<?> first;
+        ScheduledTask<?> rest;
+        int taken;
+        synchronized (this) {
+            first = head;
+            if (first == null) {
+                return null;
+            }
+            ScheduledTask<?> last = first;
+            taken = 1;
+            while (taken < count && last.nextInjected != null) {
+                last = last.nextInjected;
+                taken++;
+            }
+            head = last.nextInjected;
+            if (head == null) {
+                tail = null;
+            }
+            last.nextInjected = null;
+            size = size - taken;
+            rest = first.nextInjected;
+            first.nextInjected = null;
+        }
+        while (rest != null) { // outside the lock: the local queue is ours alone
+            ScheduledTask<?> next = rest.nextInjected;
+            rest.nextInjected = null;
+            local.pushBack(rest, this);
+            rest = next;
+        }
+        return first;
+    }
+
     boolean isEmpty() {
         return size == 0;
     }

@@ -90,7 +90,19 @@ public final class MultiThreadScheduler implements TaskScheduler {
             current.worker().scheduleLocal(task, yielded);
         } else {
             inject.push(task);
-            notifyParked();
+            if (stopped) {
+                // Shutdown set 'stopped' before draining the inject queue; a push that lands
+                // after that drain sees it here and cancels what nobody will run.
+                cancelInjected();
+            } else {
+                notifyParked();
+            }
+        }
+    }
+
+    private void cancelInjected() {
+        for (ScheduledTask<?> task = inject.pop(); task != null; task = inject.pop()) {
+            task.cancelQueued();
         }
     }
 
@@ -186,9 +198,7 @@ public final class MultiThreadScheduler implements TaskScheduler {
                 task.cancelQueued();
             }
         }
-        for (ScheduledTask<?> task = inject.pop(); task != null; task = inject.pop()) {
-            task.cancelQueued();
-        }
+        cancelInjected();
         for (ScheduledTask<?> task : waiting) {
             task.cancel();
         }

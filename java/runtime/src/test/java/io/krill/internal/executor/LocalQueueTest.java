@@ -125,6 +125,25 @@ class LocalQueueTest {
     }
 
     @Test
+    void aBatchFromTheInjectQueueKeepsItsOrder() {
+        InjectQueue inject = new InjectQueue();
+        List<Marker> m = markers(5);
+        for (Marker each : m) {
+            inject.push(each);
+        }
+        LocalQueue local = new LocalQueue(4);
+        assertSame(m.get(0), inject.popInto(local, 3)); // #0 returned, #1 and #2 queued locally
+        assertEquals(2, inject.size());
+        assertSame(m.get(1), local.pop());
+        assertSame(m.get(2), local.pop());
+        assertNull(local.pop());
+        assertSame(m.get(3), inject.popInto(local, 10)); // fewer left than asked
+        assertSame(m.get(4), local.pop());
+        assertEquals(0, inject.size());
+        assertNull(inject.popInto(local, 2));
+    }
+
+    @Test
     void capacityMustBeAPowerOfTwo() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new LocalQueue(6));
         assertEquals("local queue capacity must be a power of two in [2, 2^30], got 6", e.getMessage());
