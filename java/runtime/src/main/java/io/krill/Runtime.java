@@ -6,6 +6,7 @@ import io.krill.internal.executor.WorkerThread;
 import io.krill.internal.task.CallableTask;
 import io.krill.internal.task.CoroutineTask;
 import io.krill.internal.task.ScheduledTask;
+import io.krill.internal.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -34,12 +35,18 @@ public final class Runtime implements AutoCloseable {
     private Boolean shutdownResult; // guarded by shutdownLock
 
     private Runtime(Builder builder) {
-        this.scheduler = new MultiThreadScheduler(new MultiThreadScheduler.Config(builder.workers,
-                builder.threadNamePrefix, builder.localQueueCapacity, builder.budget,
-                builder.globalQueueInterval, builder.uncaughtExceptionHandler));
         this.blocking = new BlockingPool(builder.maxBlockingThreads, builder.blockingKeepAlive.toMillis(),
                 builder.threadNamePrefix + "blocking-");
+        this.scheduler = new MultiThreadScheduler(new MultiThreadScheduler.Config(builder.workers,
+                builder.threadNamePrefix, builder.localQueueCapacity, builder.budget,
+                builder.globalQueueInterval, builder.uncaughtExceptionHandler,
+                builder.pausedClock ? Clock.paused() : Clock.system(), blocking::inFlight));
         this.closeTimeout = builder.shutdownTimeout;
+        if (builder.pausedClock) {
+            // Blocking work in flight holds a paused clock still; when the last of it ends, the
+            // parked workers must look again whether time may jump to the next timer.
+            blocking.onQuiet(scheduler::wakeAllForTimers);
+        }
         scheduler.start(this);
     }
 
@@ -167,6 +174,41 @@ public final class Runtime implements AutoCloseable {
         return !scheduler.isAccepting();
     }
 
+    /** True when built with {@link Builder#pausedClock()}. */
+    public boolean isClockPaused() {
+        return scheduler.clock().isPaused();
+    }
+
+    /**
+     * Paused clock only: moves time forward by {@code duration} and lets the workers fire what
+     * became due. (With every worker idle, time also jumps by itself to the next timer.)
+     *
+     * @throws IllegalStateException when the clock is not paused
+     */
+    public void advanceClock(Duration duration) {
+        if (!(scheduler.clock() instanceof Clock.PausedClock paused)) {
+            throw new IllegalStateException("advanceClock needs a runtime built with pausedClock()");
+        }
+        if (duration.isNegative()) {
+            throw new IllegalArgumentException("cannot advance the clock by a negative duration: " + duration);
+        }
+        paused.advance(saturatedNanos(duration));
+        scheduler.wakeAllForTimers();
+    }
+
+    /** Nanoseconds of the runtime's clock since it started (paused or not). */
+    public long clockNanos() {
+        return scheduler.clock().nowNanos();
+    }
+
+    private static long saturatedNanos(Duration duration) {
+        try {
+            return duration.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE;
+        }
+    }
+
     /** A snapshot of the runtime's counters. */
     public RuntimeMetrics metrics() {
         long[] counters = scheduler.counters();
@@ -186,6 +228,7 @@ public final class Runtime implements AutoCloseable {
         private Duration shutdownTimeout = Duration.ofSeconds(10);
         private Consumer<Throwable> uncaughtExceptionHandler = failure -> System.getLogger("io.krill.Runtime")
                 .log(System.Logger.Level.WARNING, "a spawned task failed and nothing handled it", failure);
+        private boolean pausedClock;
 
         private Builder() {}
 
@@ -257,6 +300,16 @@ public final class Runtime implements AutoCloseable {
         /** Called with the failure of every spawned task that fails (cancellation excepted). */
         public Builder uncaughtExceptionHandler(Consumer<Throwable> handler) {
             this.uncaughtExceptionHandler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /**
+         * A clock that stands still (tests): it moves only by {@link Runtime#advanceClock} or, when
+         * every worker is idle, straight to the next timer, as Tokio's {@code time::pause} does.
+         * Timer tests then run deterministically and at once.
+         */
+        public Builder pausedClock() {
+            this.pausedClock = true;
             return this;
         }
 

@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class BlockingPool {
 
     private final ThreadPoolExecutor executor;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile Runnable onQuiet = () -> { };
 
     public BlockingPool(int maxThreads, long keepAliveMillis, String threadNamePrefix) {
         AtomicInteger ids = new AtomicInteger();
@@ -32,13 +34,31 @@ public final class BlockingPool {
 
     /** A handle completed by a pool thread; aborting it before it starts keeps it from running. */
     public <T> JoinHandle<T> submit(Callable<? extends T> body) {
-        BlockingTask<T> task = new BlockingTask<>(body);
+        BlockingTask<T> task = new BlockingTask<>(body, this::finished);
+        inFlight.incrementAndGet();
         try {
             executor.execute(task);
         } catch (RejectedExecutionException e) {
+            finished();
             throw new RejectedExecutionException("the runtime is shutting down: spawnBlocking refused", e);
         }
         return task;
+    }
+
+    /** Blocking tasks submitted and not yet finished: a paused clock does not auto-advance past them. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** Runs {@code action} each time the last blocking task in flight finishes. */
+    public void onQuiet(Runnable action) {
+        this.onQuiet = action;
+    }
+
+    private void finished() {
+        if (inFlight.decrementAndGet() == 0) {
+            onQuiet.run();
+        }
     }
 
     public void shutdown() {
@@ -52,6 +72,7 @@ public final class BlockingPool {
             List<Runnable> neverRan = executor.shutdownNow(); // interrupts running ones
             for (Runnable runnable : neverRan) {
                 ((BlockingTask<?>) runnable).cancel();
+                finished();
             }
         }
         return done;
@@ -59,22 +80,28 @@ public final class BlockingPool {
 
     private static final class BlockingTask<T> extends AbstractTask<T> implements JoinHandle<T>, Runnable {
         private Callable<? extends T> body;
+        private final Runnable finished;
 
-        BlockingTask(Callable<? extends T> body) {
+        BlockingTask(Callable<? extends T> body, Runnable finished) {
             this.body = body;
+            this.finished = finished;
         }
 
         @Override
         public void run() {
-            if (isDone()) {
-                return; // aborted before it started
-            }
-            Callable<? extends T> b = body;
-            body = null;
             try {
-                completeValue(b.call());
-            } catch (Throwable t) {
-                completeFailure(t);
+                if (isDone()) {
+                    return; // aborted before it started
+                }
+                Callable<? extends T> b = body;
+                body = null;
+                try {
+                    completeValue(b.call());
+                } catch (Throwable t) {
+                    completeFailure(t);
+                }
+            } finally {
+                finished.run();
             }
         }
     }

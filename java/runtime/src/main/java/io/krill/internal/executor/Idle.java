@@ -115,6 +115,23 @@ final class Idle {
         return false;
     }
 
+    /**
+     * Takes a particular parked worker off the stack, counted unparked and searching (as a worker
+     * chosen by {@link #workerToNotify()} is); for timer wake-ups.
+     *
+     * @return true if it was parked
+     */
+    synchronized boolean unparkSpecific(int index) {
+        for (int i = 0; i < sleeperCount; i++) {
+            if (sleepers[i] == index) {
+                sleepers[i] = sleepers[--sleeperCount];
+                state.addAndGet(SEARCH_ONE + UNPARK_ONE);
+                return true;
+            }
+        }
+        return false;
+    }
+
     int searchingWorkers() {
         return searching(state.get());
     }

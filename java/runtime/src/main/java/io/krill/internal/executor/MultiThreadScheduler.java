@@ -10,6 +10,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
+import io.krill.internal.time.Clock;
+import io.krill.internal.time.TimerQueue;
 
 /**
  * The shared half of the work-stealing scheduler: the workers, the inject queue, the idle
@@ -19,13 +22,16 @@ public final class MultiThreadScheduler implements TaskScheduler {
 
     /** Settings, validated by {@code Runtime.Builder}. */
     public record Config(int workers, String threadNamePrefix, int localQueueCapacity, int budget,
-                         int globalQueueInterval, Consumer<Throwable> uncaughtExceptionHandler) {}
+                         int globalQueueInterval, Consumer<Throwable> uncaughtExceptionHandler,
+                         Clock clock, IntSupplier blockingInFlight) {}
 
     final Worker[] workers;
     final InjectQueue inject = new InjectQueue();
     final Idle idle;
     final int budget;
     final int globalQueueInterval;
+    final Clock clock;
+    private final IntSupplier blockingInFlight;
 
     private final WorkerThread[] threads;
     private final Consumer<Throwable> uncaught;
@@ -42,6 +48,8 @@ public final class MultiThreadScheduler implements TaskScheduler {
         this.budget = config.budget();
         this.globalQueueInterval = config.globalQueueInterval();
         this.uncaught = config.uncaughtExceptionHandler();
+        this.clock = config.clock();
+        this.blockingInFlight = config.blockingInFlight();
         this.idle = new Idle(config.workers());
         this.workers = new Worker[config.workers()];
         this.threads = new WorkerThread[config.workers()];
@@ -154,6 +162,46 @@ public final class MultiThreadScheduler implements TaskScheduler {
         }
         if (!inject.isEmpty()) {
             notifyParked();
+        }
+    }
+
+    // ---- time ------------------------------------------------------------------------------
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /**
+     * Paused clock only: when every worker is parked, nothing is queued and no blocking work
+     * runs, moves time to the earliest timer of any worker and wakes the workers to fire it.
+     *
+     * @return true if time moved
+     */
+    boolean tryAutoAdvance() {
+        if (!(clock instanceof Clock.PausedClock paused)) {
+            return false;
+        }
+        if (idle.parkedWorkers() != workers.length || !inject.isEmpty() || blockingInFlight.getAsInt() > 0) {
+            return false;
+        }
+        long earliest = TimerQueue.NEVER;
+        for (Worker worker : workers) {
+            earliest = Math.min(earliest, worker.timers.publishedDeadlineNanos());
+        }
+        if (earliest == TimerQueue.NEVER) {
+            return false; // nothing will ever happen by itself: sleep until outside work comes
+        }
+        paused.advanceTo(earliest);
+        wakeAllForTimers();
+        return true;
+    }
+
+    /** Takes every parked worker off the sleeper stack and wakes it to fire its due timers. */
+    public void wakeAllForTimers() {
+        for (Worker worker : workers) {
+            if (idle.unparkSpecific(worker.index)) {
+                worker.parker.unpark();
+            }
         }
     }
 

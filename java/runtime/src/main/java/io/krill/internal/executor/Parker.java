@@ -7,7 +7,15 @@ package io.krill.internal.executor;
 public interface Parker {
 
     /** Sleeps until {@link #unpark()} (or spuriously); consumes one pending unpark. */
-    void park();
+    default void park() {
+        park(-1);
+    }
+
+    /**
+     * As {@link #park()}, returning after at most {@code timeoutNanos} (negative: no limit),
+     * so that a worker wakes for its next timer.
+     */
+    void park(long timeoutNanos);
 
     /** Wakes the parked worker, or makes its next park return at once. Any thread. */
     void unpark();

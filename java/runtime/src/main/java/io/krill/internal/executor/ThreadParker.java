@@ -32,7 +32,7 @@ final class ThreadParker implements Parker {
     }
 
     @Override
-    public void park() {
+    public void park(long timeoutNanos) {
         if (STATE.compareAndSet(this, NOTIFIED, EMPTY)) {
             return; // an unpark came first
         }
@@ -40,9 +40,19 @@ final class ThreadParker implements Parker {
             STATE.set(this, EMPTY); // NOTIFIED arrived between the two CASes: consume it
             return;
         }
-        do {
-            LockSupport.park(this);
-        } while (!STATE.compareAndSet(this, NOTIFIED, EMPTY)); // still PARKED: a spurious return
+        if (timeoutNanos < 0) {
+            do {
+                LockSupport.park(this);
+            } while (!STATE.compareAndSet(this, NOTIFIED, EMPTY)); // still PARKED: spurious
+            return;
+        }
+        if (timeoutNanos > 0) {
+            LockSupport.parkNanos(this, timeoutNanos);
+        }
+        // Timed out, woken, or spurious: leave PARKED either way; consume a racing unpark.
+        if (!STATE.compareAndSet(this, PARKED, EMPTY)) {
+            STATE.set(this, EMPTY);
+        }
     }
 
     @Override

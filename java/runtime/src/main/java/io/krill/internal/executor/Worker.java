@@ -1,6 +1,8 @@
 package io.krill.internal.executor;
 
 import io.krill.internal.task.ScheduledTask;
+import io.krill.internal.time.Clock;
+import io.krill.internal.time.TimerQueue;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -40,6 +42,7 @@ final class Worker implements Runnable {
     final int index;
     final LocalQueue queue;
     final Parker parker;
+    final TimerQueue timers;
     private final MultiThreadScheduler shared;
 
     private ScheduledTask<?> lifo;
@@ -57,6 +60,7 @@ final class Worker implements Runnable {
         this.shared = shared;
         this.queue = new LocalQueue(queueCapacity);
         this.parker = parker;
+        this.timers = new TimerQueue(shared.clock);
         this.random = 0x9E3779B9 * (index + 1); // any non-zero seed
     }
 
@@ -92,10 +96,17 @@ final class Worker implements Runnable {
         if (parker instanceof ThreadParker threadParker) {
             threadParker.bind(Thread.currentThread());
         }
+        timers.bindOwner(Thread.currentThread());
         try {
             while (!shared.isStopped()) {
                 tick++;
+                if (tick % shared.globalQueueInterval == 0) {
+                    timers.process(); // a busy worker still fires its timers
+                }
                 ScheduledTask<?> task = nextTask();
+                if (task == null && timers.process() > 0) {
+                    task = nextTask(); // fired timers woke tasks onto this worker
+                }
                 if (task == null) {
                     task = stealWork();
                 }
@@ -115,6 +126,11 @@ final class Worker implements Runnable {
     }
 
     private ScheduledTask<?> nextTask() {
+        if (lifo != null) { // woken by a timer this worker fired outside a task step
+            ScheduledTask<?> task = lifo;
+            lifo = null;
+            return task;
+        }
         if (tick % shared.globalQueueInterval == 0) {
             ScheduledTask<?> task = shared.inject.pop(); // fairness: outside work is never starved
             if (task != null) {
@@ -155,6 +171,13 @@ final class Worker implements Runnable {
         budget = shared.budget;
         POLLS.setOpaque(this, polls + 1);
         task.run();
+        if (timers.hasPending()) {
+            timers.flush(); // timers created by the step enter the wheel only now
+        }
+    }
+
+    TimerQueue timers() {
+        return timers;
     }
 
     private ScheduledTask<?> stealWork() {
@@ -204,15 +227,25 @@ final class Worker implements Runnable {
         if (lastSearcher) {
             shared.notifyIfWorkPending();
         }
+        Clock clock = shared.clock;
         while (!shared.isStopped()) {
-            PARKS.setOpaque(this, parks + 1);
-            parker.park();
+            long nextDeadline = timers.publishNextDeadline(); // before the idle check below reads it
+            boolean advanced = clock.isPaused() && shared.tryAutoAdvance();
+            if (!advanced) {
+                long timeoutNanos = -1;
+                if (!clock.isPaused() && nextDeadline != TimerQueue.NEVER) {
+                    timeoutNanos = Math.max(0, nextDeadline - clock.nowNanos());
+                }
+                PARKS.setOpaque(this, parks + 1);
+                parker.park(timeoutNanos);
+            }
+            timers.process();
             if (hasTasks()) {
                 searching = !shared.idle.unparkWorkerById(index);
                 return;
             }
             if (!shared.idle.isParked(index)) {
-                searching = true; // the waker marked us searching when it chose us
+                searching = true; // whoever chose us marked us searching
                 return;
             }
         }

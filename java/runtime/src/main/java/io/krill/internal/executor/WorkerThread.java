@@ -30,6 +30,12 @@ public final class WorkerThread extends Thread {
         return w == null || w.worker.tryConsumeBudget();
     }
 
+    /** The timers of the current worker thread, or null off a worker. */
+    public static io.krill.internal.time.TimerQueue currentTimers() {
+        WorkerThread w = current();
+        return w == null ? null : w.worker.timers();
+    }
+
     /** The runtime this worker belongs to (a {@code io.krill.Runtime}). */
     public Object runtime() {
         return worker.scheduler().runtime();

@@ -151,6 +151,15 @@ public abstract class AbstractTask<T> implements Task<T> {
         return complete(outcome);
     }
 
+    /** Completes this task as the finished task {@code other} did (value, failure or cancellation). */
+    protected final boolean completeAs(AbstractTask<? extends T> other) {
+        Object outcome = other.result;
+        if (outcome == null) {
+            throw new IllegalStateException("completeAs: " + other + " has not finished");
+        }
+        return complete(outcome);
+    }
+
     // ---- blocking ------------------------------------------------------------------------
 
     @Override

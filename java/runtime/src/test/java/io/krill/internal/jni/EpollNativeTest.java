@@ -27,7 +27,7 @@ class EpollNativeTest {
 
     @BeforeEach
     void setUp() {
-        arena = Arena.ofConfined();
+        arena = Arena.ofShared(); // shared: JUnit runs fixtures and the test on different threads
         descriptorsBefore = OpenDescriptors.count();
     }
 

@@ -49,7 +49,7 @@ class SocketNativeTest {
     @BeforeEach
     void setUp() throws IOException {
         descriptorsBefore = OpenDescriptors.supported() ? OpenDescriptors.count() : 0;
-        arena = Arena.ofConfined();
+        arena = Arena.ofShared(); // shared: JUnit runs fixtures and the test on different threads
         poller = SelfCheck.Poller.open(Platform.current(), fds);
         records = arena.allocate(EventRecordDescriptor.SIZE_BYTES * 8L, EventRecordDescriptor.ALIGNMENT_BYTES);
         sockaddr = arena.allocate(SockaddrDescriptor.SIZE_BYTES, 8);

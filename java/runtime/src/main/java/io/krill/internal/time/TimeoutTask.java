@@ -1,0 +1,65 @@
+package io.krill.internal.time;
+
+import io.krill.Task;
+import io.krill.internal.task.AbstractTask;
+import io.krill.internal.task.Waker;
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@code Time.timeout}: completes as the inner task does, or fails with a
+ * {@link TimeoutException} at the deadline and cancels the inner task. The timer enters the
+ * wheel only at the end of the current step, so an inner task finishing within it never
+ * touches the wheel.
+ */
+public final class TimeoutTask<T> extends AbstractTask<T> implements Waker {
+
+    private final AbstractTask<T> inner;
+    private final Duration limit;
+    private TimerEntry entry;
+
+    private TimeoutTask(AbstractTask<T> inner, Duration limit) {
+        this.inner = inner;
+        this.limit = limit;
+    }
+
+    public static <T> Task<T> start(TimerQueue timers, long deadlineNanos, Duration limit, Task<T> task) {
+        if (!(task instanceof AbstractTask<T> inner)) {
+            throw new IllegalArgumentException("not a Krill task: " + task);
+        }
+        if (inner.isDone()) {
+            return inner; // finished already: no timer at all
+        }
+        TimeoutTask<T> timeout = new TimeoutTask<>(inner, limit);
+        timeout.entry = new TimerEntry(timeout::expired);
+        if (deadlineNanos != TimerQueue.NEVER) {
+            timers.schedule(timeout.entry, deadlineNanos);
+        }
+        inner.whenDone(timeout);
+        return timeout;
+    }
+
+    /** The inner task finished first. */
+    @Override
+    public void wake() {
+        if (completeAs(inner)) {
+            entry.cancel();
+        }
+    }
+
+    private void expired() {
+        if (completeFailure(new TimeoutException("task did not finish within " + limit))) {
+            inner.cancel();
+        }
+    }
+
+    @Override
+    public boolean cancel() {
+        if (!super.cancel()) {
+            return false;
+        }
+        entry.cancel();
+        inner.cancel();
+        return true;
+    }
+}
