@@ -222,7 +222,7 @@ public abstract class AbstractTask<T> implements Task<T> {
 
     @Override
     public boolean cancel() {
-        return completeFailure(new CancellationException("cancelled"));
+        return completeFailure(new Cancelled());
     }
 
     @Override
