@@ -7,6 +7,7 @@ import io.krill.internal.time.SleepTask;
 import io.krill.internal.time.TimeoutTask;
 import io.krill.internal.time.TimerQueue;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 
 /**
@@ -32,6 +33,20 @@ public final class Time {
      */
     public static Task<Void> sleepUntil(long deadlineNanos) {
         return SleepTask.start(timers("Time.sleepUntil"), deadlineNanos);
+    }
+
+    /**
+     * A task that completes at the wall-clock instant {@code deadline}, converted once, now, to
+     * the runtime clock (so a later change of the system time does not move it); at once if it
+     * has passed. On a paused clock the wall clock is not paused: prefer
+     * {@link #sleepUntil(long)} there.
+     */
+    public static Task<Void> sleepUntil(Instant deadline) {
+        Objects.requireNonNull(deadline, "deadline");
+        TimerQueue timers = timers("Time.sleepUntil");
+        Duration left = Duration.between(Instant.now(), deadline);
+        long leftNanos = left.isNegative() ? 0 : check(left, "time left");
+        return SleepTask.start(timers, deadline(timers, leftNanos));
     }
 
     /** The runtime clock: nanoseconds since the runtime started (paused clocks included). */

@@ -89,6 +89,12 @@ class TimeTest {
         }).join();
         assertEquals(7 * MS, took);
         assertEquals(null, runtime.blockOn(() -> Time.sleepUntil(0)).join(), "a past deadline completes at once");
+        long wall = runtime.blockOn(() -> {
+            long start = Time.nanoTime();
+            return Time.sleepUntil(java.time.Instant.now().plusSeconds(60)).map(v -> Time.nanoTime() - start);
+        }).join();
+        assertTrue(wall >= 59_000 * MS && wall <= 60_000 * MS, "an Instant a minute ahead: " + wall);
+        assertEquals(null, runtime.blockOn(() -> Time.sleepUntil(java.time.Instant.EPOCH)).join());
     }
 
     /**

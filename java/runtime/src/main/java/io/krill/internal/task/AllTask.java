@@ -22,6 +22,7 @@ public final class AllTask<T> extends AbstractTask<List<T>> {
     }
 
     private final AbstractTask<? extends T>[] inputs;
+    private final java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile int remaining;
 
     private AllTask(AbstractTask<? extends T>[] inputs) {
@@ -44,8 +45,11 @@ public final class AllTask<T> extends AbstractTask<List<T>> {
 
     private void inputDone(AbstractTask<? extends T> input) {
         if (input.failureNow() != null) {
-            if (completeWithOutcome(input.outcome())) {
+            // Claim the failure first, cancel the others, then complete: whoever sees this task
+            // failed sees the other inputs cancelled.
+            if (failed.compareAndSet(false, true)) {
                 cancelInputs();
+                completeWithOutcome(input.outcome());
             }
             return;
         }
@@ -66,11 +70,11 @@ public final class AllTask<T> extends AbstractTask<List<T>> {
 
     @Override
     public boolean cancel() {
-        if (!super.cancel()) {
+        if (isDone() || !failed.compareAndSet(false, true)) {
             return false;
         }
         cancelInputs();
-        return true;
+        return super.cancel();
     }
 
     @Override

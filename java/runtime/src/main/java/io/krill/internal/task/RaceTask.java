@@ -7,6 +7,7 @@ import java.util.Collection;
 public final class RaceTask<T> extends AbstractTask<T> {
 
     private final AbstractTask<? extends T>[] inputs;
+    private final java.util.concurrent.atomic.AtomicBoolean decided = new java.util.concurrent.atomic.AtomicBoolean();
 
     private RaceTask(AbstractTask<? extends T>[] inputs) {
         this.inputs = inputs;
@@ -24,24 +25,27 @@ public final class RaceTask<T> extends AbstractTask<T> {
         return race;
     }
 
+    /** The first input to finish claims the race, cancels the others, then completes it: whoever sees the race finished sees the losers cancelled. */
     private void inputDone(AbstractTask<? extends T> winner) {
-        if (completeWithOutcome(winner.outcome())) {
-            for (AbstractTask<? extends T> input : inputs) {
-                if (input != winner) {
-                    input.cancel();
-                }
+        if (!decided.compareAndSet(false, true)) {
+            return;
+        }
+        for (AbstractTask<? extends T> input : inputs) {
+            if (input != winner) {
+                input.cancel();
             }
         }
+        completeWithOutcome(winner.outcome());
     }
 
     @Override
     public boolean cancel() {
-        if (!super.cancel()) {
+        if (!decided.compareAndSet(false, true)) {
             return false;
         }
         for (AbstractTask<? extends T> input : inputs) {
             input.cancel();
         }
-        return true;
+        return super.cancel();
     }
 }

@@ -17,6 +17,8 @@ public final class TimeoutTask<T> extends AbstractTask<T> implements Waker {
     private final AbstractTask<T> inner;
     private final Duration limit;
     private TimerEntry entry;
+    /** Set when the timer fired, before the inner task is cancelled (its wake then reports the timeout). */
+    private volatile boolean timedOut;
 
     private TimeoutTask(AbstractTask<T> inner, Duration limit) {
         this.inner = inner;
@@ -39,18 +41,28 @@ public final class TimeoutTask<T> extends AbstractTask<T> implements Waker {
         return timeout;
     }
 
-    /** The inner task finished first. */
+    /** The inner task finished: first, or because the timer cancelled it. */
     @Override
     public void wake() {
-        if (completeAs(inner)) {
+        if (timedOut) {
+            completeFailure(timeoutFailure());
+        } else if (completeAs(inner)) {
             entry.cancel();
         }
     }
 
+    /**
+     * The timer fired: cancel the inner task first, so that whoever sees this task fail sees the
+     * inner one cancelled too, then fail (unless the inner task's wake already did).
+     */
     private void expired() {
-        if (completeFailure(new TimeoutException("task did not finish within " + limit))) {
-            inner.cancel();
-        }
+        timedOut = true;
+        inner.cancel();
+        completeFailure(timeoutFailure());
+    }
+
+    private TimeoutException timeoutFailure() {
+        return new TimeoutException("task did not finish within " + limit);
     }
 
     @Override
