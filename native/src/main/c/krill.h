@@ -24,7 +24,7 @@
 
 /* Bump on any change to a record, a constant below, or a native method's signature.
  * Keep in sync with AbiLayout.java:ABI_VERSION. */
-#define KRILL_ABI_VERSION 1
+#define KRILL_ABI_VERSION 2
 
 /* ---- event record: what a poll writes, one per ready descriptor -------------------------
  * Keep in sync with EventRecordDescriptor.java.
@@ -57,6 +57,36 @@ struct krill_event {
 /* Registration flags, OR-ed into the interest word. Keep in sync with Readiness.java. */
 #define KRILL_EDGE_TRIGGERED 0x100u
 #define KRILL_ONESHOT        0x200u
+
+/* ---- rings: off-heap SPSC rings of krill_event records ---------------------------------------
+ * Keep in sync with RingDescriptor.java.
+ *
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |        tail: next position the producer writes (u64)          |    0
+ *  +---------------------------------------------------------------+
+ *  |        ... 120 bytes of padding: tail alone on its lines      |
+ *  +---------------------------------------------------------------+
+ *  |        head: next position the consumer reads (u64)           |  128
+ *  +---------------------------------------------------------------+
+ *  |        ... 120 bytes of padding                               |
+ *  +---------------------------------------------------------------+
+ *  |        capacity in records (u32, a power of two)              |  256
+ *  +---------------------------------------------------------------+
+ *  |        ... padding to 384                                     |
+ *  +---------------------------------------------------------------+
+ *  |        records[capacity], 16 bytes each (struct krill_event)  |  384
+ *  +---------------------------------------------------------------+
+ *
+ * Positions only grow; a record lives at records[position & (capacity - 1)]. The producer
+ * stores tail with release after writing records (the consumer loads it with acquire); the
+ * consumer stores head with release after reading them (the producer loads it with acquire).
+ */
+#define KRILL_RING_TAIL_OFFSET 0
+#define KRILL_RING_HEAD_OFFSET 128
+#define KRILL_RING_CAPACITY_OFFSET 256
+#define KRILL_RING_RECORDS_OFFSET 384
 
 /* ---- socket address: written by Java for bind/connect, by C for accept/getsockname -------
  * Keep in sync with SockaddrDescriptor.java.
@@ -142,6 +172,10 @@ int krill_kqueue_trigger_user(int kq);
 int krill_kqueue_wait(int kq, struct krill_event *out, int max_events, int timeout_millis);
 #endif
 
+/* krill_ring.c: returns records written / read (0 when full / empty) */
+int krill_ring_offer(void *ring, const struct krill_event *events, int count);
+int krill_ring_poll(void *ring, struct krill_event *out, int max);
+
 /* krill_socket.c */
 int krill_socket_open(int family, int type);
 int krill_socket_bind(int fd, const struct krill_sockaddr *addr);
@@ -169,6 +203,7 @@ int krill_errors_register(JNIEnv *env);
 int krill_epoll_register(JNIEnv *env);
 int krill_kqueue_register_natives(JNIEnv *env);
 int krill_socket_register(JNIEnv *env);
+int krill_ring_register(JNIEnv *env);
 
 /* Registers `count` natives of `class_name`; shared by every krill_*_register. */
 int krill_register_natives(JNIEnv *env, const char *class_name, const JNINativeMethod *methods,

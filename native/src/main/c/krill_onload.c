@@ -50,6 +50,10 @@ const int krill_abi_layout[] = {
     KRILL_SHUT_BOTH,
     KRILL_SOCKOPT_COUNT,
     KRILL_ERRNO_COUNT,
+    KRILL_RING_TAIL_OFFSET,
+    KRILL_RING_HEAD_OFFSET,
+    KRILL_RING_CAPACITY_OFFSET,
+    KRILL_RING_RECORDS_OFFSET,
 };
 const int krill_abi_layout_count = (int)(sizeof(krill_abi_layout) / sizeof(krill_abi_layout[0]));
 
@@ -95,6 +99,7 @@ JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved) {
     if (krill_onload_register(env) != 0) return JNI_ERR;
     if (krill_errors_register(env) != 0) return JNI_ERR;
     if (krill_socket_register(env) != 0) return JNI_ERR;
+    if (krill_ring_register(env) != 0) return JNI_ERR;
 #if defined(__linux__)
     if (krill_epoll_register(env) != 0) return JNI_ERR;
 #else

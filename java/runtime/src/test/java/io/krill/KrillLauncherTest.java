@@ -46,7 +46,7 @@ class KrillLauncherTest {
         assertTrue(result.stdout().contains("platform   " + io.krill.internal.jni.Platform.current().classifier()),
                 result.stdout());
         assertTrue(result.stdout().contains("backend    jni"), result.stdout());
-        assertTrue(result.stdout().contains("abi        version 1"), result.stdout());
+        assertTrue(result.stdout().contains("abi        version " + io.krill.internal.jni.AbiLayout.ABI_VERSION), result.stdout());
         assertTrue(result.stdout().contains("wake-up delivered"), result.stdout());
         assertTrue(result.stdout().contains("loopback TCP"), result.stdout());
     }

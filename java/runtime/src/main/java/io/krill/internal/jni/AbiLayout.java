@@ -12,7 +12,7 @@ public final class AbiLayout {
     private AbiLayout() {}
 
     /** Keep in sync with krill.h:KRILL_ABI_VERSION. */
-    public static final int ABI_VERSION = 1;
+    public static final int ABI_VERSION = 2;
 
     /** One entry of the layout table; keep names and order in sync with krill_onload.c. */
     enum Field {
@@ -45,7 +45,11 @@ public final class AbiLayout {
         SHUT_WRITE(SocketNative.SHUT_WRITE),
         SHUT_BOTH(SocketNative.SHUT_BOTH),
         SOCKOPT_COUNT(SocketOption.values().length),
-        ERRNO_COUNT(Errno.values().length);
+        ERRNO_COUNT(Errno.values().length),
+        RING_TAIL_OFFSET(io.krill.internal.ring.RingDescriptor.TAIL_OFFSET),
+        RING_HEAD_OFFSET(io.krill.internal.ring.RingDescriptor.HEAD_OFFSET),
+        RING_CAPACITY_OFFSET(io.krill.internal.ring.RingDescriptor.CAPACITY_OFFSET),
+        RING_RECORDS_OFFSET(io.krill.internal.ring.RingDescriptor.RECORDS_OFFSET);
 
         private final int expected;
 
