@@ -24,7 +24,7 @@
 
 /* Bump on any change to a record, a constant below, or a native method's signature.
  * Keep in sync with AbiLayout.java:ABI_VERSION. */
-#define KRILL_ABI_VERSION 2
+#define KRILL_ABI_VERSION 3
 
 /* ---- event record: what a poll writes, one per ready descriptor -------------------------
  * Keep in sync with EventRecordDescriptor.java.
@@ -157,6 +157,7 @@ int krill_epoll_add(int epfd, int fd, uint32_t interest, uint64_t token);
 int krill_epoll_modify(int epfd, int fd, uint32_t interest, uint64_t token);
 int krill_epoll_delete(int epfd, int fd);
 int krill_epoll_wait(int epfd, struct krill_event *out, int max_events, int timeout_millis);
+int krill_epoll_wait_ring(int epfd, void *ring, int timeout_millis);
 int krill_eventfd_create(void);
 int krill_eventfd_write(int fd, uint64_t value);
 int64_t krill_eventfd_read(int fd);

@@ -89,6 +89,34 @@ int krill_epoll_wait(int epfd, struct krill_event *out, int max_events, int time
     return n;
 }
 
+/* One crossing per batch, straight into a worker's event ring: waits for at most as many
+ * events as the ring has room for (and KRILL_EPOLL_RING_BATCH), then appends their records and
+ * publishes them with one release store of tail (see krill_ring.c for the orderings). */
+#define KRILL_EPOLL_RING_BATCH 256 /* guess: a worker drains the ring after every wait anyway */
+
+int krill_epoll_wait_ring(int epfd, void *ring, int timeout_millis) {
+    uint64_t *tail_p = (uint64_t *)(void *)((unsigned char *)ring + KRILL_RING_TAIL_OFFSET);
+    uint64_t *head_p = (uint64_t *)(void *)((unsigned char *)ring + KRILL_RING_HEAD_OFFSET);
+    uint32_t capacity = *(uint32_t *)(void *)((unsigned char *)ring + KRILL_RING_CAPACITY_OFFSET);
+    struct krill_event *records = (struct krill_event *)(void *)((unsigned char *)ring + KRILL_RING_RECORDS_OFFSET);
+    uint64_t tail = __atomic_load_n(tail_p, __ATOMIC_RELAXED); /* this thread is the producer */
+    uint64_t head = __atomic_load_n(head_p, __ATOMIC_ACQUIRE); /* pairs with SpscRing.drain's release */
+    uint64_t room = capacity - (tail - head);
+    if (room == 0) return -ENOBUFS; /* the consumer must drain first; never drop an event */
+    int max = room < KRILL_EPOLL_RING_BATCH ? (int)room : KRILL_EPOLL_RING_BATCH;
+    struct epoll_event batch[KRILL_EPOLL_RING_BATCH];
+    int n = epoll_wait(epfd, batch, max, timeout_millis);
+    if (n < 0) return errno == EINTR ? 0 : -errno;
+    for (int i = 0; i < n; i++) {
+        struct krill_event *record = &records[(tail + (uint64_t)i) & (capacity - 1)];
+        record->token = batch[i].data.u64;
+        record->readiness = to_readiness(batch[i].events);
+        record->result = 0;
+    }
+    __atomic_store_n(tail_p, tail + (uint64_t)n, __ATOMIC_RELEASE); /* pairs with drain's acquire */
+    return n;
+}
+
 int krill_eventfd_create(void) {
     int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     return fd >= 0 ? fd : -errno;
@@ -146,6 +174,12 @@ static jint JNICALL epoll_wait0(JNIEnv *env, jclass cls, jint epfd, jlong record
                             timeout_millis);
 }
 
+static jint JNICALL epoll_wait_ring0(JNIEnv *env, jclass cls, jint epfd, jlong ring_address,
+                                     jint timeout_millis) {
+    (void)env; (void)cls;
+    return krill_epoll_wait_ring(epfd, KRILL_PTR(void *, ring_address), timeout_millis);
+}
+
 static jint JNICALL eventfd_create0(JNIEnv *env, jclass cls) {
     (void)env; (void)cls;
     return krill_eventfd_create();
@@ -168,6 +202,7 @@ static const JNINativeMethod methods[] = {
     {"epollModify", "(IIIJ)I", (void *)epoll_modify0},
     {"epollDelete", "(II)I", (void *)epoll_delete0},
     {"epollWait", "(IJII)I", (void *)epoll_wait0},
+    {"epollWaitRing", "(IJI)I", (void *)epoll_wait_ring0},
     {"eventfdCreate", "()I", (void *)eventfd_create0},
     {"eventfdWrite", "(IJ)I", (void *)eventfd_write0},
     {"eventfdRead", "(I)J", (void *)eventfd_read0},

@@ -299,6 +299,47 @@ static void test_ring_threads(void) {
     free(ring);
 }
 
+#if defined(__linux__)
+/* 10,000 ready eventfds through a 64-record ring: each token exactly once, never more than fits. */
+static void test_epoll_into_ring(void) {
+    enum { FDS = 10000 };
+    int ep = krill_epoll_create();
+    int *fds = malloc(sizeof(int) * FDS);
+    unsigned char *seen = calloc(FDS, 1);
+    for (int i = 0; i < FDS; i++) {
+        fds[i] = krill_eventfd_create();
+        CHECK(fds[i] >= 0);
+        CHECK_EQ(0, krill_epoll_add(ep, fds[i], KRILL_READABLE | KRILL_EDGE_TRIGGERED, (UINT64_C(9) << 32) | (uint64_t)i));
+        CHECK_EQ(0, krill_eventfd_write(fds[i], 1));
+    }
+    void *ring = new_ring(64);
+    int total = 0, bad = 0;
+    struct krill_event out[64];
+    while (total < FDS) {
+        int n = krill_epoll_wait_ring(ep, ring, 1000);
+        CHECK(n > 0);
+        if (n <= 0) break;
+        if (n == 64) {
+            CHECK_EQ(-ENOBUFS, krill_epoll_wait_ring(ep, ring, 0)); /* full: refuse, drop nothing */
+        }
+        int got = krill_ring_poll(ring, out, 64);
+        for (int i = 0; i < got; i++) {
+            uint64_t index = out[i].token & 0xffffffffu;
+            bad += (out[i].token >> 32) != 9 || index >= FDS || seen[index]++ != 0;
+        }
+        total += got;
+    }
+    CHECK_EQ(FDS, total);
+    CHECK_EQ(0, bad);
+    CHECK_EQ(0, krill_epoll_wait_ring(ep, ring, 0)); /* edge-triggered: nothing new */
+    for (int i = 0; i < FDS; i++) close(fds[i]);
+    close(ep);
+    free(ring);
+    free(seen);
+    free(fds);
+}
+#endif
+
 static void test_stream_roundtrip(void) {
     int client, server;
     connected_pair(&client, &server);
@@ -436,6 +477,9 @@ int main(void) {
 #endif
     run("ring_wraps_and_fills", test_ring_wraps_and_fills);
     run("ring_threads", test_ring_threads);
+#if defined(__linux__)
+    run("epoll_into_ring", test_epoll_into_ring);
+#endif
     run("stream_roundtrip", test_stream_roundtrip);
     run("write_to_reset_peer_is_epipe_not_sigpipe", test_write_to_reset_peer_is_epipe_not_sigpipe);
     run("connect_refused", test_connect_refused);

@@ -2,6 +2,10 @@ package io.krill;
 
 import io.krill.internal.executor.BlockingPool;
 import io.krill.internal.executor.MultiThreadScheduler;
+import io.krill.internal.executor.Parker;
+import io.krill.internal.jni.NativeLibrary;
+import io.krill.internal.reactor.EpollParker;
+import io.krill.internal.ring.SpscRing;
 import io.krill.internal.executor.WorkerThread;
 import io.krill.internal.task.CallableTask;
 import io.krill.internal.task.CoroutineTask;
@@ -12,6 +16,7 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 
 /**
  * A Krill runtime: worker threads running tasks with work stealing, and a bounded pool for
@@ -40,7 +45,8 @@ public final class Runtime implements AutoCloseable {
         this.scheduler = new MultiThreadScheduler(new MultiThreadScheduler.Config(builder.workers,
                 builder.threadNamePrefix, builder.localQueueCapacity, builder.budget,
                 builder.globalQueueInterval, builder.uncaughtExceptionHandler,
-                builder.pausedClock ? Clock.paused() : Clock.system(), blocking::inFlight));
+                builder.pausedClock ? Clock.paused() : Clock.system(), blocking::inFlight,
+                parkers(builder.nativeParking)));
         this.closeTimeout = builder.shutdownTimeout;
         if (builder.pausedClock) {
             // Blocking work in flight holds a paused clock still; when the last of it ends, the
@@ -48,6 +54,31 @@ public final class Runtime implements AutoCloseable {
             blocking.onQuiet(scheduler::wakeAllForTimers);
         }
         scheduler.start(this);
+    }
+
+    /**
+     * Workers park in epoll on Linux (so that I/O readiness and wake-ups share one wait), else on
+     * LockSupport. Readiness dispatch comes with the connection table; until then no descriptor
+     * but the wake-up eventfd is registered, so no event reaches the dispatcher.
+     */
+    private static IntFunction<Parker> parkers(boolean nativeParking) {
+        if (nativeParking && nativeLibraryAvailable()) {
+            SpscRing.EventHandler noRegistrationsYet = (token, readiness, result) -> { };
+            return index -> new EpollParker(noRegistrationsYet);
+        }
+        return index -> MultiThreadScheduler.threadParker();
+    }
+
+    /**
+     * Tasks and timers need no native code: without a loadable libkrill (no platform jar on the
+     * class path, an unsupported OS) workers park on LockSupport, and only I/O will need it.
+     */
+    private static boolean nativeLibraryAvailable() {
+        try {
+            return NativeLibrary.load().platform().os().equals("linux");
+        } catch (UnsatisfiedLinkError e) {
+            return false;
+        }
     }
 
     public static Builder builder() {
@@ -229,6 +260,7 @@ public final class Runtime implements AutoCloseable {
         private Consumer<Throwable> uncaughtExceptionHandler = failure -> System.getLogger("io.krill.Runtime")
                 .log(System.Logger.Level.WARNING, "a spawned task failed and nothing handled it", failure);
         private boolean pausedClock;
+        private boolean nativeParking = true;
 
         private Builder() {}
 
@@ -310,6 +342,15 @@ public final class Runtime implements AutoCloseable {
          */
         public Builder pausedClock() {
             this.pausedClock = true;
+            return this;
+        }
+
+        /**
+         * Whether idle workers sleep in epoll (Linux, the default) or on LockSupport. The I/O
+         * reactor needs it on; off, the runtime needs no native library.
+         */
+        public Builder nativeParking(boolean enabled) {
+            this.nativeParking = enabled;
             return this;
         }
 

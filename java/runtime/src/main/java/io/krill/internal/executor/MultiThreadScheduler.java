@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import java.util.function.IntSupplier;
 import io.krill.internal.time.Clock;
 import io.krill.internal.time.TimerQueue;
@@ -23,7 +24,7 @@ public final class MultiThreadScheduler implements TaskScheduler {
     /** Settings, validated by {@code Runtime.Builder}. */
     public record Config(int workers, String threadNamePrefix, int localQueueCapacity, int budget,
                          int globalQueueInterval, Consumer<Throwable> uncaughtExceptionHandler,
-                         Clock clock, IntSupplier blockingInFlight) {}
+                         Clock clock, IntSupplier blockingInFlight, IntFunction<Parker> parkers) {}
 
     final Worker[] workers;
     final InjectQueue inject = new InjectQueue();
@@ -55,9 +56,14 @@ public final class MultiThreadScheduler implements TaskScheduler {
         this.threads = new WorkerThread[config.workers()];
         this.exited = new CountDownLatch(config.workers());
         for (int i = 0; i < workers.length; i++) {
-            workers[i] = new Worker(i, this, config.localQueueCapacity(), new ThreadParker());
+            workers[i] = new Worker(i, this, config.localQueueCapacity(), config.parkers().apply(i));
             threads[i] = new WorkerThread(workers[i], config.threadNamePrefix() + i);
         }
+    }
+
+    /** A parker on {@link java.util.concurrent.locks.LockSupport}: for platforms without a native one. */
+    public static Parker threadParker() {
+        return new ThreadParker();
     }
 
     /** Starts the worker threads; {@code owner} is what {@code runtime()} reports. */
@@ -251,6 +257,9 @@ public final class MultiThreadScheduler implements TaskScheduler {
             task.cancel();
         }
         waiting.clear();
+        for (Worker worker : workers) {
+            worker.parker.close(); // the threads have ended: nobody parks in it any more
+        }
         terminated = true;
         return clean;
     }

@@ -19,4 +19,7 @@ public interface Parker {
 
     /** Wakes the parked worker, or makes its next park return at once. Any thread. */
     void unpark();
+
+    /** Releases what the parker holds (descriptors, memory); after the worker's thread ended. */
+    default void close() {}
 }

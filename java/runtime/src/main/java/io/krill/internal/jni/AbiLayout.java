@@ -12,7 +12,7 @@ public final class AbiLayout {
     private AbiLayout() {}
 
     /** Keep in sync with krill.h:KRILL_ABI_VERSION. */
-    public static final int ABI_VERSION = 2;
+    public static final int ABI_VERSION = 3;
 
     /** One entry of the layout table; keep names and order in sync with krill_onload.c. */
     enum Field {

@@ -27,6 +27,15 @@ public final class EpollNative {
      */
     public static native int epollWait(int epfd, long recordsAddress, int maxEvents, int timeoutMillis);
 
+    /**
+     * Waits and appends one record per ready descriptor to the SPSC ring at {@code ringAddress}
+     * (one crossing per batch, no copy through Java).
+     *
+     * @return records appended (0 on timeout or signal), {@code -ENOBUFS} when the ring is full
+     *         (drain it first; no event is dropped), or {@code -errno}
+     */
+    public static native int epollWaitRing(int epfd, long ringAddress, int timeoutMillis);
+
     /** A non-blocking, close-on-exec eventfd with counter 0. */
     public static native int eventfdCreate();
 

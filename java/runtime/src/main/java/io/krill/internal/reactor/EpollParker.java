@@ -1,0 +1,135 @@
+package io.krill.internal.reactor;
+
+import io.krill.internal.executor.Parker;
+import io.krill.internal.jni.EpollNative;
+import io.krill.internal.jni.Errno;
+import io.krill.internal.jni.Errors;
+import io.krill.internal.jni.Readiness;
+import io.krill.internal.jni.SocketNative;
+import io.krill.internal.ring.SpscRing;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A worker's {@link io.krill.internal.executor.Parker} on epoll (see the package notes). Events
+ * other than the wake-up go to the {@code dispatcher} on the worker's thread.
+ */
+public final class EpollParker implements Parker, SpscRing.EventHandler {
+
+    /** The eventfd's token; connection tokens carry a generation below 2^31 and never equal it. */
+    static final long WAKE_TOKEN = -1L;
+    /** Records per ring: guess, tune with the reactor benchmarks; the shim waits for at most this many. */
+    static final int RING_CAPACITY = 256;
+
+    private static final int EMPTY = 0;
+    private static final int PARKED = 1;
+    private static final int NOTIFIED = 2;
+
+    private static final VarHandle STATE;
+    private static final VarHandle WAKE_WRITES;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(EpollParker.class, "state", int.class);
+            WAKE_WRITES = MethodHandles.lookup().findVarHandle(EpollParker.class, "wakeWrites", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final Arena arena = Arena.ofShared(); // made on the building thread, used by the worker
+    private final SpscRing ring;
+    private final int epfd;
+    private final int eventfd;
+    private final SpscRing.EventHandler dispatcher;
+    private volatile int state;
+    private volatile long wakeWrites; // added to atomically by wakers; read by tests
+
+    /**
+     * @param dispatcher receives every I/O event (token, readiness) on the worker's thread
+     * @throws UncheckedIOException when epoll or the eventfd cannot be created
+     */
+    public EpollParker(SpscRing.EventHandler dispatcher) {
+        this.dispatcher = dispatcher;
+        this.ring = SpscRing.allocate(arena, RING_CAPACITY);
+        int ep = EpollNative.epollCreate();
+        int efd = ep >= 0 ? EpollNative.eventfdCreate() : -1;
+        try {
+            Errors.check("epoll_create1", ep);
+            Errors.check("eventfd", efd);
+            Errors.check("epoll_ctl(ADD eventfd)", EpollNative.epollAdd(ep, efd, Readiness.READABLE, WAKE_TOKEN));
+        } catch (java.io.IOException e) {
+            if (efd >= 0) {
+                SocketNative.close(efd);
+            }
+            if (ep >= 0) {
+                SocketNative.close(ep);
+            }
+            arena.close();
+            throw new UncheckedIOException("cannot set up a worker's epoll parker", e);
+        }
+        this.epfd = ep;
+        this.eventfd = efd;
+    }
+
+    /** The epoll instance, for registering descriptors with this worker. */
+    public int epollFd() {
+        return epfd;
+    }
+
+    @Override
+    public void park(long timeoutNanos) {
+        if (STATE.compareAndSet(this, NOTIFIED, EMPTY)) {
+            return; // an unpark came first
+        }
+        if (!STATE.compareAndSet(this, EMPTY, PARKED)) {
+            STATE.set(this, EMPTY); // NOTIFIED arrived between the two CASes: consume it
+            return;
+        }
+        int timeoutMillis = timeoutNanos < 0 ? -1 : (int) Math.min(Integer.MAX_VALUE, (timeoutNanos + 999_999) / 1_000_000);
+        waitAndDispatch(timeoutMillis);
+        STATE.set(this, EMPTY); // a NOTIFIED that raced in was answered by the eventfd we drained
+    }
+
+    @Override
+    public void unpark() {
+        if ((int) STATE.getAndSet(this, NOTIFIED) == PARKED) {
+            // The only syscall on the wake path, and only when the worker really sleeps.
+            EpollNative.eventfdWrite(eventfd, 1);
+            WAKE_WRITES.getAndAdd(this, 1L);
+        }
+    }
+
+    private void waitAndDispatch(int timeoutMillis) {
+        int n = EpollNative.epollWaitRing(epfd, ring.address(), timeoutMillis);
+        if (n == -Errno.ENOBUFS.number()) {
+            n = 0; // cannot happen with a drained ring; drain below and let the next wait go on
+        } else if (n < 0) {
+            throw new UncheckedIOException(Errors.newException("epoll_wait", n));
+        }
+        ring.drain(this, RING_CAPACITY);
+    }
+
+    @Override
+    public void onEvent(long token, int readiness, int result) {
+        if (token == WAKE_TOKEN) {
+            EpollNative.eventfdRead(eventfd); // reset the counter; -EAGAIN when a racing read took it
+            return;
+        }
+        dispatcher.onEvent(token, readiness, result);
+    }
+
+    /** Eventfd writes made by unpark: the wake-ups that needed a syscall. */
+    long wakeWrites() {
+        return wakeWrites;
+    }
+
+    @Override
+    public void close() {
+        SocketNative.close(eventfd);
+        SocketNative.close(epfd);
+        arena.close();
+    }
+}
