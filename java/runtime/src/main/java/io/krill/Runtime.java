@@ -5,7 +5,7 @@ import io.krill.internal.executor.MultiThreadScheduler;
 import io.krill.internal.executor.Parker;
 import io.krill.internal.jni.NativeLibrary;
 import io.krill.internal.reactor.EpollParker;
-import io.krill.internal.ring.SpscRing;
+import io.krill.internal.reactor.ConnectionTable;
 import io.krill.internal.executor.WorkerThread;
 import io.krill.internal.task.CallableTask;
 import io.krill.internal.task.CoroutineTask;
@@ -34,6 +34,8 @@ import java.util.function.IntFunction;
 public final class Runtime implements AutoCloseable {
 
     private final MultiThreadScheduler scheduler;
+    /** Registered descriptors, when workers park in epoll (Linux); else null. */
+    private final ConnectionTable connections;
     private final BlockingPool blocking;
     private final Duration closeTimeout;
     private final Object shutdownLock = new Object();
@@ -42,11 +44,27 @@ public final class Runtime implements AutoCloseable {
     private Runtime(Builder builder) {
         this.blocking = new BlockingPool(builder.maxBlockingThreads, builder.blockingKeepAlive.toMillis(),
                 builder.threadNamePrefix + "blocking-");
+        IntFunction<Parker> parkers;
+        if (builder.nativeParking && nativeLibraryAvailable()) {
+            connections = new ConnectionTable();
+            EpollParker[] epollParkers = new EpollParker[builder.workers];
+            int[] epollFds = new int[builder.workers];
+            for (int i = 0; i < epollParkers.length; i++) {
+                epollParkers[i] = new EpollParker(connections);
+                epollFds[i] = epollParkers[i].epollFd();
+            }
+            connections.bindEpolls(epollFds);
+            parkers = index -> epollParkers[index];
+        } else {
+            connections = null;
+            parkers = index -> MultiThreadScheduler.threadParker();
+        }
+        ConnectionTable table = connections;
         this.scheduler = new MultiThreadScheduler(new MultiThreadScheduler.Config(builder.workers,
                 builder.threadNamePrefix, builder.localQueueCapacity, builder.budget,
                 builder.globalQueueInterval, builder.uncaughtExceptionHandler,
                 builder.pausedClock ? Clock.paused() : Clock.system(), blocking::inFlight,
-                parkers(builder.nativeParking)));
+                parkers, table == null ? () -> false : table::hasRegistrations, table));
         this.closeTimeout = builder.shutdownTimeout;
         if (builder.pausedClock) {
             // Blocking work in flight holds a paused clock still; when the last of it ends, the
@@ -54,19 +72,6 @@ public final class Runtime implements AutoCloseable {
             blocking.onQuiet(scheduler::wakeAllForTimers);
         }
         scheduler.start(this);
-    }
-
-    /**
-     * Workers park in epoll on Linux (so that I/O readiness and wake-ups share one wait), else on
-     * LockSupport. Readiness dispatch comes with the connection table; until then no descriptor
-     * but the wake-up eventfd is registered, so no event reaches the dispatcher.
-     */
-    private static IntFunction<Parker> parkers(boolean nativeParking) {
-        if (nativeParking && nativeLibraryAvailable()) {
-            SpscRing.EventHandler noRegistrationsYet = (token, readiness, result) -> { };
-            return index -> new EpollParker(noRegistrationsYet);
-        }
-        return index -> MultiThreadScheduler.threadParker();
     }
 
     /**
@@ -183,6 +188,9 @@ public final class Runtime implements AutoCloseable {
                 blocking.shutdown();
                 clean = scheduler.shutdown(deadlineNanos);
                 clean &= blocking.awaitTermination(deadlineNanos);
+                if (connections != null) {
+                    connections.close(); // every descriptor still registered, and the slots
+                }
             } catch (InterruptedException e) {
                 interrupted = true;
                 clean = false;

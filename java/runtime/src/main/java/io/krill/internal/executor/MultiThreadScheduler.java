@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
 import java.util.function.IntSupplier;
 import io.krill.internal.time.Clock;
@@ -24,7 +25,8 @@ public final class MultiThreadScheduler implements TaskScheduler {
     /** Settings, validated by {@code Runtime.Builder}. */
     public record Config(int workers, String threadNamePrefix, int localQueueCapacity, int budget,
                          int globalQueueInterval, Consumer<Throwable> uncaughtExceptionHandler,
-                         Clock clock, IntSupplier blockingInFlight, IntFunction<Parker> parkers) {}
+                         Clock clock, IntSupplier blockingInFlight, IntFunction<Parker> parkers,
+                         BooleanSupplier ioActive, Object io) {}
 
     final Worker[] workers;
     final InjectQueue inject = new InjectQueue();
@@ -32,7 +34,9 @@ public final class MultiThreadScheduler implements TaskScheduler {
     final int budget;
     final int globalQueueInterval;
     final Clock clock;
+    final BooleanSupplier ioActive;
     private final IntSupplier blockingInFlight;
+    private final Object io;
 
     private final WorkerThread[] threads;
     private final Consumer<Throwable> uncaught;
@@ -51,6 +55,8 @@ public final class MultiThreadScheduler implements TaskScheduler {
         this.uncaught = config.uncaughtExceptionHandler();
         this.clock = config.clock();
         this.blockingInFlight = config.blockingInFlight();
+        this.ioActive = config.ioActive();
+        this.io = config.io();
         this.idle = new Idle(config.workers());
         this.workers = new Worker[config.workers()];
         this.threads = new WorkerThread[config.workers()];
@@ -76,6 +82,11 @@ public final class MultiThreadScheduler implements TaskScheduler {
 
     public Object runtime() {
         return runtime;
+    }
+
+    /** The runtime's I/O driver (the connection table), or null without native I/O. */
+    public Object io() {
+        return io;
     }
 
     boolean isStopped() {

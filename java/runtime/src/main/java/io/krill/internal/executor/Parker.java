@@ -20,6 +20,9 @@ public interface Parker {
     /** Wakes the parked worker, or makes its next park return at once. Any thread. */
     void unpark();
 
+    /** Owner only: handles the I/O that is ready now, without blocking; no-op without I/O. */
+    default void pollNow() {}
+
     /** Releases what the parker holds (descriptors, memory); after the worker's thread ended. */
     default void close() {}
 }

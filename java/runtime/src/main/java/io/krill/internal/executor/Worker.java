@@ -102,6 +102,9 @@ final class Worker implements Runnable {
                 tick++;
                 if (tick % shared.globalQueueInterval == 0) {
                     timers.process(); // a busy worker still fires its timers
+                    if (shared.ioActive.getAsBoolean()) {
+                        parker.pollNow(); // and sees its I/O (one non-blocking epoll_wait)
+                    }
                 }
                 ScheduledTask<?> task = nextTask();
                 if (task == null && timers.process() > 0) {

@@ -36,6 +36,16 @@ public final class WorkerThread extends Thread {
         return w == null ? null : w.worker.timers();
     }
 
+    /** This worker's index in its runtime. */
+    public int index() {
+        return worker.index;
+    }
+
+    /** The runtime's I/O driver, or null (see {@code MultiThreadScheduler.io()}). */
+    public Object io() {
+        return worker.scheduler().io();
+    }
+
     /** The runtime this worker belongs to (a {@code io.krill.Runtime}). */
     public Object runtime() {
         return worker.scheduler().runtime();

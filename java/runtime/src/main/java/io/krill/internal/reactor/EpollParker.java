@@ -102,6 +102,12 @@ public final class EpollParker implements Parker, SpscRing.EventHandler {
         }
     }
 
+    /** A busy worker's look at its I/O: whatever is ready now, without blocking. */
+    @Override
+    public void pollNow() {
+        waitAndDispatch(0);
+    }
+
     private void waitAndDispatch(int timeoutMillis) {
         int n = EpollNative.epollWaitRing(epfd, ring.address(), timeoutMillis);
         if (n == -Errno.ENOBUFS.number()) {

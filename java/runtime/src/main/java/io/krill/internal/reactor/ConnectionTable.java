@@ -1,0 +1,369 @@
+package io.krill.internal.reactor;
+
+import io.krill.Promise;
+import io.krill.Task;
+import io.krill.internal.jni.EpollNative;
+import io.krill.internal.jni.Errors;
+import io.krill.internal.jni.Readiness;
+import io.krill.internal.jni.SocketNative;
+import io.krill.internal.ring.SpscRing;
+import io.krill.internal.task.Waker;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+
+/**
+ * Registered descriptors, one 64-byte off-heap slot each ({@link SlotDescriptor}), in chunks of
+ * {@value #CHUNK_SLOTS} slots: the table grows by adding chunks, never by copying slots.
+ *
+ * <h2>Implementation notes</h2>
+ *
+ * <p><b>Tokens</b> are {@code (generation << 32) | index} and travel through {@code epoll_data}.
+ * Releasing a slot bumps its generation (release store), so an event or a call carrying the token
+ * of a closed connection is recognised as stale and dropped, never applied to the slot's next
+ * user. Generations stay below 2^31, so no token equals the parkers' wake token (-1).
+ *
+ * <p><b>Readiness</b> is cached in the slot's state word with a 16-bit tick (Tokio's scheme):
+ * an event ORs its bits in and advances the tick; a task that met {@code EAGAIN} clears bits
+ * only if the tick is still the one it observed ({@link #clearReadiness}), so readiness that
+ * arrived meanwhile is never lost. Descriptors are registered edge-triggered: with readiness
+ * cached here, edges suffice, and neither level-triggered repeats nor one-shot re-arming
+ * ({@code epoll_ctl} per event) are paid.
+ *
+ * <p><b>Waiters</b>: one reader and one writer per slot, in on-heap arrays beside the chunks
+ * (a waiting task is a Java object; an idle connection has none). A waiter is stored with
+ * release, then the state is re-checked, and the dispatcher takes it with {@code getAndSet}, so
+ * an event between the check and the store is not missed.
+ *
+ * <p>Allocation and release take this object's lock (registration is not per-event work);
+ * dispatch and readiness calls are lock-free.
+ */
+public final class ConnectionTable implements SpscRing.EventHandler {
+
+    static final int CHUNK_SHIFT = 10;
+    static final int CHUNK_SLOTS = 1 << CHUNK_SHIFT;
+    private static final int CHUNK_MASK = CHUNK_SLOTS - 1;
+    private static final int GENERATION_MASK = 0x7FFF_FFFF;
+
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
+    private static final VarHandle WAITER = MethodHandles.arrayElementVarHandle(Waker[].class);
+
+    private static final int READ_WAKE = Readiness.READABLE | Readiness.READ_HANGUP | Readiness.HANGUP | Readiness.ERROR;
+    private static final int WRITE_WAKE = Readiness.WRITABLE | Readiness.HANGUP | Readiness.ERROR;
+
+    private final Arena arena = Arena.ofShared();
+    private volatile MemorySegment[] chunks = new MemorySegment[0]; // replaced, never changed in place
+    private volatile Waker[][] readers = new Waker[0][];
+    private volatile Waker[][] writers = new Waker[0][];
+    private volatile int[] epollFds = new int[0];
+    private int freeHead = -1;  // guarded by this
+    private volatile int used;  // slots ever handed out (high-water mark); written under the lock
+    private volatile int live;  // written under the lock; read without it by busy workers
+    private volatile long staleEvents; // incremented without atomicity by dispatching workers: a metric, may undercount
+    private volatile boolean closed;
+
+    /** Binds the worker epoll instances, indexed by worker. */
+    public void bindEpolls(int[] fds) {
+        this.epollFds = fds.clone();
+    }
+
+    // ---- slots -----------------------------------------------------------------------------
+
+    private MemorySegment chunk(int index) {
+        return chunks[index >>> CHUNK_SHIFT];
+    }
+
+    private static long offset(int index, int field) {
+        return (long) (index & CHUNK_MASK) * SlotDescriptor.SIZE_BYTES + field;
+    }
+
+    private static int indexOf(long token) {
+        return (int) token;
+    }
+
+    private static int generationOf(long token) {
+        return (int) (token >>> 32);
+    }
+
+    /** True while {@code token} names a live registration. Any thread. */
+    public boolean isCurrent(long token) {
+        int index = indexOf(token);
+        if (index < 0 || index >= used) {
+            return false;
+        }
+        MemorySegment chunk = chunk(index);
+        return (int) INT.getAcquire(chunk, offset(index, SlotDescriptor.GENERATION_OFFSET)) == generationOf(token)
+                && !SlotDescriptor.isClosed((long) LONG.getAcquire(chunk, offset(index, SlotDescriptor.STATE_OFFSET)));
+    }
+
+    private int checkedIndex(long token) {
+        if (!isCurrent(token)) {
+            throw new IllegalStateException("stale connection token 0x" + Long.toHexString(token)
+                    + ": the connection was closed (its slot may serve another one now)");
+        }
+        return indexOf(token);
+    }
+
+    private int allocate() {
+        if (freeHead >= 0) {
+            int index = freeHead;
+            freeHead = (int) INT.get(chunk(index), offset(index, SlotDescriptor.NEXT_FREE_OFFSET));
+            return index;
+        }
+        int index = used;
+        if ((index & CHUNK_MASK) == 0 && (index >>> CHUNK_SHIFT) == chunks.length) {
+            MemorySegment chunk = arena.allocate((long) CHUNK_SLOTS * SlotDescriptor.SIZE_BYTES, 64);
+            chunk.fill((byte) 0);
+            for (int i = 0; i < CHUNK_SLOTS; i++) {
+                chunk.set(ValueLayout.JAVA_INT, (long) i * SlotDescriptor.SIZE_BYTES + SlotDescriptor.GENERATION_OFFSET, 1);
+            }
+            int n = chunks.length;
+            Waker[][] r = Arrays.copyOf(readers, n + 1);
+            Waker[][] w = Arrays.copyOf(writers, n + 1);
+            r[n] = new Waker[CHUNK_SLOTS];
+            w[n] = new Waker[CHUNK_SLOTS];
+            readers = r;
+            writers = w;
+            MemorySegment[] c = Arrays.copyOf(chunks, n + 1);
+            c[n] = chunk;
+            chunks = c; // published last: a reader that sees the chunk sees its waiter arrays
+        }
+        used = index + 1;
+        return index;
+    }
+
+    /**
+     * Takes ownership of {@code fd} and registers it, edge-triggered, with worker {@code owner}'s
+     * epoll instance.
+     *
+     * @return the connection's token
+     * @throws IOException when epoll refuses the descriptor (the fd is then not owned)
+     */
+    public synchronized long register(int fd, int interest, int owner) throws IOException {
+        if (closed) {
+            throw new IllegalStateException("the reactor is shut down");
+        }
+        int index = allocate();
+        MemorySegment chunk = chunk(index);
+        int generation = (int) INT.get(chunk, offset(index, SlotDescriptor.GENERATION_OFFSET));
+        long token = ((long) generation << 32) | index;
+        chunk.set(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.FD_OFFSET), fd);
+        chunk.set(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.INTEREST_OFFSET), interest);
+        chunk.set(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.OWNER_OFFSET), owner);
+        LONG.setRelease(chunk, offset(index, SlotDescriptor.STATE_OFFSET), 0L); // open, not ready, tick 0
+        int rc = EpollNative.epollAdd(epollFds[owner], fd, interest | Readiness.EDGE_TRIGGERED, token);
+        if (rc < 0) {
+            LONG.setRelease(chunk, offset(index, SlotDescriptor.STATE_OFFSET), SlotDescriptor.FLAG_CLOSED);
+            release(index, chunk, generation); // the caller keeps the fd
+            throw Errors.newException("epoll_ctl(ADD fd " + fd + ")", rc);
+        }
+        live++;
+        return token;
+    }
+
+    /**
+     * Closes a registration: no event or call with its token has effect afterwards, waiters are
+     * woken (they find it closed), and the descriptor is closed when {@code closeFd}.
+     *
+     * @return false when the token was already stale
+     */
+    public boolean deregister(long token, boolean closeFd) {
+        int fd;
+        int index;
+        synchronized (this) {
+            if (!isCurrent(token)) {
+                return false;
+            }
+            index = indexOf(token);
+            MemorySegment chunk = chunk(index);
+            long stateOffset = offset(index, SlotDescriptor.STATE_OFFSET);
+            long state;
+            do {
+                state = (long) LONG.getAcquire(chunk, stateOffset);
+            } while (!LONG.compareAndSet(chunk, stateOffset, state, state | SlotDescriptor.FLAG_CLOSED));
+            fd = chunk.get(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.FD_OFFSET));
+            int owner = chunk.get(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.OWNER_OFFSET));
+            EpollNative.epollDelete(epollFds[owner], fd); // -EBADF/-ENOENT: already gone with the fd; nothing to undo
+            if (closeFd) {
+                SocketNative.close(fd);
+            }
+            release(index, chunk, generationOf(token));
+            live--;
+        }
+        wake(readers, index);
+        wake(writers, index);
+        return true;
+    }
+
+    private void release(int index, MemorySegment chunk, int generation) {
+        INT.setRelease(chunk, offset(index, SlotDescriptor.GENERATION_OFFSET), ((generation + 1) & GENERATION_MASK) | 1);
+        chunk.set(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.NEXT_FREE_OFFSET), freeHead);
+        freeHead = index;
+    }
+
+    // ---- events (worker thread) -------------------------------------------------------------
+
+    /** An epoll event for {@code token}: cache the readiness, advance the tick, wake waiters. */
+    @Override
+    public void onEvent(long token, int readiness, int result) {
+        int index = indexOf(token);
+        if (index < 0 || index >= used) {
+            staleEvents++;
+            return;
+        }
+        MemorySegment chunk = chunk(index);
+        if ((int) INT.getAcquire(chunk, offset(index, SlotDescriptor.GENERATION_OFFSET)) != generationOf(token)) {
+            staleEvents++;
+            return; // a closed connection's event: its slot may belong to another now
+        }
+        long stateOffset = offset(index, SlotDescriptor.STATE_OFFSET);
+        for (;;) {
+            long state = (long) LONG.getAcquire(chunk, stateOffset);
+            if (SlotDescriptor.isClosed(state)) {
+                return;
+            }
+            if (LONG.compareAndSet(chunk, stateOffset, state, SlotDescriptor.withEvent(state, readiness))) {
+                break;
+            }
+        }
+        if ((readiness & READ_WAKE) != 0) {
+            wake(readers, index);
+        }
+        if ((readiness & WRITE_WAKE) != 0) {
+            wake(writers, index);
+        }
+    }
+
+    private static void wake(Waker[][] waiters, int index) {
+        Waker waker = (Waker) WAITER.getAndSet(waiters[index >>> CHUNK_SHIFT], index & CHUNK_MASK, (Waker) null);
+        if (waker != null) {
+            waker.wake();
+        }
+    }
+
+    // ---- readiness (any thread) ---------------------------------------------------------------
+
+    /**
+     * The slot's state word (readiness bits, flags, tick), to pass back to {@link #clearReadiness}.
+     *
+     * @throws IllegalStateException for a stale token
+     */
+    public long state(long token) {
+        int index = checkedIndex(token);
+        return (long) LONG.getAcquire(chunk(index), offset(index, SlotDescriptor.STATE_OFFSET));
+    }
+
+    public static int readinessOf(long state) {
+        return SlotDescriptor.readiness(state);
+    }
+
+    public static boolean isClosedState(long state) {
+        return SlotDescriptor.isClosed(state);
+    }
+
+    /**
+     * Ready for {@code interest} (or errored, hung up, closed) now: true. Else stores
+     * {@code waker} to be woken by the next matching event, and returns false.
+     */
+    public boolean pollReady(long token, int interest, Waker waker) {
+        int index = indexOf(token);
+        if (!isCurrent(token)) {
+            return true; // closed: the caller finds out by its next call
+        }
+        Waker[][] waiters = (interest & Readiness.WRITABLE) != 0 ? writers : readers;
+        int wakeOn = (interest & Readiness.WRITABLE) != 0 ? WRITE_WAKE : READ_WAKE;
+        MemorySegment chunk = chunk(index);
+        long stateOffset = offset(index, SlotDescriptor.STATE_OFFSET);
+        long state = (long) LONG.getAcquire(chunk, stateOffset);
+        if ((SlotDescriptor.readiness(state) & wakeOn) != 0 || SlotDescriptor.isClosed(state)) {
+            return true;
+        }
+        Waker[] slots = waiters[index >>> CHUNK_SHIFT];
+        WAITER.setRelease(slots, index & CHUNK_MASK, waker); // pairs with getAndSet in wake
+        state = (long) LONG.getAcquire(chunk, stateOffset); // an event may have come in between
+        if ((SlotDescriptor.readiness(state) & wakeOn) != 0 || SlotDescriptor.isClosed(state)) {
+            WAITER.compareAndSet(slots, index & CHUNK_MASK, waker, (Waker) null);
+            return true;
+        }
+        return false;
+    }
+
+    /** A task completing when {@code token} is ready for {@code interest} (or closed). */
+    public Task<Void> ready(long token, int interest) {
+        Promise<Void> promise = Task.promise();
+        if (pollReady(token, interest, () -> promise.complete(null))) {
+            promise.complete(null);
+        }
+        return promise;
+    }
+
+    /**
+     * After {@code EAGAIN}: clears {@code bits} unless an event advanced the tick since
+     * {@code observedState} was read (then the newer readiness stays, and this returns false).
+     */
+    public boolean clearReadiness(long token, long observedState, int bits) {
+        int index = checkedIndex(token);
+        MemorySegment chunk = chunk(index);
+        long stateOffset = offset(index, SlotDescriptor.STATE_OFFSET);
+        for (;;) {
+            long state = (long) LONG.getAcquire(chunk, stateOffset);
+            if (SlotDescriptor.tick(state) != SlotDescriptor.tick(observedState)) {
+                return false;
+            }
+            if (LONG.compareAndSet(chunk, stateOffset, state, state & ~(bits & SlotDescriptor.READINESS_MASK))) {
+                return true;
+            }
+        }
+    }
+
+    /** The registered descriptor of a live token. */
+    public int fd(long token) {
+        int index = checkedIndex(token);
+        return chunk(index).get(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.FD_OFFSET));
+    }
+
+    // ---- bookkeeping ------------------------------------------------------------------------
+
+    public int liveConnections() {
+        return live;
+    }
+
+    /** True when something is registered: workers then poll for I/O even while busy. */
+    public boolean hasRegistrations() {
+        return live > 0;
+    }
+
+    /** Events dropped because their token was stale (approximate). */
+    public long staleEvents() {
+        return staleEvents;
+    }
+
+    /** Off-heap bytes held by the slots. */
+    public long slotBytes() {
+        return (long) chunks.length * CHUNK_SLOTS * SlotDescriptor.SIZE_BYTES;
+    }
+
+    /**
+     * Closes every registered descriptor and frees the slots; after the workers have stopped.
+     * Free slots are always marked CLOSED, so the open ones are exactly the live registrations.
+     */
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (int index = 0; index < used; index++) {
+            MemorySegment chunk = chunk(index);
+            if (!SlotDescriptor.isClosed((long) LONG.getAcquire(chunk, offset(index, SlotDescriptor.STATE_OFFSET)))) {
+                SocketNative.close(chunk.get(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.FD_OFFSET)));
+            }
+        }
+        live = 0;
+        arena.close();
+    }
+}

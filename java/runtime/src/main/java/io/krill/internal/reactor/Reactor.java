@@ -1,0 +1,35 @@
+package io.krill.internal.reactor;
+
+import io.krill.internal.executor.WorkerThread;
+
+/** Finds the I/O driver of the runtime whose worker is running the caller. */
+public final class Reactor {
+
+    private Reactor() {}
+
+    /**
+     * The connection table of the current worker's runtime.
+     *
+     * @throws IllegalStateException off a worker, or on a runtime without native I/O
+     */
+    public static ConnectionTable currentTable() {
+        WorkerThread worker = WorkerThread.current();
+        if (worker == null) {
+            throw new IllegalStateException("I/O registration must run on a Krill worker thread (inside a task)");
+        }
+        if (!(worker.io() instanceof ConnectionTable table)) {
+            throw new IllegalStateException("this runtime has no native I/O: it was built with nativeParking(false),"
+                    + " or libkrill could not be loaded on this platform");
+        }
+        return table;
+    }
+
+    /** The index of the current worker: the shard whose epoll a registration joins. */
+    public static int currentWorker() {
+        WorkerThread worker = WorkerThread.current();
+        if (worker == null) {
+            throw new IllegalStateException("not on a Krill worker thread");
+        }
+        return worker.index();
+    }
+}

@@ -1,0 +1,76 @@
+package io.krill.internal.reactor;
+
+/**
+ * Layout of one connection slot in the off-heap {@link ConnectionTable}: the only class that
+ * knows its offsets. 64 bytes, so a slot is one cache line.
+ *
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |                      file descriptor (i32)                    |  0
+ *  +---------------------------------------------------------------+
+ *  |                      generation (u32)                         |  4
+ *  +---------------------------------------------------------------+
+ *  |  readiness bits (16)          |  flags (16): CLOSED ...       |  8
+ *  +---------------------------------------------------------------+
+ *  |  readiness tick (16)          |  unused (16)                  | 12
+ *  +---------------------------------------------------------------+
+ *  |                      interest (i32)                           | 16
+ *  +---------------------------------------------------------------+
+ *  |                      owner worker (i32)                       | 20
+ *  +---------------------------------------------------------------+
+ *  |                      next free slot (i32, while free)         | 24
+ *  +---------------------------------------------------------------+
+ *  |                      reserved (i32)                           | 28
+ *  +---------------------------------------------------------------+
+ *  |                      timer link (u64, reserved)               | 32
+ *  +---------------------------------------------------------------+
+ *  |                      write backlog head (u64, reserved)       | 40
+ *  +---------------------------------------------------------------+
+ *  |                      user area (16 bytes, handler API)        | 48
+ *  +---------------------------------------------------------------+
+ * </pre>
+ *
+ * The state word (offset 8, 64 bits) is read and CAS'd as one long: readiness in bits 0-15,
+ * flags in 16-31, the tick in 32-47 (little-endian: offset 8 holds the low half).
+ */
+final class SlotDescriptor {
+
+    private SlotDescriptor() {}
+
+    static final int FD_OFFSET = 0;
+    static final int GENERATION_OFFSET = 4;
+    static final int STATE_OFFSET = 8;
+    static final int INTEREST_OFFSET = 16;
+    static final int OWNER_OFFSET = 20;
+    static final int NEXT_FREE_OFFSET = 24;
+    static final int TIMER_LINK_OFFSET = 32;
+    static final int WRITE_BACKLOG_OFFSET = 40;
+    static final int USER_AREA_OFFSET = 48;
+    static final int USER_AREA_BYTES = 16;
+    static final int SIZE_BYTES = 64;
+
+    static final long READINESS_MASK = 0xFFFFL;
+    static final long FLAG_CLOSED = 1L << 16;
+    static final int TICK_SHIFT = 32;
+    static final long TICK_MASK = 0xFFFFL << TICK_SHIFT;
+
+    static int readiness(long state) {
+        return (int) (state & READINESS_MASK);
+    }
+
+    static int tick(long state) {
+        return (int) ((state & TICK_MASK) >>> TICK_SHIFT);
+    }
+
+    static boolean isClosed(long state) {
+        return (state & FLAG_CLOSED) != 0;
+    }
+
+    /** New readiness from an event: OR the bits in, advance the tick (wrapping in 16 bits). */
+    static long withEvent(long state, int readiness) {
+        long tick = ((state & TICK_MASK) + (1L << TICK_SHIFT)) & TICK_MASK;
+        return (state & ~TICK_MASK) | tick | (readiness & READINESS_MASK);
+    }
+}

@@ -1,0 +1,130 @@
+package io.krill.internal.reactor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.krill.internal.jni.EpollNative;
+import io.krill.internal.jni.NativeLibrary;
+import io.krill.internal.jni.Readiness;
+import io.krill.internal.jni.SocketNative;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+
+/** The table alone, on one epoll instance, events applied by hand as a worker would. */
+@EnabledOnOs(OS.LINUX)
+class ConnectionTableTest {
+
+    private int epfd;
+    private ConnectionTable table;
+
+    @BeforeEach
+    void setUp() {
+        NativeLibrary.load();
+        epfd = EpollNative.epollCreate();
+        table = new ConnectionTable();
+        table.bindEpolls(new int[] {epfd});
+    }
+
+    @AfterEach
+    void tearDown() {
+        table.close();
+        SocketNative.close(epfd);
+    }
+
+    private long registerEventfd() throws IOException {
+        return table.register(EpollNative.eventfdCreate(), Readiness.READABLE, 0);
+    }
+
+    @Test
+    void aStaleTokenIsDroppedAndRefusedNeverAppliedToTheSlotsNextUser() throws IOException {
+        long first = registerEventfd();
+        assertTrue(table.isCurrent(first));
+        assertTrue(table.deregister(first, true));
+        assertFalse(table.deregister(first, true), "twice is a no-op");
+        long second = registerEventfd();
+        assertEquals((int) first, (int) second, "the slot is reused");
+        assertNotEquals(first, second, "with a new generation");
+        table.onEvent(first, Readiness.READABLE, 0);
+        assertEquals(1, table.staleEvents());
+        assertEquals(0, ConnectionTable.readinessOf(table.state(second)), "the new user saw nothing");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> table.state(first));
+        assertTrue(e.getMessage().contains("stale connection token"), e.getMessage());
+        table.onEvent(0x7FFF_0000_0000_0000L | 999_999, Readiness.READABLE, 0);
+        assertEquals(2, table.staleEvents(), "an index never handed out is stale too");
+    }
+
+    @Test
+    void readinessIsClearedOnlyIfNoNewerEventArrived() throws IOException {
+        long token = registerEventfd();
+        table.onEvent(token, Readiness.READABLE, 0);
+        long observed = table.state(token);
+        table.onEvent(token, Readiness.READABLE, 0); // arrives while the reader met EAGAIN
+        assertFalse(table.clearReadiness(token, observed, Readiness.READABLE));
+        assertEquals(Readiness.READABLE, ConnectionTable.readinessOf(table.state(token)) & Readiness.READABLE);
+        long current = table.state(token);
+        assertTrue(table.clearReadiness(token, current, Readiness.READABLE));
+        assertEquals(0, ConnectionTable.readinessOf(table.state(token)) & Readiness.READABLE);
+    }
+
+    @Test
+    void aWaiterIsWokenOnceByTheMatchingEventOnly() throws IOException {
+        long token = registerEventfd();
+        AtomicInteger reads = new AtomicInteger();
+        AtomicInteger writes = new AtomicInteger();
+        assertFalse(table.pollReady(token, Readiness.READABLE, reads::incrementAndGet));
+        assertFalse(table.pollReady(token, Readiness.WRITABLE, writes::incrementAndGet));
+        table.onEvent(token, Readiness.WRITABLE, 0);
+        assertEquals(0, reads.get());
+        assertEquals(1, writes.get());
+        table.onEvent(token, Readiness.READABLE, 0);
+        table.onEvent(token, Readiness.READABLE, 0);
+        assertEquals(1, reads.get(), "a waiter is taken when woken");
+        assertTrue(table.pollReady(token, Readiness.READABLE, reads::incrementAndGet), "ready now: no wait");
+    }
+
+    @Test
+    void closingWakesWaitersAndTheyFindItClosed() throws IOException {
+        long token = registerEventfd();
+        AtomicInteger woken = new AtomicInteger();
+        assertFalse(table.pollReady(token, Readiness.READABLE, woken::incrementAndGet));
+        table.deregister(token, true);
+        assertEquals(1, woken.get());
+        assertTrue(table.pollReady(token, Readiness.READABLE, woken::incrementAndGet), "closed counts as ready");
+        assertThrows(IllegalStateException.class, () -> table.fd(token));
+    }
+
+    @Test
+    void theTableGrowsByChunksAndReusesFreedSlots() throws IOException {
+        List<Long> tokens = new ArrayList<>();
+        for (int i = 0; i < 2_500; i++) {
+            tokens.add(registerEventfd());
+        }
+        assertEquals(3L * ConnectionTable.CHUNK_SLOTS * SlotDescriptor.SIZE_BYTES, table.slotBytes());
+        assertEquals(2_500, table.liveConnections());
+        for (long token : tokens) {
+            table.deregister(token, true);
+        }
+        assertEquals(0, table.liveConnections());
+        for (int i = 0; i < 2_500; i++) {
+            registerEventfd();
+        }
+        assertEquals(3L * ConnectionTable.CHUNK_SLOTS * SlotDescriptor.SIZE_BYTES, table.slotBytes(), "no new chunk");
+    }
+
+    @Test
+    void aDescriptorEpollRefusesIsNotTakenOver() {
+        IOException e = assertThrows(IOException.class, () -> table.register(-1, Readiness.READABLE, 0));
+        assertTrue(e.getMessage().contains("EBADF"), e.getMessage());
+        assertEquals(0, table.liveConnections());
+    }
+}

@@ -1,0 +1,121 @@
+package io.krill.internal.reactor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.krill.Coroutine;
+import io.krill.Runtime;
+import io.krill.Step;
+import io.krill.Task;
+import io.krill.internal.jni.EpollNative;
+import io.krill.internal.jni.Readiness;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+
+/** Readiness through the workers' epoll parking, end to end, on real eventfds. */
+@EnabledOnOs(OS.LINUX)
+class ReactorTest {
+
+    private static long openDescriptors() throws IOException {
+        try (var entries = Files.list(Path.of("/proc/self/fd"))) {
+            return entries.count() - 1;
+        }
+    }
+
+    @Test
+    void tenThousandEventfdsEachDeliverTheirEventExactlyOnce() throws Exception {
+        int count = 10_000;
+        try (Runtime runtime = Runtime.builder().workers(2).build()) {
+            long[] tokens = runtime.blockOn(() -> {
+                ConnectionTable table = Reactor.currentTable();
+                long[] registered = new long[count];
+                for (int i = 0; i < count; i++) {
+                    registered[i] = table.register(EpollNative.eventfdCreate(), Readiness.READABLE, Reactor.currentWorker());
+                }
+                return registered;
+            });
+            ConnectionTable table = runtime.blockOn(Reactor::currentTable);
+            List<Task<Void>> ready = new ArrayList<>();
+            for (long token : tokens) {
+                ready.add(table.ready(token, Readiness.READABLE));
+                EpollNative.eventfdWrite(table.fd(token), 1);
+            }
+            Task.all(ready).join(Duration.ofSeconds(30));
+            runtime.blockOn(() -> 0); // one more round trip: any duplicate event would be in by now
+            for (long token : tokens) {
+                long state = table.state(token);
+                assertEquals(Readiness.READABLE, ConnectionTable.readinessOf(state) & Readiness.READABLE);
+                assertEquals(1, SlotDescriptor.tick(state), "one edge, one event, one tick");
+            }
+            assertEquals(0, table.staleEvents());
+        }
+    }
+
+    @Test
+    void aCoroutineWaitingForReadinessIsWokenByAWriteFromAnotherThread() throws Exception {
+        try (Runtime runtime = Runtime.builder().workers(2).build()) {
+            long token = runtime.blockOn(() -> Reactor.currentTable()
+                    .register(EpollNative.eventfdCreate(), Readiness.READABLE, Reactor.currentWorker()));
+            ConnectionTable table = runtime.blockOn(Reactor::currentTable);
+            Task<Long> reader = runtime.spawn(new Coroutine<Long>() {
+                @Override
+                public void resume(Step<Long> step) {
+                    long state = table.state(token);
+                    long value = EpollNative.eventfdRead(table.fd(token));
+                    if (value > 0) {
+                        step.complete(value);
+                        return;
+                    }
+                    table.clearReadiness(token, state, Readiness.READABLE); // EAGAIN: not ready after all
+                    if (step.await(table.ready(token, Readiness.READABLE))) {
+                        step.yieldNow();
+                    }
+                }
+            });
+            Thread writer = Thread.ofPlatform().start(() -> EpollNative.eventfdWrite(table.fd(token), 7));
+            writer.join();
+            assertEquals(7L, reader.join(Duration.ofSeconds(10)));
+        }
+    }
+
+    @Test
+    void shutdownClosesEveryRegisteredDescriptor() throws Exception {
+        io.krill.internal.jni.NativeLibrary.load();
+        long before = openDescriptors();
+        Runtime runtime = Runtime.builder().workers(2).build();
+        runtime.blockOn(() -> {
+            ConnectionTable table = Reactor.currentTable();
+            for (int i = 0; i < 100; i++) {
+                table.register(EpollNative.eventfdCreate(), Readiness.READABLE, Reactor.currentWorker());
+            }
+            return null;
+        });
+        assertEquals(before + 4 + 100, openDescriptors(), "2 workers x (epoll + eventfd), 100 eventfds");
+        assertTrue(runtime.shutdown(Duration.ofSeconds(5)));
+        assertEquals(before, openDescriptors(), "no descriptor left open");
+    }
+
+    @Test
+    void registeringOffAWorkerOrWithoutNativeIoIsRefusedClearly() {
+        IllegalStateException off = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, Reactor::currentTable);
+        assertTrue(off.getMessage().contains("worker thread"), off.getMessage());
+        try (Runtime plain = Runtime.builder().workers(1).nativeParking(false).build()) {
+            Throwable none = plain.spawn(() -> {
+                try {
+                    Reactor.currentTable();
+                    return null;
+                } catch (IllegalStateException e) {
+                    return e;
+                }
+            }).join();
+            assertTrue(none.getMessage().contains("no native I/O"), none.getMessage());
+        }
+    }
+}
