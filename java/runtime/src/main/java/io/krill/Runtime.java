@@ -5,6 +5,8 @@ import io.krill.internal.executor.MultiThreadScheduler;
 import io.krill.internal.executor.Parker;
 import io.krill.internal.jni.NativeLibrary;
 import io.krill.internal.reactor.EpollParker;
+import io.krill.internal.reactor.JniNativeIo;
+import io.krill.internal.reactor.NativeIo;
 import io.krill.internal.reactor.ConnectionTable;
 import io.krill.internal.executor.WorkerThread;
 import io.krill.internal.task.CallableTask;
@@ -46,11 +48,12 @@ public final class Runtime implements AutoCloseable {
                 builder.threadNamePrefix + "blocking-");
         IntFunction<Parker> parkers;
         if (builder.nativeParking && nativeLibraryAvailable()) {
-            connections = new ConnectionTable();
+            NativeIo io = JniNativeIo.load();
+            connections = new ConnectionTable(io);
             EpollParker[] epollParkers = new EpollParker[builder.workers];
             int[] epollFds = new int[builder.workers];
             for (int i = 0; i < epollParkers.length; i++) {
-                epollParkers[i] = new EpollParker(connections);
+                epollParkers[i] = new EpollParker(io, connections);
                 epollFds[i] = epollParkers[i].epollFd();
             }
             connections.bindEpolls(epollFds);

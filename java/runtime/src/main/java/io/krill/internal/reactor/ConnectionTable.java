@@ -2,10 +2,8 @@ package io.krill.internal.reactor;
 
 import io.krill.Promise;
 import io.krill.Task;
-import io.krill.internal.jni.EpollNative;
 import io.krill.internal.jni.Errors;
 import io.krill.internal.jni.Readiness;
-import io.krill.internal.jni.SocketNative;
 import io.krill.internal.ring.SpscRing;
 import io.krill.internal.task.Waker;
 import java.io.IOException;
@@ -57,6 +55,7 @@ public final class ConnectionTable implements SpscRing.EventHandler {
     private static final int WRITE_WAKE = Readiness.WRITABLE | Readiness.HANGUP | Readiness.ERROR;
 
     private final Arena arena = Arena.ofShared();
+    private final NativeIo io;
     private volatile MemorySegment[] chunks = new MemorySegment[0]; // replaced, never changed in place
     private volatile Waker[][] readers = new Waker[0][];
     private volatile Waker[][] writers = new Waker[0][];
@@ -66,6 +65,10 @@ public final class ConnectionTable implements SpscRing.EventHandler {
     private volatile int live;  // written under the lock; read without it by busy workers
     private volatile long staleEvents; // incremented without atomicity by dispatching workers: a metric, may undercount
     private volatile boolean closed;
+
+    public ConnectionTable(NativeIo io) {
+        this.io = io;
+    }
 
     /** Binds the worker epoll instances, indexed by worker. */
     public void bindEpolls(int[] fds) {
@@ -156,7 +159,7 @@ public final class ConnectionTable implements SpscRing.EventHandler {
         chunk.set(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.INTEREST_OFFSET), interest);
         chunk.set(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.OWNER_OFFSET), owner);
         LONG.setRelease(chunk, offset(index, SlotDescriptor.STATE_OFFSET), 0L); // open, not ready, tick 0
-        int rc = EpollNative.epollAdd(epollFds[owner], fd, interest | Readiness.EDGE_TRIGGERED, token);
+        int rc = io.epollAdd(epollFds[owner], fd, interest | Readiness.EDGE_TRIGGERED, token);
         if (rc < 0) {
             LONG.setRelease(chunk, offset(index, SlotDescriptor.STATE_OFFSET), SlotDescriptor.FLAG_CLOSED);
             release(index, chunk, generation); // the caller keeps the fd
@@ -188,9 +191,9 @@ public final class ConnectionTable implements SpscRing.EventHandler {
             } while (!LONG.compareAndSet(chunk, stateOffset, state, state | SlotDescriptor.FLAG_CLOSED));
             fd = chunk.get(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.FD_OFFSET));
             int owner = chunk.get(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.OWNER_OFFSET));
-            EpollNative.epollDelete(epollFds[owner], fd); // -EBADF/-ENOENT: already gone with the fd; nothing to undo
+            io.epollDelete(epollFds[owner], fd); // -EBADF/-ENOENT: already gone with the fd; nothing to undo
             if (closeFd) {
-                SocketNative.close(fd);
+                io.close(fd);
             }
             release(index, chunk, generationOf(token));
             live--;
@@ -360,7 +363,7 @@ public final class ConnectionTable implements SpscRing.EventHandler {
         for (int index = 0; index < used; index++) {
             MemorySegment chunk = chunk(index);
             if (!SlotDescriptor.isClosed((long) LONG.getAcquire(chunk, offset(index, SlotDescriptor.STATE_OFFSET)))) {
-                SocketNative.close(chunk.get(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.FD_OFFSET)));
+                io.close(chunk.get(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.FD_OFFSET)));
             }
         }
         live = 0;

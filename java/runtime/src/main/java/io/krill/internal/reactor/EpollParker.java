@@ -1,11 +1,9 @@
 package io.krill.internal.reactor;
 
 import io.krill.internal.executor.Parker;
-import io.krill.internal.jni.EpollNative;
 import io.krill.internal.jni.Errno;
 import io.krill.internal.jni.Errors;
 import io.krill.internal.jni.Readiness;
-import io.krill.internal.jni.SocketNative;
 import io.krill.internal.ring.SpscRing;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -44,6 +42,7 @@ public final class EpollParker implements Parker, SpscRing.EventHandler {
     private final int epfd;
     private final int eventfd;
     private final SpscRing.EventHandler dispatcher;
+    private final NativeIo io;
     private volatile int state;
     private volatile long wakeWrites; // added to atomically by wakers; read by tests
 
@@ -51,21 +50,22 @@ public final class EpollParker implements Parker, SpscRing.EventHandler {
      * @param dispatcher receives every I/O event (token, readiness) on the worker's thread
      * @throws UncheckedIOException when epoll or the eventfd cannot be created
      */
-    public EpollParker(SpscRing.EventHandler dispatcher) {
+    public EpollParker(NativeIo io, SpscRing.EventHandler dispatcher) {
+        this.io = io;
         this.dispatcher = dispatcher;
         this.ring = SpscRing.allocate(arena, RING_CAPACITY);
-        int ep = EpollNative.epollCreate();
-        int efd = ep >= 0 ? EpollNative.eventfdCreate() : -1;
+        int ep = io.epollCreate();
+        int efd = ep >= 0 ? io.eventfdCreate() : -1;
         try {
             Errors.check("epoll_create1", ep);
             Errors.check("eventfd", efd);
-            Errors.check("epoll_ctl(ADD eventfd)", EpollNative.epollAdd(ep, efd, Readiness.READABLE, WAKE_TOKEN));
+            Errors.check("epoll_ctl(ADD eventfd)", io.epollAdd(ep, efd, Readiness.READABLE, WAKE_TOKEN));
         } catch (java.io.IOException e) {
             if (efd >= 0) {
-                SocketNative.close(efd);
+                io.close(efd);
             }
             if (ep >= 0) {
-                SocketNative.close(ep);
+                io.close(ep);
             }
             arena.close();
             throw new UncheckedIOException("cannot set up a worker's epoll parker", e);
@@ -97,7 +97,7 @@ public final class EpollParker implements Parker, SpscRing.EventHandler {
     public void unpark() {
         if ((int) STATE.getAndSet(this, NOTIFIED) == PARKED) {
             // The only syscall on the wake path, and only when the worker really sleeps.
-            EpollNative.eventfdWrite(eventfd, 1);
+            io.eventfdWrite(eventfd, 1);
             WAKE_WRITES.getAndAdd(this, 1L);
         }
     }
@@ -109,7 +109,7 @@ public final class EpollParker implements Parker, SpscRing.EventHandler {
     }
 
     private void waitAndDispatch(int timeoutMillis) {
-        int n = EpollNative.epollWaitRing(epfd, ring.address(), timeoutMillis);
+        int n = io.epollWaitRing(epfd, ring.address(), timeoutMillis);
         if (n == -Errno.ENOBUFS.number()) {
             n = 0; // cannot happen with a drained ring; drain below and let the next wait go on
         } else if (n < 0) {
@@ -121,7 +121,7 @@ public final class EpollParker implements Parker, SpscRing.EventHandler {
     @Override
     public void onEvent(long token, int readiness, int result) {
         if (token == WAKE_TOKEN) {
-            EpollNative.eventfdRead(eventfd); // reset the counter; -EAGAIN when a racing read took it
+            io.eventfdRead(eventfd); // reset the counter; -EAGAIN when a racing read took it
             return;
         }
         dispatcher.onEvent(token, readiness, result);
@@ -134,8 +134,8 @@ public final class EpollParker implements Parker, SpscRing.EventHandler {
 
     @Override
     public void close() {
-        SocketNative.close(eventfd);
-        SocketNative.close(epfd);
+        io.close(eventfd);
+        io.close(epfd);
         arena.close();
     }
 }

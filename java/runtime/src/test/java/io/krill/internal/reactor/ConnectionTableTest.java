@@ -31,7 +31,7 @@ class ConnectionTableTest {
     void setUp() {
         NativeLibrary.load();
         epfd = EpollNative.epollCreate();
-        table = new ConnectionTable();
+        table = new ConnectionTable(JniNativeIo.load());
         table.bindEpolls(new int[] {epfd});
     }
 
@@ -119,6 +119,30 @@ class ConnectionTableTest {
             registerEventfd();
         }
         assertEquals(3L * ConnectionTable.CHUNK_SLOTS * SlotDescriptor.SIZE_BYTES, table.slotBytes(), "no new chunk");
+    }
+
+    /** Every system call goes through NativeIo: a recording backend sees them all. */
+    @Test
+    void theTableReachesTheSystemOnlyThroughItsBackend() throws IOException {
+        List<String> calls = new ArrayList<>();
+        NativeIo jni = JniNativeIo.load();
+        NativeIo recording = new NativeIo() {
+            public int epollCreate() { calls.add("epollCreate"); return jni.epollCreate(); }
+            public int epollAdd(int ep, int fd, int interest, long token) { calls.add("epollAdd"); return jni.epollAdd(ep, fd, interest, token); }
+            public int epollDelete(int ep, int fd) { calls.add("epollDelete"); return jni.epollDelete(ep, fd); }
+            public int epollWaitRing(int ep, long ring, int timeout) { calls.add("epollWaitRing"); return jni.epollWaitRing(ep, ring, timeout); }
+            public int eventfdCreate() { calls.add("eventfdCreate"); return jni.eventfdCreate(); }
+            public int eventfdWrite(int fd, long value) { calls.add("eventfdWrite"); return jni.eventfdWrite(fd, value); }
+            public long eventfdRead(int fd) { calls.add("eventfdRead"); return jni.eventfdRead(fd); }
+            public int close(int fd) { calls.add("close"); return jni.close(fd); }
+        };
+        ConnectionTable own = new ConnectionTable(recording);
+        own.bindEpolls(new int[] {epfd});
+        long token = own.register(EpollNative.eventfdCreate(), Readiness.READABLE, 0);
+        own.deregister(token, true);
+        own.register(EpollNative.eventfdCreate(), Readiness.READABLE, 0);
+        own.close();
+        assertEquals(List.of("epollAdd", "epollDelete", "close", "epollAdd", "close"), calls);
     }
 
     @Test

@@ -32,7 +32,7 @@ class EpollParkerTest {
 
     @Test
     void anUnparkBeforeParkReturnsAtOnceWithoutASyscall() {
-        EpollParker parker = new EpollParker((t, r, x) -> { });
+        EpollParker parker = new EpollParker(JniNativeIo.load(), (t, r, x) -> { });
         try {
             parker.unpark();
             parker.park(-1); // would hang (and time out) if the permit were lost
@@ -44,7 +44,7 @@ class EpollParkerTest {
 
     @Test
     void aTimedParkReturnsAfterItsTimeout() {
-        EpollParker parker = new EpollParker((t, r, x) -> { });
+        EpollParker parker = new EpollParker(JniNativeIo.load(), (t, r, x) -> { });
         try {
             long start = System.nanoTime();
             parker.park(TimeUnit.MILLISECONDS.toNanos(20));
@@ -57,7 +57,7 @@ class EpollParkerTest {
     @Test
     void aStormOfWakersNeverLeavesTheSleeperAsleep() throws InterruptedException {
         int rounds = 20_000;
-        EpollParker parker = new EpollParker((t, r, x) -> { });
+        EpollParker parker = new EpollParker(JniNativeIo.load(), (t, r, x) -> { });
         try {
             AtomicInteger produced = new AtomicInteger();
             AtomicInteger consumed = new AtomicInteger();
@@ -93,7 +93,7 @@ class EpollParkerTest {
     @Test
     void closingReleasesBothDescriptors() throws IOException {
         long before = openDescriptors();
-        EpollParker parker = new EpollParker((t, r, x) -> { });
+        EpollParker parker = new EpollParker(JniNativeIo.load(), (t, r, x) -> { });
         assertEquals(before + 2, openDescriptors(), "an epoll instance and an eventfd");
         parker.close();
         assertEquals(before, openDescriptors());
