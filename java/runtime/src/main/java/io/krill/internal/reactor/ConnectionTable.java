@@ -346,6 +346,11 @@ public final class ConnectionTable implements SpscRing.EventHandler {
         return staleEvents;
     }
 
+    /** True once {@link #close()} freed the slots' off-heap memory. */
+    public boolean isFreed() {
+        return !arena.scope().isAlive();
+    }
+
     /** Off-heap bytes held by the slots. */
     public long slotBytes() {
         return (long) chunks.length * CHUNK_SLOTS * SlotDescriptor.SIZE_BYTES;

@@ -132,6 +132,11 @@ public final class EpollParker implements Parker, SpscRing.EventHandler {
         return wakeWrites;
     }
 
+    /** True once {@link #close()} freed the event ring's off-heap memory. */
+    boolean isFreed() {
+        return !arena.scope().isAlive();
+    }
+
     @Override
     public void close() {
         io.close(eventfd);

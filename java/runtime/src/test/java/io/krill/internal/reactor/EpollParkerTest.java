@@ -97,5 +97,6 @@ class EpollParkerTest {
         assertEquals(before + 2, openDescriptors(), "an epoll instance and an eventfd");
         parker.close();
         assertEquals(before, openDescriptors());
+        assertTrue(parker.isFreed(), "the event ring's off-heap memory is freed");
     }
 }

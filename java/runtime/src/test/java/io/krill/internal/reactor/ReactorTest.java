@@ -90,16 +90,17 @@ class ReactorTest {
         io.krill.internal.jni.NativeLibrary.load();
         long before = openDescriptors();
         Runtime runtime = Runtime.builder().workers(2).build();
-        runtime.blockOn(() -> {
-            ConnectionTable table = Reactor.currentTable();
+        ConnectionTable table = runtime.blockOn(() -> {
+            ConnectionTable current = Reactor.currentTable();
             for (int i = 0; i < 100; i++) {
-                table.register(EpollNative.eventfdCreate(), Readiness.READABLE, Reactor.currentWorker());
+                current.register(EpollNative.eventfdCreate(), Readiness.READABLE, Reactor.currentWorker());
             }
-            return null;
+            return current;
         });
         assertEquals(before + 4 + 100, openDescriptors(), "2 workers x (epoll + eventfd), 100 eventfds");
         assertTrue(runtime.shutdown(Duration.ofSeconds(5)));
         assertEquals(before, openDescriptors(), "no descriptor left open");
+        assertTrue(table.isFreed(), "the slots' off-heap memory is freed");
     }
 
     @Test
