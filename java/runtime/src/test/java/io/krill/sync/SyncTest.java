@@ -1,0 +1,193 @@
+package io.krill.sync;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.krill.Task;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.Test;
+
+/** Each primitive's operations and error cases, driven from the test thread. */
+class SyncTest {
+
+    @Test
+    void aSemaphoreServesItsQueueInOrderEvenWhenASmallerRequestWouldFit() {
+        Semaphore semaphore = new Semaphore(1);
+        assertTrue(semaphore.acquire().isDone());
+        Task<Void> two = semaphore.acquire(2);
+        Task<Void> one = semaphore.acquire(1);
+        assertFalse(semaphore.tryAcquire(), "someone queues before: no barging");
+        semaphore.release();
+        assertFalse(two.isDone());
+        assertFalse(one.isDone(), "FIFO: the head needs 2, the smaller one waits behind it");
+        semaphore.release();
+        assertTrue(two.isDone());
+        assertFalse(one.isDone());
+        semaphore.release(2);
+        assertTrue(one.isDone());
+        assertEquals(1, semaphore.availablePermits());
+    }
+
+    @Test
+    void aCancelledWaiterLeavesTheQueueAndNeverTakesAPermit() {
+        Semaphore semaphore = new Semaphore(0);
+        Task<Void> cancelled = semaphore.acquire();
+        Task<Void> next = semaphore.acquire();
+        assertTrue(cancelled.cancel());
+        assertEquals(1, semaphore.queuedWaiters());
+        semaphore.release();
+        assertTrue(next.isDone());
+        assertThrows(CancellationException.class, cancelled::join);
+        assertEquals(0, semaphore.availablePermits(), "the permit went to the next waiter, not lost");
+        Task<Void> granted = semaphore.acquire();
+        semaphore.release();
+        assertFalse(granted.cancel(), "granted: the permit is the waiter's");
+    }
+
+    @Test
+    void closingASemaphoreFailsWaitersAndLaterAcquires() {
+        Semaphore semaphore = new Semaphore(0);
+        Task<Void> waiting = semaphore.acquire();
+        semaphore.close();
+        assertInstanceOf(ClosedException.class, waiting.failureNow());
+        assertInstanceOf(ClosedException.class, semaphore.acquire().failureNow());
+        assertFalse(semaphore.tryAcquire());
+        assertThrows(IllegalArgumentException.class, () -> semaphore.acquire(0));
+        assertThrows(IllegalArgumentException.class, () -> new Semaphore(-1));
+    }
+
+    @Test
+    void aMutexHandsTheValueOnInOrder() {
+        Mutex<Integer> mutex = new Mutex<>(1);
+        Mutex.Guard<Integer> first = mutex.lock().join();
+        Task<Mutex.Guard<Integer>> second = mutex.lock();
+        assertNull(mutex.tryLock());
+        assertFalse(second.isDone());
+        first.set(2);
+        first.close();
+        first.close(); // harmless
+        assertThrows(IllegalStateException.class, first::get);
+        try (Mutex.Guard<Integer> guard = second.join()) {
+            assertEquals(2, guard.get());
+        }
+        assertFalse(mutex.isLocked());
+    }
+
+    @Test
+    void aCancelledLockNeverHoldsTheMutex() {
+        Mutex<String> mutex = new Mutex<>("x");
+        Mutex.Guard<String> holder = mutex.tryLock();
+        Task<Mutex.Guard<String>> abandoned = mutex.lock();
+        assertTrue(abandoned.cancel());
+        holder.close();
+        assertFalse(mutex.isLocked(), "the abandoned lock() did not take it");
+        assertTrue(mutex.tryLock() != null);
+    }
+
+    @Test
+    void notifyStoresOnePermitAndWakesInOrder() {
+        Notify notify = new Notify();
+        notify.notifyOne();
+        notify.notifyOne(); // one permit only
+        assertTrue(notify.notified().isDone());
+        Task<Void> a = notify.notified();
+        Task<Void> b = notify.notified();
+        assertFalse(a.isDone());
+        notify.notifyOne();
+        assertTrue(a.isDone());
+        assertFalse(b.isDone());
+        Task<Void> c = notify.notified();
+        notify.notifyWaiters();
+        assertTrue(b.isDone() && c.isDone());
+        assertFalse(notify.notified().isDone(), "notifyWaiters stores no permit");
+    }
+
+    @Test
+    void aBoundedChannelWaitsForRoomAndEndsWhenSendersClose() {
+        Mpsc.Channel<String> channel = Mpsc.bounded(1);
+        Mpsc.Sender<String> sender = channel.sender();
+        assertTrue(sender.send("a").isDone());
+        Task<Void> waiting = sender.send("b");
+        assertFalse(waiting.isDone(), "full");
+        assertFalse(sender.trySend("c"));
+        assertEquals("a", channel.receiver().recv().join());
+        assertTrue(waiting.isDone(), "room made by the recv");
+        Mpsc.Sender<String> second = sender.duplicate();
+        sender.close();
+        Task<String> pending = channel.receiver().recv();
+        assertEquals("b", pending.join());
+        Task<String> end = channel.receiver().recv();
+        assertFalse(end.isDone(), "one sender is still open");
+        second.close();
+        assertNull(end.join(), "every sender closed: the end");
+        assertNull(channel.receiver().recv().join());
+        assertThrows(NullPointerException.class, () -> Mpsc.<String>unbounded().sender().send(null));
+        assertThrows(IllegalArgumentException.class, () -> Mpsc.bounded(0));
+    }
+
+    @Test
+    void aCancelledRecvLeavesTheMessageForTheNext() {
+        Mpsc.Channel<Integer> channel = Mpsc.unbounded();
+        Task<Integer> abandoned = channel.receiver().recv();
+        assertThrows(IllegalStateException.class, () -> channel.receiver().recv(), "one recv at a time");
+        assertTrue(abandoned.cancel());
+        channel.sender().send(7);
+        assertEquals(7, channel.receiver().recv().join());
+    }
+
+    @Test
+    void aClosedReceiverFailsSendsAndWaitingSenders() {
+        Mpsc.Channel<Integer> channel = Mpsc.bounded(1);
+        channel.sender().send(1);
+        Task<Void> waiting = channel.sender().send(2);
+        channel.receiver().close();
+        CompletionException e = assertThrows(CompletionException.class, waiting::join);
+        assertInstanceOf(ClosedException.class, e.getCause());
+        assertThrows(ClosedException.class, () -> channel.sender().send(3));
+        assertEquals(1, channel.receiver().tryRecv(), "what was buffered can still be read");
+    }
+
+    @Test
+    void aReservedPermitSendsWithoutWaiting() {
+        Mpsc.Channel<String> channel = Mpsc.bounded(1);
+        Mpsc.Permit<String> permit = channel.sender().reserve().join();
+        Task<Mpsc.Permit<String>> second = channel.sender().reserve();
+        assertFalse(second.isDone(), "the one slot is reserved");
+        permit.send("reserved");
+        assertThrows(IllegalStateException.class, () -> permit.send("again"));
+        assertEquals("reserved", channel.receiver().recv().join());
+        assertTrue(second.isDone());
+        assertTrue(second.cancel() == false);
+    }
+
+    @Test
+    void broadcastDeliversToEverySubscriberAndCountsLag() {
+        Broadcast<Integer> channel = new Broadcast<>(2);
+        assertEquals(0, channel.send(0), "nobody subscribed yet");
+        Broadcast.Receiver<Integer> early = channel.subscribe();
+        Broadcast.Receiver<Integer> slow = channel.subscribe();
+        for (int i = 1; i <= 5; i++) {
+            assertEquals(2, channel.send(i));
+        }
+        CompletionException lag = assertThrows(CompletionException.class, () -> slow.recv().join());
+        assertEquals(3, ((LaggedException) lag.getCause()).missed(), "5 sent, 2 kept");
+        assertEquals(4, slow.recv().join(), "then the oldest kept");
+        assertEquals(5, slow.recv().join());
+        Broadcast.Receiver<Integer> late = channel.subscribe();
+        Task<Integer> next = late.recv();
+        assertFalse(next.isDone(), "a late subscriber sees only later messages");
+        channel.send(6);
+        assertEquals(6, next.join());
+        channel.close();
+        assertNull(late.recv().join());
+        assertThrows(ClosedException.class, () -> channel.send(7));
+        early.close();
+        assertEquals(List.of(), List.of());
+    }
+}
