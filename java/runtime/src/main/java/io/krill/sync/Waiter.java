@@ -26,8 +26,18 @@ class Waiter<T> extends AbstractTask<T> {
         completeValue(value);
     }
 
+    /** Completes a granted waiter whose value does not matter (a signal). */
+    void grantVoid() {
+        completeValue(null);
+    }
+
     final void refuse(Throwable failure) {
         completeFailure(failure);
+    }
+
+    /** Completes this waiter as cancelled (for subclasses that unlinked it themselves). */
+    final boolean completeCancelled() {
+        return super.cancel();
     }
 
     @Override

@@ -190,4 +190,78 @@ class SyncTest {
         early.close();
         assertEquals(List.of(), List.of());
     }
+
+    @Test
+    void anRwLockSharesReadsAndQueuedWritersHoldBackLaterReaders() {
+        RwLock<String> lock = new RwLock<>("v1");
+        RwLock.ReadGuard<String> reader1 = lock.read().join();
+        RwLock.ReadGuard<String> reader2 = lock.read().join();
+        assertEquals("v1", reader2.get());
+        Task<RwLock.WriteGuard<String>> writer = lock.write();
+        Task<RwLock.ReadGuard<String>> lateReader = lock.read();
+        assertFalse(writer.isDone());
+        assertFalse(lateReader.isDone(), "writer-preferring: a queued writer holds back new readers");
+        assertNull(lock.tryRead());
+        reader1.close();
+        reader2.close();
+        try (RwLock.WriteGuard<String> w = writer.join()) {
+            assertFalse(lateReader.isDone());
+            w.set("v2");
+        }
+        assertEquals("v2", lateReader.join().get());
+    }
+
+    @Test
+    void aBarrierReleasesAllWhenTheLastArrivesAndIsReusable() {
+        Barrier barrier = new Barrier(3);
+        Task<Boolean> a = barrier.await();
+        Task<Boolean> b = barrier.await();
+        assertFalse(a.isDone());
+        assertTrue(barrier.await().join(), "the last to arrive leads");
+        assertFalse(a.join());
+        assertFalse(b.join());
+        Task<Boolean> c = barrier.await();
+        assertTrue(c.cancel(), "a cancelled arrival no longer counts");
+        Task<Boolean> d = barrier.await();
+        Task<Boolean> e = barrier.await();
+        assertFalse(d.isDone());
+        assertTrue(barrier.await().join());
+        assertTrue(d.isDone() && e.isDone());
+        assertThrows(IllegalArgumentException.class, () -> new Barrier(0));
+    }
+
+    @Test
+    void aOneshotCarriesOneValueOrSaysTheSenderLeft() {
+        Oneshot.Channel<String> channel = Oneshot.channel();
+        assertTrue(channel.sender().send("once"));
+        assertFalse(channel.sender().send("twice"));
+        assertEquals("once", channel.receiver().join());
+        Oneshot.Channel<String> dropped = Oneshot.channel();
+        dropped.sender().close();
+        assertInstanceOf(ClosedException.class, dropped.receiver().failureNow());
+        Oneshot.Channel<String> abandoned = Oneshot.channel();
+        abandoned.receiver().cancel();
+        assertTrue(abandoned.sender().isReceiverClosed());
+        assertFalse(abandoned.sender().send("nobody"));
+    }
+
+    @Test
+    void watchReceiversSeeTheLatestValueAndWaitForChanges() {
+        Watch.Channel<Integer> channel = Watch.channel(0);
+        Watch.Receiver<Integer> receiver = channel.receiver();
+        Watch.Receiver<Integer> other = channel.sender().subscribe();
+        Task<Void> changed = receiver.changed();
+        assertFalse(changed.isDone());
+        channel.sender().send(1);
+        channel.sender().send(2);
+        assertTrue(changed.isDone());
+        assertEquals(2, receiver.borrowAndMarkSeen(), "intermediate values may be skipped");
+        assertFalse(receiver.changed().isDone(), "nothing newer than 2 yet");
+        assertTrue(other.changed().isDone(), "the other receiver has not seen 1 or 2");
+        Task<Void> pending = other.changed();
+        channel.sender().close();
+        assertInstanceOf(ClosedException.class, pending.failureNow());
+        assertThrows(ClosedException.class, () -> channel.sender().send(3));
+        assertEquals(2, other.borrow());
+    }
 }

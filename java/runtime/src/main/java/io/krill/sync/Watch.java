@@ -1,0 +1,132 @@
+package io.krill.sync;
+
+import io.krill.Task;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A value that changes, watched by many (Tokio's {@code watch}): receivers read the latest
+ * value and wait for the next change; intermediate values may be skipped. Closing the sender
+ * fails pending and later {@code changed()} with {@link ClosedException}.
+ *
+ * @param <T> the value type (never null)
+ */
+public final class Watch<T> {
+
+    private T value;                                  // guarded by this
+    private long version;                             // guarded by this
+    private boolean closed;                           // guarded by this
+    private final WaitQueue waiting = new WaitQueue(); // guarded by this
+
+    private Watch(T initial) {
+        this.value = Objects.requireNonNull(initial, "initial");
+    }
+
+    public record Channel<T>(Sender<T> sender, Receiver<T> receiver) {}
+
+    public static <T> Channel<T> channel(T initial) {
+        Watch<T> watch = new Watch<>(initial);
+        return new Channel<>(new Sender<>(watch), watch.subscribe());
+    }
+
+    /** A receiver that has seen the current value. */
+    public synchronized Receiver<T> subscribe() {
+        return new Receiver<>(this, version);
+    }
+
+    /** Publishes a value. */
+    public static final class Sender<T> implements AutoCloseable {
+        private final Watch<T> watch;
+
+        private Sender(Watch<T> watch) {
+            this.watch = watch;
+        }
+
+        public void send(T value) {
+            Objects.requireNonNull(value, "value");
+            List<Waiter<?>> woken = new ArrayList<>();
+            synchronized (watch) {
+                if (watch.closed) {
+                    throw new ClosedException("watch closed");
+                }
+                watch.value = value;
+                watch.version++;
+                while (!watch.waiting.isEmpty()) {
+                    woken.add(watch.waiting.grantHead());
+                }
+            }
+            for (Waiter<?> waiter : woken) {
+                waiter.grantVoid();
+            }
+        }
+
+        public Receiver<T> subscribe() {
+            return watch.subscribe();
+        }
+
+        @Override
+        public void close() {
+            List<Waiter<?>> woken = new ArrayList<>();
+            synchronized (watch) {
+                watch.closed = true;
+                while (!watch.waiting.isEmpty()) {
+                    woken.add(watch.waiting.grantHead());
+                }
+            }
+            for (Waiter<?> waiter : woken) {
+                waiter.refuse(new ClosedException("watch closed"));
+            }
+        }
+    }
+
+    /** One watcher's view: the latest value and which version it has seen. */
+    public static final class Receiver<T> {
+        private final Watch<T> watch;
+        private long seen; // guarded by watch
+
+        private Receiver(Watch<T> watch, long seen) {
+            this.watch = watch;
+            this.seen = seen;
+        }
+
+        /** The latest value; marks it seen. */
+        public T borrowAndMarkSeen() {
+            synchronized (watch) {
+                seen = watch.version;
+                return watch.value;
+            }
+        }
+
+        /** The latest value, without marking it seen. */
+        public T borrow() {
+            synchronized (watch) {
+                return watch.value;
+            }
+        }
+
+        /** Completes when a value newer than the last seen one is there (at once if it is). */
+        public Task<Void> changed() {
+            synchronized (watch) {
+                if (watch.version != seen) {
+                    seen = watch.version;
+                    return Task.completed(null);
+                }
+                if (watch.closed) {
+                    return Task.failed(new ClosedException("watch closed"));
+                }
+                Waiter<Void> waiter = new Waiter<>(watch, 0) {
+                    @Override
+                    void grantVoid() {
+                        synchronized (watch) {
+                            seen = watch.version;
+                        }
+                        super.grantVoid();
+                    }
+                };
+                watch.waiting.add(waiter);
+                return waiter;
+            }
+        }
+    }
+}
