@@ -53,9 +53,32 @@ public final class Mpsc {
                     return;
                 }
                 receiver = receiving.grantHead();
+                releasePermit(); // handed over directly: it never occupied the buffer
             }
-            releasePermit(); // handed over directly: it never occupied the buffer
             deliver(receiver, message);
+        }
+
+        /**
+         * Takes a permit and pushes in one step under this lock, so that a full channel is seen
+         * full only when it really holds its capacity (lock order: channel, then semaphore).
+         *
+         * @return false when the bounded channel has no room (or senders queue for it)
+         */
+        boolean tryPush(T message) {
+            Waiter<?> receiver;
+            synchronized (this) {
+                if (capacity != null && !capacity.tryAcquire()) {
+                    return false;
+                }
+                if (receiving.isEmpty()) {
+                    buffer.add(message);
+                    return true;
+                }
+                receiver = receiving.grantHead();
+                releasePermit();
+            }
+            deliver(receiver, message);
+            return true;
         }
 
         @SuppressWarnings("unchecked")
@@ -86,8 +109,7 @@ public final class Mpsc {
         public Task<Void> send(T message) {
             Objects.requireNonNull(message, "message");
             checkOpen();
-            if (chan.capacity == null || chan.capacity.tryAcquire()) {
-                chan.push(message);
+            if (chan.tryPush(message)) {
                 return SENT;
             }
             return AcquireTask.<Void>of(chan.capacity.acquire(), () -> null, sent -> chan.push(message),
@@ -103,11 +125,7 @@ public final class Mpsc {
         public boolean trySend(T message) {
             Objects.requireNonNull(message, "message");
             checkOpen();
-            if (chan.capacity != null && !chan.capacity.tryAcquire()) {
-                return false;
-            }
-            chan.push(message);
-            return true;
+            return chan.tryPush(message);
         }
 
         /** A task completing with a permit to send one message without waiting (Tokio's reserve). */
@@ -192,7 +210,9 @@ public final class Mpsc {
             T message;
             synchronized (chan) {
                 message = chan.buffer.poll();
-                if (message == null) {
+                if (message != null) {
+                    chan.releasePermit(); // under the lock: the room appears with the removal
+                } else {
                     if (chan.senders == 0 || chan.receiverClosed) {
                         return Task.completed(null);
                     }
@@ -204,20 +224,18 @@ public final class Mpsc {
                     return waiter;
                 }
             }
-            chan.releasePermit();
             return Task.completed(message);
         }
 
         /** The next message if one is buffered, else null; never waits. */
         public T tryRecv() {
-            T message;
             synchronized (chan) {
-                message = chan.buffer.poll();
+                T message = chan.buffer.poll();
+                if (message != null) {
+                    chan.releasePermit(); // under the lock: the room appears with the removal
+                }
+                return message;
             }
-            if (message != null) {
-                chan.releasePermit();
-            }
-            return message;
         }
 
         /** Refuses further sends; buffered messages can still be received. */
