@@ -88,6 +88,24 @@ struct krill_event {
 #define KRILL_RING_CAPACITY_OFFSET 256
 #define KRILL_RING_RECORDS_OFFSET 384
 
+/* The fields of a ring at `ring`, by the offsets above: the one place C does that arithmetic. */
+struct krill_ring_view {
+    uint64_t *tail;
+    uint64_t *head;
+    uint32_t capacity;
+    struct krill_event *records;
+};
+
+static inline struct krill_ring_view krill_ring_view_of(void *ring) {
+    unsigned char *base = (unsigned char *)ring;
+    struct krill_ring_view view;
+    view.tail = (uint64_t *)(void *)(base + KRILL_RING_TAIL_OFFSET);
+    view.head = (uint64_t *)(void *)(base + KRILL_RING_HEAD_OFFSET);
+    view.capacity = *(uint32_t *)(void *)(base + KRILL_RING_CAPACITY_OFFSET);
+    view.records = (struct krill_event *)(void *)(base + KRILL_RING_RECORDS_OFFSET);
+    return view;
+}
+
 /* ---- socket address: written by Java for bind/connect, by C for accept/getsockname -------
  * Keep in sync with SockaddrDescriptor.java.
  *

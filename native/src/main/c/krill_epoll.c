@@ -95,25 +95,22 @@ int krill_epoll_wait(int epfd, struct krill_event *out, int max_events, int time
 #define KRILL_EPOLL_RING_BATCH 256 /* guess: a worker drains the ring after every wait anyway */
 
 int krill_epoll_wait_ring(int epfd, void *ring, int timeout_millis) {
-    uint64_t *tail_p = (uint64_t *)(void *)((unsigned char *)ring + KRILL_RING_TAIL_OFFSET);
-    uint64_t *head_p = (uint64_t *)(void *)((unsigned char *)ring + KRILL_RING_HEAD_OFFSET);
-    uint32_t capacity = *(uint32_t *)(void *)((unsigned char *)ring + KRILL_RING_CAPACITY_OFFSET);
-    struct krill_event *records = (struct krill_event *)(void *)((unsigned char *)ring + KRILL_RING_RECORDS_OFFSET);
-    uint64_t tail = __atomic_load_n(tail_p, __ATOMIC_RELAXED); /* this thread is the producer */
-    uint64_t head = __atomic_load_n(head_p, __ATOMIC_ACQUIRE); /* pairs with SpscRing.drain's release */
-    uint64_t room = capacity - (tail - head);
+    struct krill_ring_view r = krill_ring_view_of(ring);
+    uint64_t tail = __atomic_load_n(r.tail, __ATOMIC_RELAXED); /* this thread is the producer */
+    uint64_t head = __atomic_load_n(r.head, __ATOMIC_ACQUIRE); /* pairs with SpscRing.drain's release */
+    uint64_t room = r.capacity - (tail - head);
     if (room == 0) return -ENOBUFS; /* the consumer must drain first; never drop an event */
     int max = room < KRILL_EPOLL_RING_BATCH ? (int)room : KRILL_EPOLL_RING_BATCH;
     struct epoll_event batch[KRILL_EPOLL_RING_BATCH];
     int n = epoll_wait(epfd, batch, max, timeout_millis);
     if (n < 0) return errno == EINTR ? 0 : -errno;
     for (int i = 0; i < n; i++) {
-        struct krill_event *record = &records[(tail + (uint64_t)i) & (capacity - 1)];
+        struct krill_event *record = &r.records[(tail + (uint64_t)i) & (r.capacity - 1)];
         record->token = batch[i].data.u64;
         record->readiness = to_readiness(batch[i].events);
         record->result = 0;
     }
-    __atomic_store_n(tail_p, tail + (uint64_t)n, __ATOMIC_RELEASE); /* pairs with drain's acquire */
+    __atomic_store_n(r.tail, tail + (uint64_t)n, __ATOMIC_RELEASE); /* pairs with drain's acquire */
     return n;
 }
 

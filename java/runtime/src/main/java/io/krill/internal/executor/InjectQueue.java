@@ -14,13 +14,7 @@ final class InjectQueue {
     private volatile int size;     // written under the lock, read without it
 
     synchronized void push(ScheduledTask<?> task) {
-        task.nextInjected = null;
-        if (tail == null) {
-            head = task;
-        } else {
-            tail.nextInjected = task;
-        }
-        tail = task;
+        linkLast(task);
         size = size + 1;
     }
 

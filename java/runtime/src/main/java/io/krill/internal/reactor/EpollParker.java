@@ -1,6 +1,6 @@
 package io.krill.internal.reactor;
 
-import io.krill.internal.executor.Parker;
+import io.krill.internal.executor.StateParker;
 import io.krill.internal.jni.Errno;
 import io.krill.internal.jni.Errors;
 import io.krill.internal.jni.Readiness;
@@ -14,23 +14,17 @@ import java.lang.invoke.VarHandle;
  * A worker's {@link io.krill.internal.executor.Parker} on epoll (see the package notes). Events
  * other than the wake-up go to the {@code dispatcher} on the worker's thread.
  */
-public final class EpollParker implements Parker, SpscRing.EventHandler {
+public final class EpollParker extends StateParker implements SpscRing.EventHandler {
 
     /** The eventfd's token; connection tokens carry a generation below 2^31 and never equal it. */
     static final long WAKE_TOKEN = -1L;
     /** Records per ring: guess, tune with the reactor benchmarks; the shim waits for at most this many. */
     static final int RING_CAPACITY = 256;
 
-    private static final int EMPTY = 0;
-    private static final int PARKED = 1;
-    private static final int NOTIFIED = 2;
-
-    private static final VarHandle STATE;
     private static final VarHandle WAKE_WRITES;
 
     static {
         try {
-            STATE = MethodHandles.lookup().findVarHandle(EpollParker.class, "state", int.class);
             WAKE_WRITES = MethodHandles.lookup().findVarHandle(EpollParker.class, "wakeWrites", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -43,7 +37,6 @@ public final class EpollParker implements Parker, SpscRing.EventHandler {
     private final int eventfd;
     private final SpscRing.EventHandler dispatcher;
     private final NativeIo io;
-    private volatile int state;
     private volatile long wakeWrites; // added to atomically by wakers; read by tests
 
     /**
@@ -80,26 +73,16 @@ public final class EpollParker implements Parker, SpscRing.EventHandler {
     }
 
     @Override
-    public void park(long timeoutNanos) {
-        if (STATE.compareAndSet(this, NOTIFIED, EMPTY)) {
-            return; // an unpark came first
-        }
-        if (!STATE.compareAndSet(this, EMPTY, PARKED)) {
-            STATE.set(this, EMPTY); // NOTIFIED arrived between the two CASes: consume it
-            return;
-        }
+    protected void sleep(long timeoutNanos) {
         int timeoutMillis = timeoutNanos < 0 ? -1 : (int) Math.min(Integer.MAX_VALUE, (timeoutNanos + 999_999) / 1_000_000);
         waitAndDispatch(timeoutMillis);
-        STATE.set(this, EMPTY); // a NOTIFIED that raced in was answered by the eventfd we drained
     }
 
     @Override
-    public void unpark() {
-        if ((int) STATE.getAndSet(this, NOTIFIED) == PARKED) {
-            // The only syscall on the wake path, and only when the worker really sleeps.
-            io.eventfdWrite(eventfd, 1);
-            WAKE_WRITES.getAndAdd(this, 1L);
-        }
+    protected void wakeSleeper() {
+        // The only syscall on the wake path, and only when the worker really sleeps.
+        io.eventfdWrite(eventfd, 1);
+        WAKE_WRITES.getAndAdd(this, 1L);
     }
 
     /** A busy worker's look at its I/O: whatever is ready now, without blocking. */
