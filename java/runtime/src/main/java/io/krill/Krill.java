@@ -45,5 +45,40 @@ public final class Krill {
             System.err.println("krill: self-check failed: " + e.getMessage());
             System.exit(1);
         }
+        runtimeCheck();
+    }
+
+    /**
+     * Runs real work on a runtime and reports what it measured: a burst of spawned tasks and a
+     * crowd of concurrent timers. One run on whatever this machine is doing: an indication, not
+     * a benchmark (those are under benchmarks/).
+     */
+    private static void runtimeCheck() {
+        int tasks = 100_000;
+        int timers = 1_000;
+        try (Runtime runtime = Runtime.builder().build()) {
+            long start = System.nanoTime();
+            int ran = runtime.blockOn(() -> {
+                java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+                java.util.List<Task<Integer>> spawned = new java.util.ArrayList<>(tasks);
+                for (int i = 0; i < tasks; i++) {
+                    spawned.add(Runtime.current().spawn(count::incrementAndGet));
+                }
+                return Task.all(spawned).map(all -> count.get());
+            }).join();
+            long spawnNanos = System.nanoTime() - start;
+            start = System.nanoTime();
+            runtime.blockOn(() -> {
+                java.util.List<Task<Void>> sleeps = new java.util.ArrayList<>(timers);
+                for (int i = 0; i < timers; i++) {
+                    sleeps.add(io.krill.time.Time.sleep(java.time.Duration.ofMillis(10)));
+                }
+                return Task.all(sleeps);
+            }).join();
+            long timerNanos = System.nanoTime() - start;
+            System.out.printf(java.util.Locale.ROOT, "  runtime    %d workers: %,d tasks spawned and joined in %.1f ms (%,.0f tasks/s)%n",
+                    runtime.metrics().workers(), ran, spawnNanos / 1e6, ran / (spawnNanos / 1e9));
+            System.out.printf(java.util.Locale.ROOT, "  timers     %,d sleeps of 10 ms, all done after %.1f ms%n", timers, timerNanos / 1e6);
+        }
     }
 }

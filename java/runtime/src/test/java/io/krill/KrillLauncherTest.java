@@ -49,6 +49,8 @@ class KrillLauncherTest {
         assertTrue(result.stdout().contains("abi        version " + io.krill.internal.jni.AbiLayout.ABI_VERSION), result.stdout());
         assertTrue(result.stdout().contains("wake-up delivered"), result.stdout());
         assertTrue(result.stdout().contains("loopback TCP"), result.stdout());
+        assertTrue(result.stdout().contains("100,000 tasks spawned and joined"), result.stdout());
+        assertTrue(result.stdout().contains("1,000 sleeps of 10 ms, all done after"), result.stdout());
     }
 
     @Test
