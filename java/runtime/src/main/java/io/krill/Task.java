@@ -90,9 +90,7 @@ public interface Task<T> {
 
     /** A finished task with {@code value}. */
     static <T> Task<T> completed(T value) {
-        PromiseTask<T> task = new PromiseTask<>();
-        task.complete(value);
-        return task;
+        return PromiseTask.fulfilled(value);
     }
 
     /** A finished, failed task. */

@@ -50,6 +50,19 @@ public abstract class AbstractTask<T> implements Task<T> {
     // null | Waker | WaitNode chain | FIRED; CAS by waiters, getAndSet(FIRED) by complete().
     private volatile Object waiters;
 
+    protected AbstractTask() {}
+
+    /**
+     * A task born finished with {@code value}: no atomic operation, as nothing can see it yet
+     * (it is published by whatever hands it out). Waiters added later find it FIRED and read
+     * the result themselves.
+     */
+    @SuppressWarnings("this-escape") // only the VarHandles see 'this': plain stores
+    protected AbstractTask(T value) {
+        RESULT.set(this, value == null ? NIL : value);
+        WAITERS.set(this, FIRED);
+    }
+
     // ---- completion ----------------------------------------------------------------------
 
     /** Completes with {@code value}; false if already done. */
