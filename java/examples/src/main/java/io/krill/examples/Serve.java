@@ -1,0 +1,170 @@
+package io.krill.examples;
+
+import io.krill.Runtime;
+import io.krill.Task;
+import io.krill.net.TcpListener;
+import io.krill.net.TcpStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * The demo servers behind {@code ci/serve MODE PORT THREADS}, on 127.0.0.1:
+ * <ul>
+ *   <li>{@code echo-task}: echoes every byte, written with the Task API as the guide's echo
+ *       server is (one accept loop, one read/write loop per connection);</li>
+ *   <li>{@code http}: answers each pipelined request (ended by an empty line) with
+ *       {@code HTTP/1.1 200 OK}, {@code Content-Length: 5}, body {@code Hello}, keep-alive, in
+ *       order;</li>
+ *   <li>{@code echo}: the handler-API echo server, which needs the handler API (not built yet):
+ *       refused with a message saying so.</li>
+ * </ul>
+ */
+public final class Serve implements AutoCloseable {
+
+    static final byte[] RESPONSE = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nHello".getBytes(StandardCharsets.US_ASCII);
+    /** Bytes of request a connection may buffer before a request is complete (guess: ample for GETs). */
+    static final int REQUEST_BUFFER_BYTES = 16 * 1024;
+    /** Bytes per read for echo (guess: one loopback segment burst). */
+    static final int ECHO_BUFFER_BYTES = 64 * 1024;
+
+    private final Runtime runtime;
+    private final TcpListener listener;
+
+    private Serve(Runtime runtime, TcpListener listener) {
+        this.runtime = runtime;
+        this.listener = listener;
+    }
+
+    /** Starts a server; {@code port} 0 picks a free one ({@link #port()}). */
+    public static Serve start(String mode, int port, int threads) {
+        if (!mode.equals("echo-task") && !mode.equals("http")) {
+            throw new IllegalArgumentException(mode.equals("echo")
+                    ? "mode 'echo' needs the handler API, which is not built yet: use 'echo-task' (same bytes, Task API)"
+                    : "unknown mode '" + mode + "': use echo-task or http");
+        }
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
+        }
+        Runtime runtime = Runtime.builder().workers(threads).build();
+        try {
+            TcpListener listener = runtime.blockOn(() -> TcpListener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)));
+            Serve server = new Serve(runtime, listener);
+            runtime.spawn(() -> server.acceptLoop(mode.equals("http")));
+            return server;
+        } catch (RuntimeException e) {
+            runtime.close();
+            throw e;
+        }
+    }
+
+    public int port() {
+        return listener.localAddress().getPort();
+    }
+
+    /** Accepts forever (until closed), one task chain per connection. */
+    private Task<Void> acceptLoop(boolean http) {
+        return listener.accept().then(stream -> {
+            Arena arena = Arena.ofShared(); // the connection's buffer, freed when it ends
+            Task<Void> connection = http
+                    ? http(stream, arena.allocate(REQUEST_BUFFER_BYTES), arena.allocateFrom(ValueLayout.JAVA_BYTE, RESPONSE), 0)
+                    : echo(stream, arena.allocate(ECHO_BUFFER_BYTES));
+            connection.handle((ok, failure) -> {
+                stream.close();
+                arena.close();
+                return null;
+            });
+            return acceptLoop(http);
+        });
+    }
+
+    static Task<Void> echo(TcpStream stream, MemorySegment buffer) {
+        return stream.read(buffer).then(n -> n < 0
+                ? Task.completed(null)
+                : stream.writeAll(buffer.asSlice(0, n)).then(v -> echo(stream, buffer)));
+    }
+
+    /**
+     * Reads requests into {@code buffer} ({@code filled} bytes held), answers every complete one
+     * in order, keeps the incomplete rest for the next read.
+     */
+    static Task<Void> http(TcpStream stream, MemorySegment buffer, MemorySegment response, int filled) {
+        if (filled == buffer.byteSize()) {
+            return Task.completed(null); // a request larger than the buffer: drop the connection
+        }
+        return stream.read(buffer.asSlice(filled)).then(n -> {
+            if (n < 0) {
+                return Task.completed(null);
+            }
+            int held = filled + n;
+            int consumed = 0;
+            int requests = 0;
+            for (int end = requestEnd(buffer, 0, held); end > 0; end = requestEnd(buffer, consumed, held)) {
+                consumed = end;
+                requests++;
+            }
+            if (consumed > 0) {
+                MemorySegment.copy(buffer, consumed, buffer, 0, held - consumed); // keep the incomplete rest
+            }
+            int rest = held - consumed;
+            return respond(stream, response, requests).then(v -> http(stream, buffer, response, rest));
+        });
+    }
+
+    /** The offset just past the first "\r\n\r\n" at or after {@code from}, or -1. */
+    static int requestEnd(MemorySegment buffer, int from, int limit) {
+        for (int i = from; i + 3 < limit; i++) {
+            if (buffer.get(ValueLayout.JAVA_BYTE, i) == '\r' && buffer.get(ValueLayout.JAVA_BYTE, i + 1) == '\n'
+                    && buffer.get(ValueLayout.JAVA_BYTE, i + 2) == '\r' && buffer.get(ValueLayout.JAVA_BYTE, i + 3) == '\n') {
+                return i + 4;
+            }
+        }
+        return -1;
+    }
+
+    private static Task<Void> respond(TcpStream stream, MemorySegment response, int count) {
+        return count == 0 ? Task.completed(null)
+                : stream.writeAll(response).then(v -> respond(stream, response, count - 1));
+    }
+
+    @Override
+    public void close() {
+        runtime.blockOn(() -> {
+            listener.close();
+            return null;
+        });
+        runtime.shutdown(Duration.ofSeconds(2));
+    }
+
+    /** {@code MODE PORT THREADS}; runs until SIGTERM/SIGINT, then stops cleanly. */
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length != 3) {
+            System.err.println("usage: ci/serve MODE PORT THREADS   (MODE: echo-task | http)");
+            System.exit(2);
+        }
+        Serve server;
+        try {
+            server = start(args[0].toLowerCase(Locale.ROOT), Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+        } catch (IllegalArgumentException e) {
+            System.err.println("ci/serve: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.out.println("krill " + args[0] + " server on 127.0.0.1:" + server.port() + " with " + args[2] + " workers");
+        Thread main = Thread.currentThread();
+        java.lang.Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            main.interrupt();
+        }));
+        try {
+            Thread.currentThread().join(); // until the shutdown hook runs
+        } catch (InterruptedException stopping) {
+            Thread.currentThread().interrupt(); // keep the flag: the JVM is exiting
+        }
+    }
+}
