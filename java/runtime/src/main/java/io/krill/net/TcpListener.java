@@ -44,7 +44,7 @@ public final class TcpListener implements AutoCloseable {
             throw new IllegalArgumentException("address " + address + " is unresolved: resolve it first");
         }
         ConnectionTable table = Reactor.currentTable();
-        int family = address.getAddress() instanceof java.net.Inet6Address ? SockaddrDescriptor.FAMILY_IPV6 : SockaddrDescriptor.FAMILY_IPV4;
+        int family = SockaddrDescriptor.familyOf(address);
         int fd = Errors.check("socket", SocketNative.open(family, SocketNative.STREAM));
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment sockaddr = arena.allocate(SockaddrDescriptor.SIZE_BYTES, 8);

@@ -45,7 +45,7 @@ public final class TcpStream implements AutoCloseable {
             return Task.failed(new IllegalArgumentException("address " + address + " is unresolved: resolve it first"));
         }
         ConnectionTable table = Reactor.currentTable();
-        int family = address.getAddress() instanceof java.net.Inet6Address ? SockaddrDescriptor.FAMILY_IPV6 : SockaddrDescriptor.FAMILY_IPV4;
+        int family = SockaddrDescriptor.familyOf(address);
         String what = "connect(" + address + ")";
         int fd = SocketNative.open(family, SocketNative.STREAM);
         if (fd < 0) {

@@ -1,7 +1,6 @@
 package io.krill.sync;
 
 import io.krill.Task;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -45,10 +44,7 @@ public final class Barrier {
                 return waiter;
             }
             arrived = 0;
-            released = new ArrayList<>(waiting.size());
-            while (!waiting.isEmpty()) {
-                released.add(waiting.grantHead());
-            }
+            released = waiting.grantAll();
         }
         for (Waiter<?> waiter : released) {
             cast(waiter).grant(false);

@@ -1,7 +1,6 @@
 package io.krill.sync;
 
 import io.krill.Task;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -42,7 +41,7 @@ public final class Broadcast<T> {
      */
     public int send(T message) {
         Objects.requireNonNull(message, "message");
-        List<Waiter<?>> woken = new ArrayList<>();
+        List<Waiter<?>> woken;
         int count;
         synchronized (this) {
             if (closed) {
@@ -50,10 +49,9 @@ public final class Broadcast<T> {
             }
             ring[(int) (tail % ring.length)] = message;
             tail++;
-            while (!waiting.isEmpty()) {
-                Waiter<?> waiter = waiting.grantHead();
+            woken = waiting.grantAll();
+            for (Waiter<?> waiter : woken) {
                 ((ReceiveWaiter<?>) waiter).receiver.position++; // it takes the message just sent
-                woken.add(waiter);
             }
             count = receivers;
         }
@@ -70,12 +68,10 @@ public final class Broadcast<T> {
 
     /** No more sends; receivers drain what they have not seen, then get null. */
     public void close() {
-        List<Waiter<?>> woken = new ArrayList<>();
+        List<Waiter<?>> woken;
         synchronized (this) {
             closed = true;
-            while (!waiting.isEmpty()) {
-                woken.add(waiting.grantHead());
-            }
+            woken = waiting.grantAll();
         }
         for (Waiter<?> waiter : woken) {
             deliver(waiter, null);

@@ -1,7 +1,6 @@
 package io.krill.sync;
 
 import io.krill.Task;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -42,11 +41,9 @@ public final class Notify {
     }
 
     public void notifyWaiters() {
-        List<Waiter<?>> woken = new ArrayList<>();
+        List<Waiter<?>> woken;
         synchronized (this) {
-            while (!queue.isEmpty()) {
-                woken.add(queue.grantHead());
-            }
+            woken = queue.grantAll();
         }
         for (Waiter<?> waiter : woken) {
             waiter.grant(null);

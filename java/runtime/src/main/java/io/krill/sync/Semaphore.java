@@ -91,12 +91,10 @@ public final class Semaphore {
 
     /** Fails every waiter and every later acquire with {@link ClosedException}. */
     public void close() {
-        List<Waiter<?>> refused = new ArrayList<>();
+        List<Waiter<?>> refused;
         synchronized (this) {
             closed = true;
-            while (!queue.isEmpty()) {
-                refused.add(queue.grantHead());
-            }
+            refused = queue.grantAll();
         }
         for (Waiter<?> waiter : refused) {
             waiter.refuse(new ClosedException("semaphore closed"));

@@ -41,6 +41,15 @@ final class WaitQueue {
         return waiter;
     }
 
+    /** Removes every waiter, marked granted, oldest first; the caller completes them after the lock. */
+    java.util.List<Waiter<?>> grantAll() {
+        java.util.List<Waiter<?>> granted = new java.util.ArrayList<>(size);
+        while (head != null) {
+            granted.add(grantHead());
+        }
+        return granted;
+    }
+
     static void unlink(Waiter<?> waiter) {
         WaitQueue queue = waiter.queue;
         if (waiter.prev != null) {

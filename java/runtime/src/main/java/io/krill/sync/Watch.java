@@ -1,7 +1,6 @@
 package io.krill.sync;
 
 import io.krill.Task;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -45,16 +44,14 @@ public final class Watch<T> {
 
         public void send(T value) {
             Objects.requireNonNull(value, "value");
-            List<Waiter<?>> woken = new ArrayList<>();
+            List<Waiter<?>> woken;
             synchronized (watch) {
                 if (watch.closed) {
                     throw new ClosedException("watch closed");
                 }
                 watch.value = value;
                 watch.version++;
-                while (!watch.waiting.isEmpty()) {
-                    woken.add(watch.waiting.grantHead());
-                }
+                woken = watch.waiting.grantAll();
             }
             for (Waiter<?> waiter : woken) {
                 waiter.grantVoid();
@@ -67,12 +64,10 @@ public final class Watch<T> {
 
         @Override
         public void close() {
-            List<Waiter<?>> woken = new ArrayList<>();
+            List<Waiter<?>> woken;
             synchronized (watch) {
                 watch.closed = true;
-                while (!watch.waiting.isEmpty()) {
-                    woken.add(watch.waiting.grantHead());
-                }
+                woken = watch.waiting.grantAll();
             }
             for (Waiter<?> waiter : woken) {
                 waiter.refuse(new ClosedException("watch closed"));

@@ -46,7 +46,6 @@ public final class MultiThreadScheduler implements TaskScheduler {
     private final CountDownLatch exited;
     private volatile boolean accepting = true;
     private volatile boolean stopped;
-    private volatile boolean terminated;
     private volatile Object runtime;
 
     public MultiThreadScheduler(Config config) {
@@ -96,10 +95,6 @@ public final class MultiThreadScheduler implements TaskScheduler {
     /** False once shutdown began: spawning is refused (wakes of existing tasks still run). */
     public boolean isAccepting() {
         return accepting;
-    }
-
-    public boolean isTerminated() {
-        return terminated;
     }
 
     // ---- TaskScheduler ---------------------------------------------------------------------
@@ -271,7 +266,6 @@ public final class MultiThreadScheduler implements TaskScheduler {
         for (Worker worker : workers) {
             worker.parker.close(); // the threads have ended: nobody parks in it any more
         }
-        terminated = true;
         return clean;
     }
 

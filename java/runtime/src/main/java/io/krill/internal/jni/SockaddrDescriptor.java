@@ -44,6 +44,11 @@ public final class SockaddrDescriptor {
     public static final int FAMILY_IPV4 = 4;
     public static final int FAMILY_IPV6 = 6;
 
+    /** The family a socket for {@code address} needs: {@link #FAMILY_IPV4} or {@link #FAMILY_IPV6}. */
+    public static int familyOf(InetSocketAddress address) {
+        return address.getAddress() instanceof Inet6Address ? FAMILY_IPV6 : FAMILY_IPV4;
+    }
+
     /**
      * Writes {@code address} into the record at the start of {@code record}.
      *

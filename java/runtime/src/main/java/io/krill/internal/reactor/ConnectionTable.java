@@ -265,10 +265,6 @@ public final class ConnectionTable implements SpscRing.EventHandler {
         return SlotDescriptor.readiness(state);
     }
 
-    public static boolean isClosedState(long state) {
-        return SlotDescriptor.isClosed(state);
-    }
-
     /**
      * Ready for {@code interest} (or errored, hung up, closed) now: true. Else stores
      * {@code waker} to be woken by the next matching event, and returns false.

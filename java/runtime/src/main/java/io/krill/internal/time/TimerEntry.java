@@ -104,9 +104,4 @@ public final class TimerEntry {
     public boolean isFired() {
         return state == FIRED;
     }
-
-    /** The deadline in ticks (ms since the runtime started), as last scheduled. */
-    public long deadlineTick() {
-        return deadlineTick;
-    }
 }
