@@ -138,13 +138,18 @@ public final class MultiThreadScheduler implements TaskScheduler {
             waiting.remove(task);
         }
         if (failureOrNull != null && !(failureOrNull instanceof CancellationException) && task.reportsUncaught()) {
-            try {
-                uncaught.accept(failureOrNull);
-            } catch (Throwable hookFailure) {
-                // The hook must not kill the worker that completed the task; say so once per failure.
-                System.getLogger(MultiThreadScheduler.class.getName()).log(System.Logger.Level.ERROR,
-                        "uncaught-exception handler threw", hookFailure);
-            }
+            uncaught(failureOrNull);
+        }
+    }
+
+    @Override
+    public void uncaught(Throwable failure) {
+        try {
+            uncaught.accept(failure);
+        } catch (Throwable hookFailure) {
+            // The hook must not kill the worker that completed the task; say so once per failure.
+            System.getLogger(MultiThreadScheduler.class.getName()).log(System.Logger.Level.ERROR,
+                    "uncaught-exception handler threw", hookFailure);
         }
     }
 

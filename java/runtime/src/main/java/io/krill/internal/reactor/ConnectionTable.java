@@ -37,6 +37,13 @@ import java.util.Arrays;
  * release, then the state is re-checked, and the dispatcher takes it with {@code getAndSet}, so
  * an event between the check and the store is not missed.
  *
+ * <p><b>Handler-API slots</b> ({@link #registerHandler}) have no waiters: an event ORs its
+ * readiness in and sets QUEUED in the same CAS; the event that set QUEUED pushes the slot onto
+ * its group's driver ({@link HandlerGroup#enqueue}), so a slot is on one ready stack at most
+ * once. The driver takes the bits back with {@link #takeReady}. A slot closed while QUEUED keeps
+ * its index out of the free list until its driver pops it ({@link #releaseQueued}): reusing it
+ * earlier would put one index on a ready stack twice.
+ *
  * <p>Allocation and release take this object's lock (registration is not per-event work);
  * dispatch and readiness calls are lock-free.
  */
@@ -60,6 +67,7 @@ public final class ConnectionTable implements SpscRing.EventHandler {
     private volatile Waker[][] readers = new Waker[0][];
     private volatile Waker[][] writers = new Waker[0][];
     private volatile int[] epollFds = new int[0];
+    private volatile HandlerGroup[] groups = new HandlerGroup[1]; // index 0: no group; replaced under the lock
     private int freeHead = -1;  // guarded by this
     private volatile int used;  // slots ever handed out (high-water mark); written under the lock
     private volatile int live;  // written under the lock; read without it by busy workers
@@ -170,6 +178,75 @@ public final class ConnectionTable implements SpscRing.EventHandler {
     }
 
     /**
+     * Registers {@code fd} as a handler-API connection (or listener) of {@code group}: its
+     * events queue the slot on the group's driver for shard {@code owner}. With {@code opening},
+     * the slot starts QUEUED and OPENING, and the caller must push it onto that driver itself
+     * (so that the driver calls onOpen before any data callback).
+     *
+     * @return the connection's token
+     * @throws IOException when epoll refuses the descriptor (the fd is then not owned)
+     */
+    public synchronized long registerHandler(int fd, int owner, int group, int driverFlags, boolean opening)
+            throws IOException {
+        if (closed) {
+            throw new IllegalStateException("the reactor is shut down");
+        }
+        int index = allocate();
+        MemorySegment chunk = chunk(index);
+        int generation = (int) INT.get(chunk, offset(index, SlotDescriptor.GENERATION_OFFSET));
+        long token = ((long) generation << 32) | index;
+        int interest = Readiness.READABLE | Readiness.WRITABLE;
+        chunk.set(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.FD_OFFSET), fd);
+        chunk.set(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.INTEREST_OFFSET), interest);
+        chunk.set(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.OWNER_OFFSET), owner);
+        chunk.set(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.BACKLOG_HEAD_OFFSET), -1);
+        chunk.set(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.BACKLOG_TAIL_OFFSET), -1);
+        chunk.set(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.BACKLOG_BYTES_OFFSET), 0);
+        chunk.set(ValueLayout.JAVA_SHORT, offset(index, SlotDescriptor.GROUP_OFFSET), (short) group);
+        chunk.set(ValueLayout.JAVA_SHORT, offset(index, SlotDescriptor.DRIVER_FLAGS_OFFSET), (short) driverFlags);
+        chunk.asSlice(offset(index, SlotDescriptor.USER_AREA_OFFSET), SlotDescriptor.USER_AREA_BYTES).fill((byte) 0);
+        long state = SlotDescriptor.FLAG_HANDLER
+                | (opening ? SlotDescriptor.FLAG_QUEUED | SlotDescriptor.FLAG_OPENING : 0);
+        // Release: publishes the fields above to a dispatcher that reads the state with acquire.
+        LONG.setRelease(chunk, offset(index, SlotDescriptor.STATE_OFFSET), state);
+        int rc = io.epollAdd(epollFds[owner], fd, interest | Readiness.EDGE_TRIGGERED, token);
+        if (rc < 0) {
+            LONG.setRelease(chunk, offset(index, SlotDescriptor.STATE_OFFSET), SlotDescriptor.FLAG_CLOSED);
+            release(index, chunk, generation); // the caller keeps the fd
+            throw Errors.newException("epoll_ctl(ADD fd " + fd + ")", rc);
+        }
+        live++;
+        return token;
+    }
+
+    /** Adds a handler group (a server): its id goes into its slots. */
+    public synchronized int addGroup(HandlerGroup group) {
+        HandlerGroup[] current = groups;
+        for (int id = 1; id < current.length; id++) {
+            if (current[id] == null) {
+                HandlerGroup[] next = current.clone();
+                next[id] = group;
+                groups = next;
+                return id;
+            }
+        }
+        if (current.length > 0xFFFF) {
+            throw new IllegalStateException("too many servers on one runtime (65,535)");
+        }
+        HandlerGroup[] next = Arrays.copyOf(current, current.length + 1);
+        next[current.length] = group;
+        groups = next;
+        return current.length;
+    }
+
+    /** Removes a group whose slots are all closed; its id may be given to another. */
+    public synchronized void removeGroup(int id) {
+        HandlerGroup[] next = groups.clone();
+        next[id] = null;
+        groups = next;
+    }
+
+    /**
      * Closes a registration: no event or call with its token has effect afterwards, waiters are
      * woken (they find it closed), and the descriptor is closed when {@code closeFd}.
      *
@@ -195,7 +272,12 @@ public final class ConnectionTable implements SpscRing.EventHandler {
             if (closeFd) {
                 io.close(fd);
             }
-            release(index, chunk, generationOf(token));
+            if ((state & SlotDescriptor.FLAG_QUEUED) != 0) {
+                // On a ready stack: stale from now on, reusable once its driver has popped it.
+                INT.setRelease(chunk, offset(index, SlotDescriptor.GENERATION_OFFSET), nextGeneration(generationOf(token)));
+            } else {
+                release(index, chunk, generationOf(token));
+            }
             live--;
         }
         wake(readers, index);
@@ -203,10 +285,25 @@ public final class ConnectionTable implements SpscRing.EventHandler {
         return true;
     }
 
+    private static int nextGeneration(int generation) {
+        return ((generation + 1) & GENERATION_MASK) | 1;
+    }
+
     private void release(int index, MemorySegment chunk, int generation) {
-        INT.setRelease(chunk, offset(index, SlotDescriptor.GENERATION_OFFSET), ((generation + 1) & GENERATION_MASK) | 1);
+        INT.setRelease(chunk, offset(index, SlotDescriptor.GENERATION_OFFSET), nextGeneration(generation));
+        pushFree(index, chunk);
+    }
+
+    private void pushFree(int index, MemorySegment chunk) {
         chunk.set(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.NEXT_FREE_OFFSET), freeHead);
         freeHead = index;
+    }
+
+    /** A driver popped a slot that was closed while QUEUED: it may now be reused. */
+    public synchronized void releaseQueued(int index) {
+        if (!closed) {
+            pushFree(index, chunk(index));
+        }
     }
 
     // ---- events (worker thread) -------------------------------------------------------------
@@ -225,14 +322,25 @@ public final class ConnectionTable implements SpscRing.EventHandler {
             return; // a closed connection's event: its slot may belong to another now
         }
         long stateOffset = offset(index, SlotDescriptor.STATE_OFFSET);
+        long state;
         for (;;) {
-            long state = (long) LONG.getAcquire(chunk, stateOffset);
+            state = (long) LONG.getAcquire(chunk, stateOffset);
             if (SlotDescriptor.isClosed(state)) {
                 return;
             }
-            if (LONG.compareAndSet(chunk, stateOffset, state, SlotDescriptor.withEvent(state, readiness))) {
+            long next = SlotDescriptor.withEvent(state, readiness);
+            if ((state & SlotDescriptor.FLAG_HANDLER) != 0) {
+                next |= SlotDescriptor.FLAG_QUEUED;
+            }
+            if (LONG.compareAndSet(chunk, stateOffset, state, next)) {
                 break;
             }
+        }
+        if ((state & SlotDescriptor.FLAG_HANDLER) != 0) {
+            if ((state & SlotDescriptor.FLAG_QUEUED) == 0) {
+                enqueue(index, chunk);
+            }
+            return;
         }
         if ((readiness & READ_WAKE) != 0) {
             wake(readers, index);
@@ -240,6 +348,17 @@ public final class ConnectionTable implements SpscRing.EventHandler {
         if ((readiness & WRITE_WAKE) != 0) {
             wake(writers, index);
         }
+    }
+
+    private void enqueue(int index, MemorySegment chunk) {
+        int group = Short.toUnsignedInt(chunk.get(ValueLayout.JAVA_SHORT, offset(index, SlotDescriptor.GROUP_OFFSET)));
+        HandlerGroup[] current = groups;
+        HandlerGroup target = group < current.length ? current[group] : null;
+        if (target != null) {
+            target.enqueue(chunk.get(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.OWNER_OFFSET)), index);
+        }
+        // else: the server is gone and closed its slots; this one stays QUEUED and unreleased
+        // until the table closes (a close/event race at server shutdown only).
     }
 
     private static void wake(Waker[][] waiters, int index) {
@@ -324,6 +443,143 @@ public final class ConnectionTable implements SpscRing.EventHandler {
     public int fd(long token) {
         int index = checkedIndex(token);
         return chunk(index).get(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.FD_OFFSET));
+    }
+
+    // ---- handler-API slots (their driver's thread) ----------------------------------------------
+
+    /**
+     * The driver popped {@code index}: clears QUEUED, OPENING and the readiness bits in one CAS
+     * and returns the state before it, whose bits say what to do. Events after this CAS queue
+     * the slot again, so none is lost while the driver works on it.
+     */
+    public long takeReady(int index) {
+        MemorySegment chunk = chunk(index);
+        long stateOffset = offset(index, SlotDescriptor.STATE_OFFSET);
+        long clear = SlotDescriptor.FLAG_QUEUED | SlotDescriptor.FLAG_OPENING | SlotDescriptor.READINESS_MASK;
+        for (;;) {
+            long state = (long) LONG.getAcquire(chunk, stateOffset);
+            if (LONG.compareAndSet(chunk, stateOffset, state, state & ~clear)) {
+                return state;
+            }
+        }
+    }
+
+    /** Sets QUEUED on an open slot that lacks it; true when the caller must push it. */
+    public boolean markQueued(int index) {
+        MemorySegment chunk = chunk(index);
+        long stateOffset = offset(index, SlotDescriptor.STATE_OFFSET);
+        for (;;) {
+            long state = (long) LONG.getAcquire(chunk, stateOffset);
+            if ((state & (SlotDescriptor.FLAG_QUEUED | SlotDescriptor.FLAG_CLOSED)) != 0) {
+                return false;
+            }
+            if (LONG.compareAndSet(chunk, stateOffset, state, state | SlotDescriptor.FLAG_QUEUED)) {
+                return true;
+            }
+        }
+    }
+
+    public static boolean isClosedState(long state) {
+        return SlotDescriptor.isClosed(state);
+    }
+
+    public static boolean isOpening(long state) {
+        return (state & SlotDescriptor.FLAG_OPENING) != 0;
+    }
+
+    /** The token of the registration now in slot {@code index} (stale once it closes). */
+    public long tokenOf(int index) {
+        return ((long) (int) INT.getAcquire(chunk(index), offset(index, SlotDescriptor.GENERATION_OFFSET)) << 32) | index;
+    }
+
+    public static int indexOfToken(long token) {
+        return indexOf(token);
+    }
+
+    public int fdAt(int index) {
+        return chunk(index).get(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.FD_OFFSET));
+    }
+
+    public int ownerAt(int index) {
+        return chunk(index).get(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.OWNER_OFFSET));
+    }
+
+    /** The ready-stack link; written by the pusher before its releasing CAS (see ReadyStack). */
+    int readyLink(int index) {
+        return chunk(index).get(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.READY_LINK_OFFSET));
+    }
+
+    void readyLink(int index, int next) {
+        chunk(index).set(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.READY_LINK_OFFSET), next);
+    }
+
+    public int backlogHead(int index) {
+        return chunk(index).get(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.BACKLOG_HEAD_OFFSET));
+    }
+
+    public int backlogTail(int index) {
+        return chunk(index).get(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.BACKLOG_TAIL_OFFSET));
+    }
+
+    public int backlogBytes(int index) {
+        return chunk(index).get(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.BACKLOG_BYTES_OFFSET));
+    }
+
+    public void backlog(int index, int head, int tail, int bytes) {
+        MemorySegment chunk = chunk(index);
+        chunk.set(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.BACKLOG_HEAD_OFFSET), head);
+        chunk.set(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.BACKLOG_TAIL_OFFSET), tail);
+        chunk.set(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.BACKLOG_BYTES_OFFSET), bytes);
+    }
+
+    public int driverFlags(int index) {
+        return Short.toUnsignedInt(chunk(index).get(ValueLayout.JAVA_SHORT, offset(index, SlotDescriptor.DRIVER_FLAGS_OFFSET)));
+    }
+
+    public void driverFlags(int index, int flags) {
+        chunk(index).set(ValueLayout.JAVA_SHORT, offset(index, SlotDescriptor.DRIVER_FLAGS_OFFSET), (short) flags);
+    }
+
+    /** The user area's long at {@code offset} (0 or 8). */
+    public long userLong(int index, int offset) {
+        return chunk(index).get(ValueLayout.JAVA_LONG_UNALIGNED, offset(index, userOffset(offset, Long.BYTES)));
+    }
+
+    public void userLong(int index, int offset, long value) {
+        chunk(index).set(ValueLayout.JAVA_LONG_UNALIGNED, offset(index, userOffset(offset, Long.BYTES)), value);
+    }
+
+    public int userInt(int index, int offset) {
+        return chunk(index).get(ValueLayout.JAVA_INT_UNALIGNED, offset(index, userOffset(offset, Integer.BYTES)));
+    }
+
+    public void userInt(int index, int offset, int value) {
+        chunk(index).set(ValueLayout.JAVA_INT_UNALIGNED, offset(index, userOffset(offset, Integer.BYTES)), value);
+    }
+
+    /** Bytes of per-connection user state in a handler-API slot. */
+    public static final int USER_AREA_BYTES = SlotDescriptor.USER_AREA_BYTES;
+
+    private static int userOffset(int offset, int size) {
+        if (offset < 0 || offset + size > SlotDescriptor.USER_AREA_BYTES) {
+            throw new IndexOutOfBoundsException("user area offset " + offset + " with " + size + " bytes is outside its "
+                    + SlotDescriptor.USER_AREA_BYTES + " bytes");
+        }
+        return SlotDescriptor.USER_AREA_OFFSET + offset;
+    }
+
+    /** Calls {@code action} with the index of every open slot of {@code group} on shard {@code owner}. */
+    public void forEachOpen(int group, int owner, java.util.function.IntConsumer action) {
+        int limit = used;
+        for (int index = 0; index < limit; index++) {
+            MemorySegment chunk = chunk(index);
+            long state = (long) LONG.getAcquire(chunk, offset(index, SlotDescriptor.STATE_OFFSET));
+            if ((state & (SlotDescriptor.FLAG_HANDLER | SlotDescriptor.FLAG_CLOSED)) == SlotDescriptor.FLAG_HANDLER
+                    && Short.toUnsignedInt(chunk.get(ValueLayout.JAVA_SHORT, offset(index, SlotDescriptor.GROUP_OFFSET))) == group
+                    && chunk.get(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.OWNER_OFFSET)) == owner) {
+                action.accept(index);
+            }
+        }
     }
 
     // ---- bookkeeping ------------------------------------------------------------------------

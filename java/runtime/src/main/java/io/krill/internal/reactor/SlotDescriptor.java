@@ -12,7 +12,7 @@ package io.krill.internal.reactor;
  *  +---------------------------------------------------------------+
  *  |                      generation (u32)                         |  4
  *  +---------------------------------------------------------------+
- *  |  readiness bits (16)          |  flags (16): CLOSED ...       |  8
+ *  |  readiness bits (16)          |  flags (16): CLOSED QUEUED ...|  8
  *  +---------------------------------------------------------------+
  *  |  readiness tick (16)          |  unused (16)                  | 12
  *  +---------------------------------------------------------------+
@@ -22,18 +22,25 @@ package io.krill.internal.reactor;
  *  +---------------------------------------------------------------+
  *  |                      next free slot (i32, while free)         | 24
  *  +---------------------------------------------------------------+
- *  |                      reserved (i32)                           | 28
+ *  |                      next ready slot (i32, while QUEUED)      | 28
  *  +---------------------------------------------------------------+
- *  |                      timer link (u64, reserved)               | 32
+ *  |                      write backlog: first chunk (i32)         | 32
  *  +---------------------------------------------------------------+
- *  |                      write backlog head (u64, reserved)       | 40
+ *  |                      write backlog: last chunk (i32)          | 36
+ *  +---------------------------------------------------------------+
+ *  |                      write backlog: bytes (i32)               | 40
+ *  +---------------------------------------------------------------+
+ *  |  handler group (u16)          |  driver flags (16)            | 44
  *  +---------------------------------------------------------------+
  *  |                      user area (16 bytes, handler API)        | 48
  *  +---------------------------------------------------------------+
  * </pre>
  *
  * The state word (offset 8, 64 bits) is read and CAS'd as one long: readiness in bits 0-15,
- * flags in 16-31, the tick in 32-47 (little-endian: offset 8 holds the low half).
+ * flags in 16-31, the tick in 32-47 (little-endian: offset 8 holds the low half). Offsets 28-63
+ * belong to handler-API connections and are written only by the driver that owns the slot's
+ * group and shard (one thread at a time), except the ready link, which the pusher writes before
+ * its releasing CAS on the ready stack.
  */
 final class SlotDescriptor {
 
@@ -45,14 +52,24 @@ final class SlotDescriptor {
     static final int INTEREST_OFFSET = 16;
     static final int OWNER_OFFSET = 20;
     static final int NEXT_FREE_OFFSET = 24;
-    static final int TIMER_LINK_OFFSET = 32;
-    static final int WRITE_BACKLOG_OFFSET = 40;
+    static final int READY_LINK_OFFSET = 28;
+    static final int BACKLOG_HEAD_OFFSET = 32;
+    static final int BACKLOG_TAIL_OFFSET = 36;
+    static final int BACKLOG_BYTES_OFFSET = 40;
+    static final int GROUP_OFFSET = 44;
+    static final int DRIVER_FLAGS_OFFSET = 46;
     static final int USER_AREA_OFFSET = 48;
     static final int USER_AREA_BYTES = 16;
     static final int SIZE_BYTES = 64;
 
     static final long READINESS_MASK = 0xFFFFL;
     static final long FLAG_CLOSED = 1L << 16;
+    /** A handler-API slot: events queue it on its driver instead of waking waiter tasks. */
+    static final long FLAG_HANDLER = 1L << 17;
+    /** On its driver's ready stack (or being pushed): pushed at most once until popped. */
+    static final long FLAG_QUEUED = 1L << 18;
+    /** Registered, its driver has not yet called onOpen. */
+    static final long FLAG_OPENING = 1L << 19;
     static final int TICK_SHIFT = 32;
     static final long TICK_MASK = 0xFFFFL << TICK_SHIFT;
 

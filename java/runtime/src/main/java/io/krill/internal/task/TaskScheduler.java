@@ -20,6 +20,14 @@ public interface TaskScheduler {
     /** A task went idle waiting for a wake; the scheduler may track it to cancel it at shutdown. */
     default void taskWaiting(ScheduledTask<?> task) {}
 
+    /**
+     * A failure nobody else will see (for example a handler callback that threw while its
+     * connection was being closed): the runtime's uncaught-exception handler gets it.
+     */
+    default void uncaught(Throwable failure) {
+        System.getLogger(TaskScheduler.class.getName()).log(System.Logger.Level.ERROR, "uncaught failure", failure);
+    }
+
     /** Runs tasks on the thread that wakes them: for continuations of tasks outside any runtime. */
     TaskScheduler INLINE = (task, yielded) -> task.run();
 }

@@ -1,0 +1,2 @@
+/** Off-heap memory pools: the write backlog's chunks. */
+package io.krill.internal.memory;

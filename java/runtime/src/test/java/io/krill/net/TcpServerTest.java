@@ -1,0 +1,634 @@
+package io.krill.net;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.krill.Runtime;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+
+/**
+ * The handler API ({@link TcpServer}) over real loopback sockets, with plain blocking JDK
+ * sockets as peers. After each test the server is closed and no descriptor may be left open.
+ */
+@EnabledOnOs(OS.LINUX)
+class TcpServerTest {
+
+    private static final long WAIT_SECONDS = 30;
+
+    private Runtime runtime;
+    private TcpServer server;
+    private java.util.Set<String> descriptorsBefore;
+
+    /** Open descriptors as "fd -> target" (sockets, epoll instances, files). */
+    private static java.util.Set<String> openDescriptors() throws IOException {
+        java.util.Set<String> open = new java.util.TreeSet<>();
+        try (var entries = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : (Iterable<Path>) entries::iterator) {
+                try {
+                    open.add(fd.getFileName() + " -> " + Files.readSymbolicLink(fd));
+                } catch (IOException gone) {
+                    // the listing's own descriptor, closed by now
+                }
+            }
+        }
+        return open;
+    }
+
+    /** Descriptors opened since {@code before} and still open. */
+    static java.util.Set<String> leaked(java.util.Set<String> before) throws IOException {
+        java.util.Set<String> now = openDescriptors();
+        now.removeAll(before);
+        return now;
+    }
+
+    /**
+     * The JDK opens some descriptors once, lazily, and keeps them (the virtual-thread pollers'
+     * epoll instances, a socket of its networking set-up): open them before any count is taken.
+     */
+    @org.junit.jupiter.api.BeforeAll
+    static void openTheJdksLazyDescriptors() throws Exception {
+        try (java.net.ServerSocket listener = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                ExecutorService virtual = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<Integer> read = virtual.submit(() -> {
+                try (Socket client = new Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort())) {
+                    return client.getInputStream().read();
+                }
+            });
+            try (Socket accepted = listener.accept()) {
+                accepted.getOutputStream().write(1);
+            }
+            assertEquals(1, read.get(WAIT_SECONDS, TimeUnit.SECONDS));
+        }
+    }
+
+    @BeforeEach
+    void setUp() throws IOException {
+        io.krill.internal.jni.NativeLibrary.load();
+        descriptorsBefore = openDescriptors();
+        runtime = Runtime.builder().workers(2).build();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (server != null) {
+            assertTrue(server.close(Duration.ofSeconds(WAIT_SECONDS)), "server closed in time");
+            assertEquals(0, server.connections(), "connections left after close");
+        }
+        assertTrue(runtime.shutdown(Duration.ofSeconds(5)), "every task finished by itself");
+        java.util.Set<String> leaks = leaked(descriptorsBefore);
+        if (!leaks.isEmpty()) {
+            for (String line : concat(Files.readAllLines(Path.of("/proc/net/tcp")), Files.readAllLines(Path.of("/proc/net/tcp6")), Files.readAllLines(Path.of("/proc/net/unix")))) {
+                for (String leak : leaks) {
+                    String inode = leak.replaceAll(".*\\[(\\d+)\\]", "$1");
+                    if (line.contains(" " + inode + " ")) {
+                        System.err.println("LEAK " + leak + ": " + line);
+                    }
+                }
+            }
+        }
+        assertEquals(java.util.Set.of(), leaks, "descriptors leaked");
+    }
+
+    private TcpServer start(ConnectionHandler handler) {
+        return start(TcpServer.builder(handler));
+    }
+
+    private TcpServer start(TcpServer.Builder builder) {
+        server = runtime.blockOn(() -> builder.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)));
+        return server;
+    }
+
+    private Socket connect() throws IOException {
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.localAddress().getPort());
+        socket.setSoTimeout((int) TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+        return socket;
+    }
+
+    /** Echo: writes back what it reads, in the read callback. */
+    static final ConnectionHandler ECHO = (connection, buffer, length) -> connection.write(buffer, 0, length);
+
+    private static byte[] readToEnd(InputStream in) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        in.transferTo(out);
+        return out.toByteArray();
+    }
+
+    /** Sends {@code data} from another thread while reading the echo to its end. */
+    private byte[] echoThroughHalfClose(Socket socket, byte[] data) throws Exception {
+        CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
+            try {
+                OutputStream out = socket.getOutputStream();
+                out.write(data);
+                out.flush();
+                socket.shutdownOutput();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        byte[] echoed = readToEnd(socket.getInputStream());
+        writing.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        return echoed;
+    }
+
+    private void echoes(int size) throws Exception {
+        start(ECHO);
+        byte[] data = new byte[size];
+        new Random(size).nextBytes(data);
+        try (Socket socket = connect()) {
+            assertArrayEquals(data, echoThroughHalfClose(socket, data), size + " bytes");
+        }
+    }
+
+    @Test
+    void oneByteEchoes() throws Exception {
+        echoes(1);
+    }
+
+    @Test
+    void sixteenMegabytesEchoThroughBackpressure() throws Exception {
+        echoes(16 * 1024 * 1024);
+    }
+
+    @Test
+    void halfCloseSendsEverythingThenFinThenCloses() throws Exception {
+        List<Object> closes = new CopyOnWriteArrayList<>();
+        start(new ConnectionHandler() {
+            @Override
+            public void onData(Connection connection, MemorySegment buffer, int length) {
+                connection.write(buffer, 0, length);
+            }
+
+            @Override
+            public void onClose(Connection connection, Throwable cause) {
+                closes.add(cause == null ? "clean" : cause);
+            }
+        });
+        try (Socket socket = connect()) {
+            byte[] data = "all of this arrives before our FIN".getBytes();
+            assertArrayEquals(data, echoThroughHalfClose(socket, data));
+        }
+        waitFor(() -> closes.size() == 1);
+        assertEquals(List.of("clean"), closes);
+    }
+
+    @Test
+    void callbacksSeeOpenDataCloseInOrderWithUserState() throws Exception {
+        BlockingQueue<String> events = new ArrayBlockingQueue<>(16);
+        start(new ConnectionHandler() {
+            @Override
+            public void onOpen(Connection connection) {
+                assertEquals(0L, connection.getLong(0), "user area starts zeroed");
+                assertEquals(0L, connection.getLong(8));
+                connection.putInt(12, 7);
+                events.add("open");
+            }
+
+            @Override
+            public void onData(Connection connection, MemorySegment buffer, int length) {
+                connection.putLong(0, connection.getLong(0) + length); // bytes so far, in the slot
+                events.add("data");
+            }
+
+            @Override
+            public void onReadEnd(Connection connection) {
+                events.add("end " + connection.getLong(0) + " " + connection.getInt(12));
+                connection.close();
+            }
+
+            @Override
+            public void onClose(Connection connection, Throwable cause) {
+                events.add("close " + connection.getLong(0) + " " + cause);
+            }
+        });
+        try (Socket socket = connect()) {
+            socket.getOutputStream().write(new byte[10]);
+            assertEquals("open", events.poll(WAIT_SECONDS, TimeUnit.SECONDS));
+            assertEquals("data", events.poll(WAIT_SECONDS, TimeUnit.SECONDS));
+            socket.getOutputStream().write(new byte[5]);
+            assertEquals("data", events.poll(WAIT_SECONDS, TimeUnit.SECONDS));
+            socket.shutdownOutput();
+            assertEquals("end 15 7", events.poll(WAIT_SECONDS, TimeUnit.SECONDS));
+            assertEquals("close 15 null", events.poll(WAIT_SECONDS, TimeUnit.SECONDS));
+            assertEquals(-1, socket.getInputStream().read(), "closed by the server");
+        }
+    }
+
+    @Test
+    void userAreaBoundsAreChecked() throws Exception {
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        start(new ConnectionHandler() {
+            @Override
+            public void onOpen(Connection connection) {
+                try {
+                    connection.putLong(12, 1);
+                } catch (IndexOutOfBoundsException e) {
+                    failure.set(e);
+                }
+                try {
+                    connection.getInt(-4);
+                } catch (IndexOutOfBoundsException e) {
+                    failure.get().addSuppressed(e);
+                }
+                done.complete(null);
+                connection.close();
+            }
+
+            @Override
+            public void onData(Connection connection, MemorySegment buffer, int length) {}
+        });
+        try (Socket socket = connect()) {
+            done.get(WAIT_SECONDS, TimeUnit.SECONDS);
+            assertEquals(-1, socket.getInputStream().read());
+        }
+        assertInstanceOf(IndexOutOfBoundsException.class, failure.get());
+        assertEquals(1, failure.get().getSuppressed().length);
+        assertTrue(failure.get().getMessage().contains("16 bytes"), failure.get().getMessage());
+    }
+
+    @Test
+    void aFlyweightKeptPastItsCallbackRefusesUseAndTheTokenGoesStale() throws Exception {
+        AtomicReference<Connection> kept = new AtomicReference<>();
+        AtomicReference<Long> token = new AtomicReference<>();
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        start(new ConnectionHandler() {
+            @Override
+            public void onOpen(Connection connection) {
+                if (kept.compareAndSet(null, connection)) {
+                    token.set(connection.token()); // the first connection's
+                }
+            }
+
+            @Override
+            public void onData(Connection connection, MemorySegment buffer, int length) {}
+
+            @Override
+            public void onClose(Connection connection, Throwable cause) {
+                closed.complete(null);
+            }
+        });
+        try (Socket socket = connect()) {
+            waitFor(() -> token.get() != null);
+            assertTrue(server.isOpen(token.get()));
+            MemorySegment bytes = MemorySegment.ofArray(new byte[1]);
+            IllegalStateException outside = assertThrows(IllegalStateException.class, () -> kept.get().write(bytes));
+            assertTrue(outside.getMessage().contains("only during its handler callback"), outside.getMessage());
+            socket.shutdownOutput(); // default onReadEnd: our FIN, then the connection closes
+            assertEquals(-1, socket.getInputStream().read());
+        }
+        closed.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        waitFor(() -> !server.isOpen(token.get()));
+        assertThrows(IllegalStateException.class, () -> kept.get().token());
+        // A new connection may take the same slot; the old token still names nothing.
+        try (Socket again = connect()) {
+            again.setTcpNoDelay(true);
+            waitFor(() -> server.connections() == 1);
+            assertFalse(server.isOpen(token.get()), "a stale token never names the slot's next connection: 0x" + Long.toHexString(token.get()));
+        }
+    }
+
+    @Test
+    void aThrowingCallbackClosesItsConnectionAndOnCloseGetsTheFailure() throws Exception {
+        CompletableFuture<Throwable> cause = new CompletableFuture<>();
+        start(new ConnectionHandler() {
+            @Override
+            public void onData(Connection connection, MemorySegment buffer, int length) {
+                throw new IllegalArgumentException("bad request");
+            }
+
+            @Override
+            public void onClose(Connection connection, Throwable failure) {
+                cause.complete(failure);
+            }
+        });
+        try (Socket socket = connect()) {
+            socket.getOutputStream().write(1);
+            assertEquals(-1, socket.getInputStream().read(), "the server closed it");
+        }
+        Throwable failure = cause.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        assertInstanceOf(IllegalArgumentException.class, failure);
+        assertEquals("bad request", failure.getMessage());
+    }
+
+    @Test
+    void resetByPeerMidReadReachesOnCloseAsConnectionReset() throws Exception {
+        CompletableFuture<Throwable> cause = new CompletableFuture<>();
+        CompletableFuture<Void> dataSeen = new CompletableFuture<>();
+        start(new ConnectionHandler() {
+            @Override
+            public void onData(Connection connection, MemorySegment buffer, int length) {
+                dataSeen.complete(null);
+            }
+
+            @Override
+            public void onClose(Connection connection, Throwable failure) {
+                cause.complete(failure);
+            }
+        });
+        Socket socket = connect();
+        socket.getOutputStream().write(new byte[100]);
+        dataSeen.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        socket.setSoLinger(true, 0);
+        socket.close(); // RST
+        Throwable failure = cause.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        assertInstanceOf(ConnectionResetException.class, failure);
+        assertTrue(failure.getMessage().contains("read from"), failure.getMessage());
+    }
+
+    @Test
+    void resetByPeerMidWriteReachesOnCloseAndStopsTheWriter() throws Exception {
+        CompletableFuture<Throwable> cause = new CompletableFuture<>();
+        AtomicInteger writesAfterFailure = new AtomicInteger();
+        MemorySegment block = MemorySegment.ofArray(new byte[64 * 1024]);
+        start(new ConnectionHandler() {
+            @Override
+            public void onOpen(Connection connection) {
+                pump(connection);
+            }
+
+            @Override
+            public void onWritable(Connection connection) {
+                pump(connection);
+            }
+
+            private void pump(Connection connection) {
+                while (connection.write(block)) {
+                    // the peer reads nothing: this stops at the high watermark
+                }
+                if (cause.isDone()) {
+                    writesAfterFailure.incrementAndGet();
+                }
+            }
+
+            @Override
+            public void onData(Connection connection, MemorySegment buffer, int length) {}
+
+            @Override
+            public void onClose(Connection connection, Throwable failure) {
+                cause.complete(failure);
+            }
+        });
+        Socket socket = connect();
+        socket.setReceiveBufferSize(4096);
+        waitFor(() -> server.connections() == 1);
+        Thread.sleep(100); // let the server fill the socket and queue to its watermark
+        socket.setSoLinger(true, 0);
+        socket.close(); // RST while the server has output queued
+        Throwable failure = cause.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        assertTrue(failure instanceof ConnectionResetException || failure instanceof BrokenPipeException,
+                "reset or broken pipe, got " + failure);
+        assertTrue(failure.getMessage().contains("to /127.0.0.1") || failure.getMessage().contains("from /127.0.0.1")
+                || failure.getMessage().contains("fd "), failure.getMessage());
+        assertEquals(0, writesAfterFailure.get());
+    }
+
+    @Test
+    void aPeerThatNeverReadsStopsTheWriterAtTheHighWatermark() throws Exception {
+        int high = 256 * 1024;
+        int block = 48 * 1024;
+        long total = 700L * block;
+        AtomicInteger maxQueued = new AtomicInteger();
+        AtomicInteger writableCalls = new AtomicInteger();
+        start(TcpServer.builder(new ConnectionHandler() {
+            final MemorySegment chunk = MemorySegment.ofArray(pattern(block));
+
+            @Override
+            public void onOpen(Connection connection) {
+                connection.putLong(0, 0); // bytes written so far
+                pump(connection);
+            }
+
+            @Override
+            public void onWritable(Connection connection) {
+                writableCalls.incrementAndGet();
+                pump(connection);
+            }
+
+            private void pump(Connection connection) {
+                long written = connection.getLong(0);
+                boolean writable = true;
+                while (writable && written < total) {
+                    writable = connection.write(chunk);
+                    written += block;
+                    maxQueued.accumulateAndGet(connection.queuedBytes(), Math::max);
+                }
+                connection.putLong(0, written);
+                if (written >= total) {
+                    connection.shutdownOutput();
+                }
+            }
+
+            @Override
+            public void onData(Connection connection, MemorySegment buffer, int length) {}
+        }).writeBufferWatermarks(high / 2, high));
+        try (Socket socket = connect()) {
+            Thread.sleep(300); // a reader that does not read at first: the queue must stop growing
+            int stalled = maxQueued.get();
+            assertTrue(stalled < high + block, "queued " + stalled + " bytes, watermark " + high);
+            InputStream in = socket.getInputStream();
+            byte[] buffer = new byte[block];
+            long received = 0;
+            byte[] expected = pattern(block);
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                for (int i = 0; i < n; i++) {
+                    if (buffer[i] != expected[(int) ((received + i) % block)]) {
+                        throw new AssertionError("byte " + (received + i) + " differs");
+                    }
+                }
+                received += n;
+            }
+            assertEquals(total, received);
+        }
+        assertTrue(maxQueued.get() < high + block, "queued at most " + maxQueued.get());
+        assertTrue(writableCalls.get() > 0, "onWritable called after the queue drained");
+    }
+
+    @SafeVarargs
+    private static List<String> concat(List<String>... lists) {
+        List<String> all = new ArrayList<>();
+        for (List<String> list : lists) {
+            all.addAll(list);
+        }
+        return all;
+    }
+
+    private static byte[] pattern(int size) {
+        byte[] bytes = new byte[size];
+        for (int i = 0; i < size; i++) {
+            bytes[i] = (byte) (i * 31 + 7);
+        }
+        return bytes;
+    }
+
+    @Test
+    void anEchoPeerThatWritesButNeverReadsIsNotRead() throws Exception {
+        AtomicInteger maxQueued = new AtomicInteger();
+        start(TcpServer.builder((connection, buffer, length) -> {
+            connection.write(buffer, 0, length);
+            maxQueued.accumulateAndGet(connection.queuedBytes(), Math::max);
+        }).writeBufferWatermarks(64 * 1024, 128 * 1024));
+        byte[] data = new byte[24 * 1024 * 1024];
+        new Random(3).nextBytes(data);
+        try (Socket socket = connect()) {
+            Future<?> writing = Executors.newVirtualThreadPerTaskExecutor().submit(() -> {
+                socket.getOutputStream().write(data); // blocks once every buffer is full
+                socket.shutdownOutput();
+                return null;
+            });
+            Thread.sleep(300);
+            assertFalse(writing.isDone(), "the server stopped reading, so the writer is blocked");
+            assertTrue(maxQueued.get() <= 128 * 1024 + ShardDriver.READ_BUFFER_BYTES, "queued " + maxQueued.get());
+            byte[] echoed = readToEnd(socket.getInputStream());
+            writing.get(WAIT_SECONDS, TimeUnit.SECONDS);
+            assertArrayEquals(data, echoed);
+        }
+    }
+
+    @Test
+    void aThousandConcurrentConnectionsEcho() throws Exception {
+        start(ECHO);
+        int count = 1_000;
+        List<Socket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                sockets.add(connect());
+            }
+            waitFor(() -> server.connections() == count);
+            try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<Future<Boolean>> results = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    Socket socket = sockets.get(i);
+                    byte[] message = ("connection " + i + " says hello").getBytes();
+                    results.add(clients.submit(() -> {
+                        socket.getOutputStream().write(message);
+                        byte[] echoed = socket.getInputStream().readNBytes(message.length);
+                        return java.util.Arrays.equals(message, echoed);
+                    }));
+                }
+                for (Future<Boolean> result : results) {
+                    assertTrue(result.get(WAIT_SECONDS, TimeUnit.SECONDS));
+                }
+            }
+        } finally {
+            for (Socket socket : sockets) {
+                socket.close();
+            }
+        }
+        waitFor(() -> server.connections() == 0);
+    }
+
+    @Test
+    void closingTheServerClosesItsConnectionsAndFreesEverything() throws Exception {
+        AtomicInteger closes = new AtomicInteger();
+        start(new ConnectionHandler() {
+            @Override
+            public void onData(Connection connection, MemorySegment buffer, int length) {
+                connection.write(buffer, 0, length);
+            }
+
+            @Override
+            public void onClose(Connection connection, Throwable cause) {
+                assertNull(cause);
+                closes.incrementAndGet();
+            }
+        });
+        List<Socket> sockets = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            sockets.add(connect());
+        }
+        waitFor(() -> server.connections() == 20);
+        assertTrue(server.close(Duration.ofSeconds(WAIT_SECONDS)));
+        assertEquals(20, closes.get());
+        for (Socket socket : sockets) {
+            try (socket) {
+                assertEquals(-1, socket.getInputStream().read(), "closed by the server");
+            } catch (SocketException reset) {
+                // also fine: the server closed with unread data
+            }
+        }
+        assertThrows(IOException.class, () -> {
+            try (Socket late = new Socket(InetAddress.getLoopbackAddress(), server.localAddress().getPort())) {
+                late.getInputStream().read();
+            }
+        }, "the listener is closed");
+    }
+
+    @Test
+    void echoingAllocatesNothingPerEvent() throws Exception {
+        start(ECHO);
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        try (Socket socket = connect()) {
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            byte[] message = new byte[32];
+            for (int i = 0; i < 20_000; i++) { // warm up: JIT, pools, lazily made objects
+                out.write(message);
+                in.readNBytes(message.length);
+            }
+            long before = workerAllocatedBytes(threads);
+            int rounds = 20_000;
+            for (int i = 0; i < rounds; i++) {
+                out.write(message);
+                in.readNBytes(message.length);
+            }
+            long perRound = (workerAllocatedBytes(threads) - before) / rounds;
+            // A Task-API echo allocates a few hundred bytes per round (tasks, promises, lambdas).
+            assertTrue(perRound < 8, "worker threads allocated " + perRound + " bytes per echo round trip");
+        }
+    }
+
+    private static long workerAllocatedBytes(com.sun.management.ThreadMXBean threads) {
+        long sum = 0;
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread.getName().startsWith("krill-worker")) {
+                sum += threads.getThreadAllocatedBytes(thread.threadId());
+            }
+        }
+        return sum;
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met in " + WAIT_SECONDS + " s");
+            }
+            Thread.sleep(5);
+        }
+    }
+}
