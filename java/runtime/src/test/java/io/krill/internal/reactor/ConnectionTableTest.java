@@ -63,6 +63,90 @@ class ConnectionTableTest {
         assertEquals(2, table.staleEvents(), "an index never handed out is stale too");
     }
 
+    /** A handler group that records (owner, index) pushes on one ready stack. */
+    private final class RecordingGroup implements HandlerGroup {
+        final ReadyStack stack = new ReadyStack(table);
+        final AtomicInteger wakes = new AtomicInteger();
+
+        @Override
+        public void enqueue(int owner, int index) {
+            if (stack.push(index)) {
+                wakes.incrementAndGet();
+            }
+        }
+
+        List<Integer> takeAll() {
+            List<Integer> taken = new ArrayList<>();
+            for (int index = stack.takeAll(); index != ReadyStack.EMPTY; index = stack.next(index)) {
+                taken.add(index);
+            }
+            return taken;
+        }
+    }
+
+    @Test
+    void handlerSlotsAreQueuedOncePerTakeInArrivalOrder() throws IOException {
+        RecordingGroup group = new RecordingGroup();
+        int id = table.addGroup(group);
+        long a = table.registerHandler(EpollNative.eventfdCreate(), 0, id, 0, false);
+        long b = table.registerHandler(EpollNative.eventfdCreate(), 0, id, 0, false);
+        table.onEvent(a, Readiness.READABLE, 0);
+        table.onEvent(b, Readiness.WRITABLE, 0);
+        table.onEvent(a, Readiness.WRITABLE, 0); // already queued: bits merge, no second push
+        assertEquals(1, group.wakes.get(), "one wake for the empty-to-non-empty push");
+        assertEquals(List.of((int) a, (int) b), group.takeAll(), "first come, first served");
+        long state = table.takeReady((int) a);
+        assertEquals(Readiness.READABLE | Readiness.WRITABLE, ConnectionTable.readinessOf(state));
+        assertEquals(0, ConnectionTable.readinessOf(table.state(a)), "taken: the bits are cleared");
+        table.onEvent(a, Readiness.READABLE, 0); // after takeReady: queued again
+        assertEquals(List.of((int) a), group.takeAll());
+        assertTrue(table.deregister(a, true));
+        assertTrue(table.deregister(b, true));
+    }
+
+    @Test
+    void aSlotClosedWhileQueuedIsReusedOnlyAfterItsDriverPoppedIt() throws IOException {
+        RecordingGroup group = new RecordingGroup();
+        int id = table.addGroup(group);
+        long queued = table.registerHandler(EpollNative.eventfdCreate(), 0, id, 0, true); // starts QUEUED
+        group.enqueue(0, (int) queued);
+        assertTrue(table.deregister(queued, true));
+        assertFalse(table.isCurrent(queued), "stale at once");
+        long next = table.registerHandler(EpollNative.eventfdCreate(), 0, id, 0, false);
+        assertNotEquals((int) queued, (int) next, "the queued slot is not handed out again yet");
+        List<Integer> popped = group.takeAll();
+        assertEquals(List.of((int) queued), popped);
+        assertTrue(ConnectionTable.isClosedState(table.takeReady((int) queued)));
+        table.releaseQueued((int) queued);
+        long reused = table.registerHandler(EpollNative.eventfdCreate(), 0, id, 0, false);
+        assertEquals((int) queued, (int) reused, "reusable once popped");
+        assertNotEquals(queued, reused);
+        table.deregister(next, true);
+        table.deregister(reused, true);
+        table.removeGroup(id);
+    }
+
+    @Test
+    void theUserAreaIsSixteenZeroedBytesPerSlot() throws IOException {
+        int id = table.addGroup(new RecordingGroup());
+        long token = table.registerHandler(EpollNative.eventfdCreate(), 0, id, 0, false);
+        int index = (int) token;
+        table.userLong(index, 0, -1L);
+        table.userLong(index, 8, 42L);
+        table.userInt(index, 4, 7);
+        assertEquals(0xFFFF_FFFFL | (7L << 32), table.userLong(index, 0));
+        assertEquals(42L, table.userLong(index, 8));
+        assertThrows(IndexOutOfBoundsException.class, () -> table.userLong(index, 9));
+        assertThrows(IndexOutOfBoundsException.class, () -> table.userInt(index, 13));
+        assertThrows(IndexOutOfBoundsException.class, () -> table.userInt(index, -1));
+        table.deregister(token, true);
+        long again = table.registerHandler(EpollNative.eventfdCreate(), 0, id, 0, false);
+        assertEquals(index, (int) again);
+        assertEquals(0L, table.userLong(index, 0), "zeroed for the next connection");
+        assertEquals(0L, table.userLong(index, 8));
+        table.deregister(again, true);
+    }
+
     @Test
     void readinessIsClearedOnlyIfNoNewerEventArrived() throws IOException {
         long token = registerEventfd();
