@@ -2,7 +2,9 @@ package io.krill.examples;
 
 import io.krill.Runtime;
 import io.krill.Task;
+import io.krill.net.ConnectionHandler;
 import io.krill.net.TcpListener;
+import io.krill.net.TcpServer;
 import io.krill.net.TcpStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -16,13 +18,13 @@ import java.util.Locale;
 /**
  * The demo servers behind {@code ci/serve MODE PORT THREADS}, on 127.0.0.1:
  * <ul>
+ *   <li>{@code echo}: echoes every byte with the handler API ({@link TcpServer}): no Java
+ *       object per connection, no allocation per event;</li>
  *   <li>{@code echo-task}: echoes every byte, written with the Task API as the guide's echo
  *       server is (one accept loop, one read/write loop per connection);</li>
  *   <li>{@code http}: answers each pipelined request (ended by an empty line) with
  *       {@code HTTP/1.1 200 OK}, {@code Content-Length: 5}, body {@code Hello}, keep-alive, in
- *       order;</li>
- *   <li>{@code echo}: the handler-API echo server, which needs the handler API (not built yet):
- *       refused with a message saying so.</li>
+ *       order.</li>
  * </ul>
  */
 public final class Serve implements AutoCloseable {
@@ -33,28 +35,38 @@ public final class Serve implements AutoCloseable {
     /** Bytes per read for echo (guess: one loopback segment burst). */
     static final int ECHO_BUFFER_BYTES = 64 * 1024;
 
-    private final Runtime runtime;
-    private final TcpListener listener;
+    /** The handler-API echo: writes back what it reads, within the read callback. */
+    static final ConnectionHandler ECHO = (connection, buffer, length) -> connection.write(buffer, 0, length);
 
-    private Serve(Runtime runtime, TcpListener listener) {
+    private final Runtime runtime;
+    private final TcpListener listener; // Task-API modes
+    private final TcpServer server;     // handler-API modes
+
+    private Serve(Runtime runtime, TcpListener listener, TcpServer server) {
         this.runtime = runtime;
         this.listener = listener;
+        this.server = server;
     }
 
     /** Starts a server; {@code port} 0 picks a free one ({@link #port()}). */
     public static Serve start(String mode, int port, int threads) {
-        if (!mode.equals("echo-task") && !mode.equals("http")) {
-            throw new IllegalArgumentException(mode.equals("echo")
-                    ? "mode 'echo' needs the handler API, which is not built yet: use 'echo-task' (same bytes, Task API)"
-                    : "unknown mode '" + mode + "': use echo-task or http");
+        if (!mode.equals("echo") && !mode.equals("echo-task") && !mode.equals("http")) {
+            throw new IllegalArgumentException("unknown mode '" + mode + "': use echo, echo-task or http");
         }
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
         }
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        }
         Runtime runtime = Runtime.builder().workers(threads).build();
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
         try {
-            TcpListener listener = runtime.blockOn(() -> TcpListener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)));
-            Serve server = new Serve(runtime, listener);
+            if (mode.equals("echo")) {
+                return new Serve(runtime, null, runtime.blockOn(() -> TcpServer.bind(address, ECHO)));
+            }
+            TcpListener listener = runtime.blockOn(() -> TcpListener.bind(address));
+            Serve server = new Serve(runtime, listener, null);
             runtime.spawn(() -> server.acceptLoop(mode.equals("http")));
             return server;
         } catch (RuntimeException e) {
@@ -64,7 +76,7 @@ public final class Serve implements AutoCloseable {
     }
 
     public int port() {
-        return listener.localAddress().getPort();
+        return (server != null ? server.localAddress() : listener.localAddress()).getPort();
     }
 
     /** Accepts forever (until closed), one task chain per connection. */
@@ -134,17 +146,25 @@ public final class Serve implements AutoCloseable {
 
     @Override
     public void close() {
-        runtime.blockOn(() -> {
-            listener.close();
-            return null;
-        });
+        if (server != null) {
+            try {
+                server.close(Duration.ofSeconds(2));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // keep the flag; the runtime's shutdown below still runs
+            }
+        } else {
+            runtime.blockOn(() -> {
+                listener.close();
+                return null;
+            });
+        }
         runtime.shutdown(Duration.ofSeconds(2));
     }
 
     /** {@code MODE PORT THREADS}; runs until SIGTERM/SIGINT, then stops cleanly. */
     public static void main(String[] args) throws InterruptedException {
         if (args.length != 3) {
-            System.err.println("usage: ci/serve MODE PORT THREADS   (MODE: echo-task | http)");
+            System.err.println("usage: ci/serve MODE PORT THREADS   (MODE: echo | echo-task | http)");
             System.exit(2);
         }
         Serve server;

@@ -75,7 +75,16 @@ class ServeTest {
 
     @Test
     void echoTaskEchoesEveryByte() throws Exception {
-        try (Serve server = Serve.start("echo-task", 0, 2);
+        echoesEveryByte("echo-task");
+    }
+
+    @Test
+    void echoEchoesEveryByte() throws Exception {
+        echoesEveryByte("echo");
+    }
+
+    private static void echoesEveryByte(String mode) throws Exception {
+        try (Serve server = Serve.start(mode, 0, 2);
              Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
             socket.setSoTimeout(10_000);
             byte[] data = new byte[256 * 1024];
@@ -95,11 +104,11 @@ class ServeTest {
     }
 
     @Test
-    void unknownAndUnbuiltModesAreRefusedWithTheReason() {
-        IllegalArgumentException echo = assertThrows(IllegalArgumentException.class, () -> Serve.start("echo", 0, 1));
-        assertTrue(echo.getMessage().contains("handler API"), echo.getMessage());
+    void unknownModesAndBadNumbersAreRefusedWithTheReason() {
         IllegalArgumentException other = assertThrows(IllegalArgumentException.class, () -> Serve.start("gopher", 0, 1));
         assertTrue(other.getMessage().contains("unknown mode 'gopher'"), other.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Serve.start("http", 70_000, 1));
+        IllegalArgumentException threads = assertThrows(IllegalArgumentException.class, () -> Serve.start("echo", 0, 0));
+        assertTrue(threads.getMessage().contains("threads"), threads.getMessage());
     }
 }
