@@ -156,7 +156,13 @@ final class ShardDriver extends ScheduledTask<Void> {
         int flags = table.driverFlags(index);
         if ((flags & LISTENER) != 0) {
             if ((flags & ACCEPT_PAUSED) == 0 && !closing) {
-                acceptAll(index);
+                try {
+                    acceptAll(index);
+                } catch (RuntimeException | Error failure) {
+                    // The listener must outlive any one accept: report it, retry after a pause.
+                    scheduler().uncaught(failure);
+                    backOff(index, failure);
+                }
             }
             return;
         }
@@ -477,6 +483,11 @@ final class ShardDriver extends ScheduledTask<Void> {
     }
 
     @Override
+    public boolean reportsUncaught() {
+        return true; // a driver that dies takes its connections with it: never silently
+    }
+
+    @Override
     protected void afterCompletion(Throwable failureOrNull) {
         super.afterCompletion(failureOrNull);
         arena.close(); // no step runs after completion: completed in our own last step, or cancelled by shutdown
@@ -500,7 +511,7 @@ final class ShardDriver extends ScheduledTask<Void> {
             if (child == -Errno.EAGAIN.number()) {
                 return;
             }
-            backOff(listener, child);
+            backOff(listener, Errors.newException("accept on " + server.localAddress(), child));
             return;
         }
         requeue(listener); // more may be pending: after the connections queued meanwhile
@@ -511,10 +522,10 @@ final class ShardDriver extends ScheduledTask<Void> {
      * queue; try again after a pause that doubles up to a second, instead of spinning on an
      * edge that keeps firing.
      */
-    private void backOff(int listener, int error) {
+    private void backOff(int listener, Throwable error) {
         acceptBackoffNanos = acceptBackoffNanos == 0 ? MIN_ACCEPT_BACKOFF.toNanos()
                 : Math.min(acceptBackoffNanos * 2, MAX_ACCEPT_BACKOFF.toNanos());
-        server.acceptFailed(Errors.newException("accept on " + server.localAddress(), error), acceptBackoffNanos);
+        server.acceptFailed(error, acceptBackoffNanos);
         setFlags(listener, ACCEPT_PAUSED);
         long token = table.tokenOf(listener);
         Time.sleep(Duration.ofNanos(acceptBackoffNanos)).map(v -> {

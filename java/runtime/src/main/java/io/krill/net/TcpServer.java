@@ -278,13 +278,19 @@ public final class TcpServer implements AutoCloseable {
         connections.decrementAndGet();
     }
 
-    void acceptFailed(IOException failure, long backoffNanos) {
-        if (!acceptFailureLogged) {
-            acceptFailureLogged = true;
+    void acceptFailed(Throwable failure, long backoffNanos) {
+        if (acceptFailureLogged) {
+            return;
+        }
+        try {
             LOG.log(System.Logger.Level.WARNING, failure.getMessage() + ": accepting paused for "
                     + Duration.ofNanos(backoffNanos).toMillis() + " ms, then retried with back-off up to "
                     + ShardDriver.MAX_ACCEPT_BACKOFF.toMillis() + " ms (logged once per server; if out of"
                     + " descriptors, raise the limit: ulimit -n)");
+            acceptFailureLogged = true;
+        } catch (RuntimeException | Error logFailure) {
+            // Logging may itself need a descriptor (a handler opening a file, the time-zone data
+            // loading): out of them, it fails. Not logged yet, so the next failure tries again.
         }
     }
 

@@ -589,6 +589,82 @@ class TcpServerTest {
     }
 
     @Test
+    void acceptOutOfDescriptorsBacksOffLogsOnceAndRecovers() throws Exception {
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(TcpServer.class.getName());
+        List<java.util.logging.LogRecord> records = new CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        log.addHandler(capture);
+        log.setUseParentHandlers(false); // keep the expected warning out of the build log
+        AtomicInteger opened = new AtomicInteger();
+        start(new ConnectionHandler() {
+            @Override
+            public void onOpen(Connection connection) {
+                opened.incrementAndGet();
+            }
+
+            @Override
+            public void onData(Connection connection, MemorySegment buffer, int length) {}
+        });
+        List<java.nio.channels.FileChannel> hog = new ArrayList<>();
+        Socket waiting = null;
+        try {
+            try (Socket warmUp = connect()) { // every class on the accept path loaded before the descriptors run out
+                waitFor(() -> opened.get() == 1);
+                assertTrue(warmUp.isConnected());
+            }
+            // ... and on the back-off path: classes load from target/classes, a file each, which
+            // needs a descriptor (from a jar, as deployed, they would not).
+            runtime.blockOn(() -> {
+                io.krill.internal.jni.Errors.newException("warm-up", -io.krill.internal.jni.Errno.EMFILE.number());
+                return io.krill.time.Time.sleep(Duration.ofMillis(1)).map(v -> null);
+            }).join(Duration.ofSeconds(WAIT_SECONDS));
+            Path devNull = Path.of("/dev/null");
+            try {
+                for (;;) {
+                    hog.add(java.nio.channels.FileChannel.open(devNull));
+                }
+            } catch (IOException exhausted) {
+                // EMFILE: the process is out of descriptors
+            }
+            hog.removeLast().close(); // room for the client's socket only: the server's accept fails
+            waiting = connect(); // completes in the kernel's accept queue
+            java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            long cpuBefore = ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime();
+            long wallBefore = System.nanoTime();
+            Thread.sleep(1_000);
+            long cpuNanos = ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime() - cpuBefore;
+            long wallNanos = System.nanoTime() - wallBefore;
+            assertEquals(1, opened.get(), "not accepted while out of descriptors");
+            assertTrue(cpuNanos < wallNanos / 4, "accept must back off, not spin: " + cpuNanos / 1_000_000
+                    + " ms of CPU in " + wallNanos / 1_000_000 + " ms");
+        } finally {
+            for (java.nio.channels.FileChannel channel : hog) {
+                channel.close();
+            }
+        }
+        try (Socket accepted = waiting) {
+            waitFor(() -> opened.get() == 2); // the back-off retries within a second
+            accepted.setTcpNoDelay(true);
+        } finally {
+            log.removeHandler(capture);
+            log.setUseParentHandlers(true);
+        }
+        assertEquals(1, records.size(), "logged once: " + records);
+        assertTrue(records.getFirst().getMessage().contains("ulimit -n"), records.getFirst().getMessage());
+    }
+
+    @Test
     void echoingAllocatesNothingPerEvent() throws Exception {
         start(ECHO);
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();

@@ -148,8 +148,13 @@ public final class MultiThreadScheduler implements TaskScheduler {
             uncaught.accept(failure);
         } catch (Throwable hookFailure) {
             // The hook must not kill the worker that completed the task; say so once per failure.
-            System.getLogger(MultiThreadScheduler.class.getName()).log(System.Logger.Level.ERROR,
-                    "uncaught-exception handler threw", hookFailure);
+            try {
+                System.getLogger(MultiThreadScheduler.class.getName()).log(System.Logger.Level.ERROR,
+                        "uncaught-exception handler threw", hookFailure);
+            } catch (Throwable logFailure) {
+                // Logging failed too (out of descriptors, say): nothing is left to report through,
+                // and throwing would take the worker down with it.
+            }
         }
     }
 
