@@ -104,7 +104,7 @@ public final class IdleConnections {
     }
 
     private int measure(List<Integer> steps) throws IOException, InterruptedException {
-        System.out.printf(Locale.ROOT, "idle: server pid %d on %s:%d; steps %s; every %d-th connection first does one %s round trip%n",
+        System.out.printf(Locale.ROOT, "idle: server pid %d on %s:%d; steps %s; 1 in %d connections first does one %s round trip%n",
                 server.pid(), address.getHostString(), address.getPort(), steps, verifyEvery, http ? "HTTP" : "echo");
         System.out.printf(Locale.ROOT, "%12s %14s %24s %12s%n", "connections", "RSS KiB", "heap used KiB (full GC)", "server fds");
         int baselineFds = settledDescriptors();

@@ -4,8 +4,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-/** What one load run does; see {@link LoadGenerator} for the options. */
-record LoadConfig(String host, int port, Mode mode, int connections, int threads, double warmupSeconds,
+/**
+ * What one load run does; see {@link LoadGenerator} for the options. {@code modeName} is the
+ * mode as given ({@code echo-task} and {@code echo} are both {@link Mode#ECHO} to the client, but
+ * name different servers), for the report.
+ */
+record LoadConfig(String host, int port, Mode mode, String modeName, int connections, int threads, double warmupSeconds,
                   double durationSeconds, int sizeBytes, int pipeline) {
 
     enum Mode {
@@ -19,7 +23,7 @@ record LoadConfig(String host, int port, Mode mode, int connections, int threads
             usage: LoadGenerator --port P [options]
               --host H          server address (default 127.0.0.1)
               --port P          server port (required)
-              --mode M          echo | http (default echo; echo-task is taken as echo)
+              --mode M          echo | http (default echo; echo-task is echo to the client)
               --connections C   connections, each a closed loop (default 50)
               --threads T       client threads, one Selector each (default 1: the server has the other core)
               --warmup S        seconds run but not measured (default 1)
@@ -31,13 +35,14 @@ record LoadConfig(String host, int port, Mode mode, int connections, int threads
         Options options = Options.parse(args, Set.of("port"), Map.of(
                 "host", "127.0.0.1", "mode", "echo", "connections", "50", "threads", "1",
                 "warmup", "1", "duration", "5", "size", "64", "pipeline", "1"));
-        Mode mode = switch (options.string("mode").toLowerCase(Locale.ROOT)) {
+        String modeName = options.string("mode").toLowerCase(Locale.ROOT);
+        Mode mode = switch (modeName) {
             case "echo", "echo-task" -> Mode.ECHO;
             case "http" -> Mode.HTTP;
             default -> throw new IllegalArgumentException("--mode must be echo or http, got '" + options.string("mode") + "'");
         };
         int connections = options.integer("connections", 1, 100_000);
-        return new LoadConfig(options.string("host"), options.integer("port", 1, 65_535), mode, connections,
+        return new LoadConfig(options.string("host"), options.integer("port", 1, 65_535), mode, modeName, connections,
                 Math.min(connections, options.integer("threads", 1, 64)), options.decimal("warmup", 0, 3_600),
                 options.decimal("duration", 0.1, 3_600), options.integer("size", 1, 16 << 20),
                 options.integer("pipeline", 1, 1_024));

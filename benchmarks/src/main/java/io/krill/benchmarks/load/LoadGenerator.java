@@ -36,7 +36,7 @@ public final class LoadGenerator {
             return;
         }
         System.out.printf(Locale.ROOT, "load: %s on %s:%d, %d connections on %d thread(s), pipeline %d%s, warmup %s s, measured %s s%n",
-                config.mode().name().toLowerCase(Locale.ROOT), config.host(), config.port(), config.connections(),
+                config.modeName(), config.host(), config.port(), config.connections(),
                 config.threads(), config.pipeline(),
                 config.mode() == LoadConfig.Mode.ECHO ? ", " + config.sizeBytes() + "-byte messages" : "",
                 seconds(config.warmupSeconds()), seconds(config.durationSeconds()));

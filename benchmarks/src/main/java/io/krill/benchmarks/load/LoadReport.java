@@ -64,7 +64,7 @@ record LoadReport(LoadConfig config, LatencyHistogram latencies, long responses,
         return String.format(Locale.ROOT,
                 "RESULT mode=%s connections=%d threads=%d pipeline=%d size=%d seconds=%s requests=%d rps=%.0f mb_per_s=%.3f"
                         + " p50_us=%.1f p90_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f errors=%d",
-                config.mode().name().toLowerCase(Locale.ROOT), config.connections(), config.threads(), config.pipeline(),
+                config.modeName(), config.connections(), config.threads(), config.pipeline(),
                 config.requestBytes(), LoadGenerator.seconds(config.durationSeconds()), responses, requestsPerSecond(),
                 megabytesPerSecond(), micros(50), micros(90), micros(99), micros(99.9), latencies.maxNanos() / 1e3,
                 wrongResponses + failedConnections);
