@@ -1,0 +1,228 @@
+package io.krill.benchmarks.load;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.ProtocolException;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * What an idle connection costs a running server: opens connections in steps
+ * ({@code --steps 1000,5000,10000,15000}) and keeps them all open and silent; after each step
+ * waits until the server holds that many more descriptors than before (so every connection was
+ * accepted), runs a full GC in it and samples its heap used (jcmd) and its resident set
+ * (/proc/PID/status). Prints a table and the least-squares slope of each over the steps, in
+ * bytes per connection, and one {@code RESULT} line. Every {@code --verify-every}-th connection
+ * first does one round trip (an 8-byte echo, or one HTTP request), to prove the server really
+ * serves them. The 0-connection baseline is printed but not fitted: it lacks whatever the first
+ * connections set up once. Run by {@code ci/idle-memory}; JDK only, Linux only (/proc).
+ */
+public final class IdleConnections {
+
+    static final String USAGE = """
+            usage: IdleConnections --pid SERVER_PID --port P [options]
+              --pid N            the server JVM's process id (required)
+              --host H           server address (default 127.0.0.1)
+              --port P           server port (required)
+              --mode M           echo | http: what a verifying round trip sends (default echo; echo-task is echo)
+              --steps A,B,...    connection counts to sample at, increasing (default 1000,5000,10000,15000)
+              --verify-every N   every N-th connection does a round trip first (default 100)
+              --accept-timeout S seconds to wait for the server to accept a step's connections (default 60)""";
+
+    /** Bytes a verifying echo sends (guess: a few, as a real protocol's greeting would be). */
+    private static final int VERIFY_ECHO_BYTES = 8;
+    /** Read timeout of a verifying round trip and connect timeout of every connection (guess: loopback answers in ms). */
+    private static final int ROUND_TRIP_TIMEOUT_MILLIS = 10_000;
+    /** How often the server's descriptors are counted while waiting for accepts. */
+    private static final long POLL_MILLIS = 50;
+
+    private final ServerProcess server;
+    private final InetSocketAddress address;
+    private final boolean http;
+    private final int verifyEvery;
+    private final long acceptTimeoutMillis;
+    private final SplittableRandom random = new SplittableRandom();
+    private final List<Socket> sockets = new ArrayList<>();
+
+    private IdleConnections(ServerProcess server, InetSocketAddress address, boolean http, int verifyEvery, long acceptTimeoutMillis) {
+        this.server = server;
+        this.address = address;
+        this.http = http;
+        this.verifyEvery = verifyEvery;
+        this.acceptTimeoutMillis = acceptTimeoutMillis;
+    }
+
+    private record Sample(int connections, int descriptors, long residentKib, long heapUsedKib) {}
+
+    public static void main(String[] args) throws InterruptedException {
+        Options options;
+        List<Integer> steps;
+        boolean http;
+        try {
+            options = Options.parse(args, Set.of("pid", "port"), Map.of("host", "127.0.0.1", "mode", "echo",
+                    "steps", "1000,5000,10000,15000", "verify-every", "100", "accept-timeout", "60"));
+            steps = options.increasingIntegers("steps", 1, 1_000_000);
+            if (steps.size() < 2) {
+                throw new IllegalArgumentException("--steps needs at least 2 counts for a slope");
+            }
+            http = switch (options.string("mode").toLowerCase(Locale.ROOT)) {
+                case "echo", "echo-task" -> false;
+                case "http" -> true;
+                default -> throw new IllegalArgumentException("--mode must be echo or http, got '" + options.string("mode") + "'");
+            };
+        } catch (IllegalArgumentException e) {
+            System.err.println("IdleConnections: " + e.getMessage());
+            System.err.println(USAGE);
+            System.exit(2);
+            return;
+        }
+        int status;
+        try {
+            ServerProcess server = new ServerProcess(options.integer("pid", 1, Integer.MAX_VALUE));
+            IdleConnections run = new IdleConnections(server,
+                    new InetSocketAddress(options.string("host"), options.integer("port", 1, 65_535)), http,
+                    options.integer("verify-every", 1, Integer.MAX_VALUE),
+                    (long) (options.decimal("accept-timeout", 1, 3_600) * 1_000));
+            try {
+                status = run.measure(steps);
+            } finally {
+                run.closeAll();
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            System.err.println("IdleConnections: " + e.getMessage());
+            status = 1;
+        }
+        System.exit(status);
+    }
+
+    private int measure(List<Integer> steps) throws IOException, InterruptedException {
+        System.out.printf(Locale.ROOT, "idle: server pid %d on %s:%d; steps %s; 1 in %d connections first does one %s round trip%n",
+                server.pid(), address.getHostString(), address.getPort(), steps, verifyEvery, http ? "HTTP" : "echo");
+        System.out.printf(Locale.ROOT, "%12s %14s %24s %12s%n", "connections", "RSS KiB", "heap used KiB (full GC)", "server fds");
+        int baselineFds = settledDescriptors();
+        Sample baseline = sample(0, baselineFds);
+        print(baseline, "  baseline, not fitted");
+        double[] x = new double[steps.size()];
+        double[] rssBytes = new double[steps.size()];
+        double[] heapBytes = new double[steps.size()];
+        for (int i = 0; i < steps.size(); i++) {
+            int target = steps.get(i);
+            while (sockets.size() < target) {
+                open();
+            }
+            int descriptors = awaitDescriptors(baselineFds + target);
+            Sample s = sample(target, descriptors);
+            print(s, "");
+            x[i] = target;
+            rssBytes[i] = s.residentKib() * 1024.0;
+            heapBytes[i] = s.heapUsedKib() * 1024.0;
+        }
+        LeastSquares rss = LeastSquares.fit(x, rssBytes);
+        LeastSquares heap = LeastSquares.fit(x, heapBytes);
+        System.out.printf(Locale.ROOT, "slope (least squares over %d steps): RSS %,.0f bytes/connection (r^2 %.3f), heap %,.0f bytes/connection (r^2 %.3f)%n",
+                steps.size(), rss.slope(), rss.rSquared(), heap.slope(), heap.rSquared());
+        System.out.printf(Locale.ROOT, "RESULT idle rss_bytes_per_conn=%.0f heap_bytes_per_conn=%.0f connections=%d rss_r2=%.3f heap_r2=%.3f%n",
+                rss.slope(), heap.slope(), steps.getLast(), rss.rSquared(), heap.rSquared());
+        return 0;
+    }
+
+    private Sample sample(int connections, int descriptors) throws IOException, InterruptedException {
+        long heapKib = server.heapUsedKibAfterFullGc();
+        return new Sample(connections, descriptors, server.residentKib(), heapKib);
+    }
+
+    private static void print(Sample s, String note) {
+        System.out.printf(Locale.ROOT, "%,12d %,14d %,24d %,12d%s%n", s.connections(), s.residentKib(), s.heapUsedKib(), s.descriptors(), note);
+    }
+
+    /** Opens one more connection (a blocking connect), and makes it prove itself if its turn. */
+    private void open() throws IOException {
+        Socket socket = new Socket();
+        sockets.add(socket); // closed by closeAll even if the connect fails
+        try {
+            socket.connect(address, ROUND_TRIP_TIMEOUT_MILLIS);
+            if (sockets.size() % verifyEvery == 0) {
+                socket.setSoTimeout(ROUND_TRIP_TIMEOUT_MILLIS);
+                if (http) {
+                    verifyHttp(socket);
+                } else {
+                    verifyEcho(socket);
+                }
+            }
+        } catch (IOException e) {
+            throw new IOException("connection " + sockets.size() + " to " + address + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void verifyEcho(Socket socket) throws IOException {
+        byte[] sent = new byte[VERIFY_ECHO_BYTES];
+        random.nextBytes(sent);
+        socket.getOutputStream().write(sent);
+        byte[] received = socket.getInputStream().readNBytes(sent.length);
+        if (!Arrays.equals(sent, received)) {
+            throw new IOException("echo round trip returned " + Arrays.toString(received) + " for " + Arrays.toString(sent));
+        }
+    }
+
+    private static void verifyHttp(Socket socket) throws IOException {
+        socket.getOutputStream().write(RequestPattern.HTTP_REQUEST);
+        HttpResponseParser parser = new HttpResponseParser();
+        InputStream in = socket.getInputStream();
+        byte[] buffer = new byte[256];
+        int responses = 0;
+        while (responses == 0) {
+            int n = in.read(buffer);
+            if (n < 0) {
+                throw new ProtocolException("server closed the connection before answering");
+            }
+            responses = parser.feed(ByteBuffer.wrap(buffer), 0, n);
+        }
+        if (responses != 1 || !parser.betweenResponses()) {
+            throw new ProtocolException("one request, but more than one response");
+        }
+    }
+
+    /** The server's descriptor count once it holds still for a few polls (a probe may be closing). */
+    private int settledDescriptors() throws IOException, InterruptedException {
+        int previous = -1;
+        int current = server.openDescriptors();
+        for (int i = 0; i < 20 && current != previous; i++) {
+            Thread.sleep(4 * POLL_MILLIS);
+            previous = current;
+            current = server.openDescriptors();
+        }
+        return current;
+    }
+
+    private int awaitDescriptors(int expected) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + acceptTimeoutMillis * 1_000_000;
+        int descriptors;
+        while ((descriptors = server.openDescriptors()) < expected) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("the server holds " + descriptors + " descriptors after " + acceptTimeoutMillis / 1000
+                        + " s, expected at least " + expected + ": it has not accepted every connection");
+            }
+            Thread.sleep(POLL_MILLIS);
+        }
+        return descriptors;
+    }
+
+    private void closeAll() {
+        for (Socket socket : sockets) {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                System.err.println("IdleConnections: closing a connection: " + e.getMessage()); // the run is over either way
+            }
+        }
+        sockets.clear();
+    }
+}
