@@ -32,7 +32,7 @@ public final class IdleConnections {
               --pid N            the server JVM's process id (required)
               --host H           server address (default 127.0.0.1)
               --port P           server port (required)
-              --mode M           echo | http: what a verifying round trip sends (default echo; echo-task is echo)
+              --mode M           echo | http: what a verifying round trip sends (default echo; echo-task and netty-echo are echo, netty-http is http)
               --steps A,B,...    connection counts to sample at, increasing (default 1000,5000,10000,15000)
               --verify-every N   every N-th connection does a round trip first (default 100)
               --accept-timeout S seconds to wait for the server to accept a step's connections (default 60)""";
@@ -74,8 +74,8 @@ public final class IdleConnections {
                 throw new IllegalArgumentException("--steps needs at least 2 counts for a slope");
             }
             http = switch (options.string("mode").toLowerCase(Locale.ROOT)) {
-                case "echo", "echo-task" -> false;
-                case "http" -> true;
+                case "echo", "echo-task", "netty-echo" -> false;
+                case "http", "netty-http" -> true;
                 default -> throw new IllegalArgumentException("--mode must be echo or http, got '" + options.string("mode") + "'");
             };
         } catch (IllegalArgumentException e) {

@@ -117,7 +117,8 @@ public final class NettyServe {
                     }
                 })
                 .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)).sync().channel();
-        System.out.println("netty " + mode + " server on " + channel.localAddress() + " with " + threads + " event loops (epoll)");
+        InetSocketAddress local = (InetSocketAddress) channel.localAddress();
+        System.out.println("netty " + mode + " server on 127.0.0.1:" + local.getPort() + " with " + threads + " event loops (epoll)");
         Thread main = Thread.currentThread();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             channel.close().syncUninterruptibly();
