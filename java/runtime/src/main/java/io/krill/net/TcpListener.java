@@ -9,14 +9,22 @@ import io.krill.internal.jni.SocketNative;
 import io.krill.internal.jni.SocketOption;
 import io.krill.internal.reactor.ConnectionTable;
 import io.krill.internal.reactor.Reactor;
+import io.krill.time.Time;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A listening TCP socket on Krill's reactor, IPv4 or IPv6. Bind on a worker thread.
+ *
+ * <p>When the process or the system runs out of file descriptors ({@code EMFILE},
+ * {@code ENFILE}), {@link #accept()} does not fail and does not spin: the pending connection
+ * stays in the kernel's queue, and accept tries again after a back-off (10 ms, doubling to 1 s,
+ * back to 10 ms after a success), logging a warning once per listener.
  *
  * <p>One {@code accept} at a time may be pending on a listener (the reactor keeps one waiter
  * per direction); loop on it from one task.
@@ -25,9 +33,21 @@ public final class TcpListener implements AutoCloseable {
 
     /** Pending connections the kernel queues (guess: enough for a burst; somaxconn caps it). */
     static final int BACKLOG = 1024;
+    /** First wait after running out of descriptors: a few closes may be all it takes (guess). */
+    static final long FIRST_BACKOFF_MILLIS = 10;
+    /** Longest wait: a second keeps a starved process responsive without burning CPU (guess). */
+    static final long MAX_BACKOFF_MILLIS = 1_000;
+
+    private static final System.Logger LOG = System.getLogger(TcpListener.class.getName());
 
     private final Registration registration;
     private final InetSocketAddress local;
+    private final AtomicBoolean warnedOfDescriptorLimit = new AtomicBoolean();
+    // Plain: one accept at a time (see the class comment), its steps handed from worker to worker
+    // through task completions, which order these writes before the next step's reads.
+    private long backoffMillis = FIRST_BACKOFF_MILLIS;
+    // Written by the accepting step only; volatile so that tests and metrics read it from anywhere.
+    private volatile long descriptorLimitRetries;
 
     private TcpListener(Registration registration, InetSocketAddress local) {
         this.registration = registration;
@@ -129,6 +149,7 @@ public final class TcpListener implements AutoCloseable {
                 MemorySegment sockaddr = arena.allocate(SockaddrDescriptor.SIZE_BYTES, 8);
                 child = registration.attempt(Registration.ACCEPT, sockaddr.address(), 0, Readiness.READABLE);
                 if (child >= 0) {
+                    backoffMillis = FIRST_BACKOFF_MILLIS;
                     return adopt(child, sockaddr);
                 }
             }
@@ -137,6 +158,9 @@ public final class TcpListener implements AutoCloseable {
             }
             if (child == -Errno.EAGAIN.number()) {
                 return registration.table().ready(registration.token(), Readiness.READABLE).then(ready -> acceptNext());
+            }
+            if (child == -Errno.EMFILE.number() || child == -Errno.ENFILE.number()) {
+                return backOff(child);
             }
             if (child != -Errno.ECONNABORTED.number()) {
                 return Task.failed(Errors.newException("accept(" + local + ")", child));
@@ -157,6 +181,45 @@ public final class TcpListener implements AutoCloseable {
             SocketNative.close(child);
             return Task.failed(e);
         }
+    }
+
+    /**
+     * Out of descriptors: the connection waits in the kernel's queue while we sleep, as an
+     * immediate retry would fail again and spin. Edge-triggered readiness would not call us
+     * back for it (the listener stays readable, no new edge comes), hence a timer.
+     */
+    private Task<TcpStream> backOff(int errno) {
+        long delayMillis = backoffMillis;
+        backoffMillis = Math.min(delayMillis * 2, MAX_BACKOFF_MILLIS);
+        descriptorLimitRetries++; // one writer at a time (see the class comment); volatile for readers
+        if (warnedOfDescriptorLimit.compareAndSet(false, true)) {
+            warnOfDescriptorLimit(errno == -Errno.EMFILE.number());
+        }
+        return Time.sleep(Duration.ofMillis(delayMillis)).then(slept -> acceptNext());
+    }
+
+    private void warnOfDescriptorLimit(boolean process) {
+        String message = "accept(" + local + "): out of file descriptors ("
+                + (process ? "EMFILE: this process reached its open-file limit, RLIMIT_NOFILE"
+                           : "ENFILE: the system reached its open-file limit, fs.file-max")
+                + "); pending connections wait in the backlog and accept retries every " + FIRST_BACKOFF_MILLIS
+                + " ms to " + MAX_BACKOFF_MILLIS + " ms. Raise the limit ("
+                + (process ? "ulimit -n, or LimitNOFILE= for a systemd service" : "sysctl fs.file-max")
+                + ") or hold fewer connections. Logged once per listener.";
+        try {
+            LOG.log(System.Logger.Level.WARNING, message);
+        } catch (RuntimeException | LinkageError loggerFailed) {
+            // The logging backend may need a descriptor of its own just now (java.util.logging's
+            // formatter loads the time-zone file on first use; an appender may open its file),
+            // and there is none. A failed warning must not fail the accept; standard error needs
+            // no new descriptor, so the warning goes there, with why.
+            System.err.println("krill: " + message + " [the logger failed: " + loggerFailed + "]");
+        }
+    }
+
+    /** Accept attempts that found no descriptor left (each followed by a back-off). */
+    long descriptorLimitRetries() {
+        return descriptorLimitRetries;
     }
 
     /** Closes the listener; a pending accept fails with {@link SocketClosedException}. Idempotent. */
