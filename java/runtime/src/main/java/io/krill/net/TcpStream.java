@@ -220,7 +220,11 @@ public final class TcpStream implements AutoCloseable {
         return io("readable").ready(Readiness.READABLE, "readable");
     }
 
-    /** Reads lines of at most {@link LineReader#DEFAULT_MAX_LINE_BYTES}, UTF-8, through a buffer of that size. */
+    /**
+     * Reads lines of at most {@link LineReader#DEFAULT_MAX_LINE_BYTES}, UTF-8, through an
+     * off-heap buffer of that size that the garbage collector frees with the reader
+     * ({@link Arena#ofAuto()}); {@link #lines(MemorySegment, Charset)} takes a buffer you manage.
+     */
     public LineReader lines() {
         io("lines");
         return new LineReader(this::read, peer.toString(), Arena.ofAuto().allocate(LineReader.DEFAULT_MAX_LINE_BYTES),
