@@ -9,56 +9,121 @@ import io.krill.internal.jni.SocketNative;
 import io.krill.internal.jni.SocketOption;
 import io.krill.internal.reactor.ConnectionTable;
 import io.krill.internal.reactor.Reactor;
+import io.krill.time.Time;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 
-/** A listening TCP socket on Krill's reactor. Bind on a worker thread. */
+/**
+ * A listening TCP socket on Krill's reactor, IPv4 or IPv6. Bind on a worker thread.
+ *
+ * <p>When the process or the system runs out of file descriptors ({@code EMFILE},
+ * {@code ENFILE}), {@link #accept()} does not fail and does not spin: the pending connection
+ * stays in the kernel's queue, and accept tries again after a back-off (10 ms, doubling to 1 s,
+ * back to 10 ms after a success), logging a warning once per listener.
+ *
+ * <p>One {@code accept} at a time may be pending on a listener (the reactor keeps one waiter
+ * per direction); loop on it from one task.
+ */
 public final class TcpListener implements AutoCloseable {
 
     /** Pending connections the kernel queues (guess: enough for a burst; somaxconn caps it). */
     static final int BACKLOG = 1024;
+    /** First wait after running out of descriptors: a few closes may be all it takes (guess). */
+    static final long FIRST_BACKOFF_MILLIS = 10;
+    /** Longest wait: a second keeps a starved process responsive without burning CPU (guess). */
+    static final long MAX_BACKOFF_MILLIS = 1_000;
 
-    private final ConnectionTable table;
-    private final long token;
-    private final int fd;
+    private static final System.Logger LOG = System.getLogger(TcpListener.class.getName());
+
+    private final Registration registration;
     private final InetSocketAddress local;
+    private final AtomicBoolean warnedOfDescriptorLimit = new AtomicBoolean();
+    // Plain: one accept at a time (see the class comment), its steps handed from worker to worker
+    // through task completions, which order these writes before the next step's reads.
+    private long backoffMillis = FIRST_BACKOFF_MILLIS;
+    // Written by the accepting step only; volatile so that tests and metrics read it from anywhere.
+    private volatile long descriptorLimitRetries;
 
-    private TcpListener(ConnectionTable table, long token, int fd, InetSocketAddress local) {
-        this.table = table;
-        this.token = token;
-        this.fd = fd;
+    private TcpListener(Registration registration, InetSocketAddress local) {
+        this.registration = registration;
         this.local = local;
     }
 
     /**
-     * Binds and listens on {@code address} (SO_REUSEADDR on; port 0 picks a free port).
+     * Binds and listens on {@code address} (SO_REUSEADDR on, backlog {@value #BACKLOG}; port 0
+     * picks a free port).
      *
      * @throws AddressInUseException and the like, naming the address
      */
     public static TcpListener bind(InetSocketAddress address) throws IOException {
-        Objects.requireNonNull(address, "address");
-        if (address.isUnresolved()) {
-            throw new IllegalArgumentException("address " + address + " is unresolved: resolve it first");
+        return builder().bind(address);
+    }
+
+    /** Options for {@link Builder#bind}: backlog, SO_REUSEPORT. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Listener options; {@link #bind} makes the listener. */
+    public static final class Builder {
+
+        private int backlog = BACKLOG;
+        private boolean reusePort;
+
+        private Builder() {}
+
+        /** Connections the kernel queues before accept takes them (capped by {@code net.core.somaxconn}). */
+        public Builder backlog(int connections) {
+            if (connections <= 0) {
+                throw new IllegalArgumentException("backlog must be positive, got " + connections);
+            }
+            this.backlog = connections;
+            return this;
         }
-        ConnectionTable table = Reactor.currentTable();
-        int family = SockaddrDescriptor.familyOf(address);
-        int fd = Errors.check("socket", SocketNative.open(family, SocketNative.STREAM));
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment sockaddr = arena.allocate(SockaddrDescriptor.SIZE_BYTES, 8);
-            SockaddrDescriptor.write(sockaddr, address);
-            Errors.check("setsockopt(SO_REUSEADDR)", SocketNative.setOption(fd, SocketOption.SO_REUSEADDR.id(), 1));
-            Errors.check("bind(" + address + ")", SocketNative.bind(fd, sockaddr.address()));
-            Errors.check("listen(" + address + ")", SocketNative.listen(fd, BACKLOG));
-            Errors.check("getsockname", SocketNative.localAddress(fd, sockaddr.address()));
-            InetSocketAddress bound = SockaddrDescriptor.read(sockaddr);
-            long token = table.register(fd, Readiness.READABLE, Reactor.currentWorker());
-            return new TcpListener(table, token, fd, bound);
-        } catch (IOException | RuntimeException e) {
-            SocketNative.close(fd);
-            throw e;
+
+        /**
+         * SO_REUSEPORT: several listeners (of this process or others) bind the same address, and
+         * the kernel spreads new connections over them. Off by default.
+         */
+        public Builder reusePort(boolean on) {
+            this.reusePort = on;
+            return this;
+        }
+
+        /**
+         * Binds and listens on {@code address}, SO_REUSEADDR on.
+         *
+         * @throws AddressInUseException and the like, naming the address
+         */
+        public TcpListener bind(InetSocketAddress address) throws IOException {
+            Objects.requireNonNull(address, "address");
+            if (address.isUnresolved()) {
+                throw new IllegalArgumentException("address " + address + " is unresolved: resolve it first");
+            }
+            ConnectionTable table = Reactor.currentTable();
+            int fd = Errors.check("socket for " + address, SocketNative.open(SockaddrDescriptor.familyOf(address), SocketNative.STREAM));
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment sockaddr = arena.allocate(SockaddrDescriptor.SIZE_BYTES, 8);
+                SockaddrDescriptor.write(sockaddr, address);
+                Errors.check("setsockopt(SO_REUSEADDR) for " + address, SocketNative.setOption(fd, SocketOption.SO_REUSEADDR.id(), 1));
+                if (reusePort) {
+                    Errors.check("setsockopt(SO_REUSEPORT) for " + address, SocketNative.setOption(fd, SocketOption.SO_REUSEPORT.id(), 1));
+                }
+                Errors.check("bind(" + address + ")", SocketNative.bind(fd, sockaddr.address()));
+                Errors.check("listen(" + address + ", backlog " + backlog + ")", SocketNative.listen(fd, backlog));
+                Errors.check("getsockname(" + address + ")", SocketNative.localAddress(fd, sockaddr.address()));
+                InetSocketAddress bound = SockaddrDescriptor.read(sockaddr);
+                long token = table.register(fd, Readiness.READABLE, Reactor.currentWorker());
+                return new TcpListener(new Registration(table, token, fd, bound.toString()), bound);
+            } catch (IOException | RuntimeException e) {
+                SocketNative.close(fd);
+                throw e;
+            }
         }
     }
 
@@ -66,38 +131,105 @@ public final class TcpListener implements AutoCloseable {
         return local;
     }
 
-    /** The next incoming connection (TCP_NODELAY on), waiting for one when none is pending. */
+    /**
+     * The next incoming connection (TCP_NODELAY on), waiting for one when none is pending.
+     *
+     * @throws IllegalStateException when the listener is closed
+     * @return a task failing with {@link SocketClosedException} if the listener closes meanwhile
+     */
     public Task<TcpStream> accept() {
-        long state = table.state(token);
-        int child;
-        InetSocketAddress peer;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment sockaddr = arena.allocate(SockaddrDescriptor.SIZE_BYTES, 8);
-            child = SocketNative.accept(fd, sockaddr.address());
-            peer = child >= 0 ? SockaddrDescriptor.read(sockaddr) : null;
-        }
-        if (child >= 0) {
-            SocketNative.setOption(child, SocketOption.TCP_NODELAY.id(), 1);
-            try {
-                long childToken = table.register(child, Readiness.READABLE | Readiness.WRITABLE, Reactor.currentWorker());
-                return Task.completed(new TcpStream(table, childToken, child, peer));
-            } catch (IOException | RuntimeException e) {
-                SocketNative.close(child);
-                return Task.failed(e);
+        registration.checkOpen("accept");
+        return acceptNext();
+    }
+
+    private Task<TcpStream> acceptNext() {
+        for (;;) {
+            int child;
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment sockaddr = arena.allocate(SockaddrDescriptor.SIZE_BYTES, 8);
+                child = registration.attempt(Registration.ACCEPT, sockaddr.address(), 0, Readiness.READABLE);
+                if (child >= 0) {
+                    backoffMillis = FIRST_BACKOFF_MILLIS;
+                    return adopt(child, sockaddr);
+                }
             }
+            if (child == Registration.CLOSED_RESULT) {
+                return Task.failed(registration.closedWhilePending("accept"));
+            }
+            if (child == -Errno.EAGAIN.number()) {
+                return registration.table().ready(registration.token(), Readiness.READABLE).then(ready -> acceptNext());
+            }
+            if (child == -Errno.EMFILE.number() || child == -Errno.ENFILE.number()) {
+                return backOff(child);
+            }
+            if (child != -Errno.ECONNABORTED.number()) {
+                return Task.failed(Errors.newException("accept(" + local + ")", child));
+            }
+            // ECONNABORTED: the peer gave up before we took it: take the next one.
         }
-        if (child == -Errno.ECONNABORTED.number()) {
-            return accept(); // the peer gave up before we took it: take the next one
+    }
+
+    /** Registers an accepted descriptor as a stream; closes it on failure. */
+    private Task<TcpStream> adopt(int child, MemorySegment peerSockaddr) {
+        try {
+            InetSocketAddress peer = SockaddrDescriptor.read(peerSockaddr);
+            Errors.check("setsockopt(TCP_NODELAY) for " + peer, SocketNative.setOption(child, SocketOption.TCP_NODELAY.id(), 1));
+            ConnectionTable table = registration.table();
+            long token = table.register(child, Readiness.READABLE | Readiness.WRITABLE, Reactor.currentWorker());
+            return Task.completed(new TcpStream(new Registration(table, token, child, peer.toString()), peer));
+        } catch (IOException | RuntimeException e) {
+            SocketNative.close(child);
+            return Task.failed(e);
         }
-        if (child != -Errno.EAGAIN.number()) {
-            return Task.failed(Errors.newException("accept(" + local + ")", child));
+    }
+
+    /**
+     * Out of descriptors: the connection waits in the kernel's queue while we sleep, as an
+     * immediate retry would fail again and spin. Edge-triggered readiness would not call us
+     * back for it (the listener stays readable, no new edge comes), hence a timer.
+     */
+    private Task<TcpStream> backOff(int errno) {
+        long delayMillis = backoffMillis;
+        backoffMillis = Math.min(delayMillis * 2, MAX_BACKOFF_MILLIS);
+        descriptorLimitRetries++; // one writer at a time (see the class comment); volatile for readers
+        if (warnedOfDescriptorLimit.compareAndSet(false, true)) {
+            warnOfDescriptorLimit(errno == -Errno.EMFILE.number());
         }
-        table.clearReadiness(token, state, Readiness.READABLE);
-        return table.ready(token, Readiness.READABLE).then(ready -> accept());
+        return Time.sleep(Duration.ofMillis(delayMillis)).then(slept -> acceptNext());
+    }
+
+    private void warnOfDescriptorLimit(boolean process) {
+        String message = "accept(" + local + "): out of file descriptors ("
+                + (process ? "EMFILE: this process reached its open-file limit, RLIMIT_NOFILE"
+                           : "ENFILE: the system reached its open-file limit, fs.file-max")
+                + "); pending connections wait in the backlog and accept retries every " + FIRST_BACKOFF_MILLIS
+                + " ms to " + MAX_BACKOFF_MILLIS + " ms. Raise the limit ("
+                + (process ? "ulimit -n, or LimitNOFILE= for a systemd service" : "sysctl fs.file-max")
+                + ") or hold fewer connections. Logged once per listener.";
+        try {
+            LOG.log(System.Logger.Level.WARNING, message);
+        } catch (RuntimeException | LinkageError loggerFailed) {
+            // The logging backend may need a descriptor of its own just now (java.util.logging's
+            // formatter loads the time-zone file on first use; an appender may open its file),
+            // and there is none. A failed warning must not fail the accept; standard error needs
+            // no new descriptor, so the warning goes there, with why.
+            System.err.println("krill: " + message + " [the logger failed: " + loggerFailed + "]");
+        }
+    }
+
+    /** Accept attempts that found no descriptor left (each followed by a back-off). */
+    long descriptorLimitRetries() {
+        return descriptorLimitRetries;
+    }
+
+    /** Closes the listener; a pending accept fails with {@link SocketClosedException}. Idempotent. */
+    @Override
+    public void close() {
+        registration.close();
     }
 
     @Override
-    public void close() {
-        table.deregister(token, true);
+    public String toString() {
+        return "TcpListener[" + local + (registration.isOpen() ? "" : ", closed") + "]";
     }
 }

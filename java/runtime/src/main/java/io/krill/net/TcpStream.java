@@ -9,51 +9,108 @@ import io.krill.internal.jni.SocketNative;
 import io.krill.internal.jni.SocketOption;
 import io.krill.internal.reactor.ConnectionTable;
 import io.krill.internal.reactor.Reactor;
+import io.krill.time.Time;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A TCP connection on Krill's reactor. Reads and writes return tasks that wait for readiness
  * instead of blocking; buffers are off-heap {@link MemorySegment}s, handed to the kernel
  * without a copy. Create with {@link #connect} or {@link TcpListener#accept()}, on a worker.
+ *
+ * <p>At most one read-side operation ({@code read}, {@code readExact}, {@code readable}, a
+ * {@link LineReader}'s {@code nextLine}) and one write-side operation may be pending at a time;
+ * to read and write from two tasks at once, {@link #split()} the stream.
+ *
+ * <p>Errors name the peer: {@link ConnectionRefusedException}, {@link ConnectionResetException},
+ * {@link BrokenPipeException}, {@link ConnectionTimedOutException} and the like. Calling a method
+ * on a closed stream throws {@link IllegalStateException}; an operation that was pending when the
+ * stream was closed fails with {@link SocketClosedException}.
+ *
+ * <p>Writes are not buffered: {@link #write} hands bytes to the kernel, so {@link #flush()} has
+ * nothing to do. An idle stream holds no buffer: wait with {@link #readable()}, then take a
+ * buffer and {@link #tryRead}.
  */
 public final class TcpStream implements AutoCloseable {
 
-    private final ConnectionTable table;
-    private final long token;
-    private final int fd;
-    private final InetSocketAddress peer;
+    private static final VarHandle SPLIT;
 
-    TcpStream(ConnectionTable table, long token, int fd, InetSocketAddress peer) {
-        this.table = table;
-        this.token = token;
-        this.fd = fd;
+    static {
+        try {
+            SPLIT = MethodHandles.lookup().findVarHandle(TcpStream.class, "split", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Shared by every flush: a finished task cannot change. */
+    private static final Task<Void> FLUSHED = Task.completed(null);
+
+    private final Registration registration;
+    private final InetSocketAddress peer;
+    /** Set once, by {@link #split()} (CAS); read by every call, from any thread. */
+    private volatile boolean split;
+
+    TcpStream(Registration registration, InetSocketAddress peer) {
+        this.registration = registration;
         this.peer = peer;
     }
 
+    /** The two halves of a split stream. */
+    public record Halves(ReadHalf reader, WriteHalf writer) {}
+
+    // ---- connecting --------------------------------------------------------------------------
+
     /**
-     * Connects to {@code address} (TCP_NODELAY on). Must run on a worker thread.
+     * Connects to {@code address} (TCP_NODELAY on), waiting as long as the kernel does (about
+     * two minutes on Linux before {@link ConnectionTimedOutException}). Must run on a worker.
      *
-     * @return a task failing with {@link ConnectionRefusedException} and the like on error
+     * @return a task failing with {@link ConnectionRefusedException}, {@link UnreachableException}
+     *         and the like on error, the address in the message
      */
     public static Task<TcpStream> connect(InetSocketAddress address) {
+        return connect(address, null, "connect(" + address + ")");
+    }
+
+    /**
+     * As {@link #connect(InetSocketAddress)}, giving up after {@code timeout}: the task then
+     * fails with {@link ConnectionTimedOutException} naming the address and the limit, and the
+     * socket is closed.
+     */
+    public static Task<TcpStream> connect(InetSocketAddress address, Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("connect timeout must not be negative, got " + timeout);
+        }
+        return connect(address, timeout, "connect(" + address + ")");
+    }
+
+    private static Task<TcpStream> connect(InetSocketAddress address, Duration timeoutOrNull, String what) {
         Objects.requireNonNull(address, "address");
         if (address.isUnresolved()) {
             return Task.failed(new IllegalArgumentException("address " + address + " is unresolved: resolve it first"));
         }
         ConnectionTable table = Reactor.currentTable();
-        int family = SockaddrDescriptor.familyOf(address);
-        String what = "connect(" + address + ")";
-        int fd = SocketNative.open(family, SocketNative.STREAM);
+        int fd = SocketNative.open(SockaddrDescriptor.familyOf(address), SocketNative.STREAM);
         if (fd < 0) {
-            return Task.failed(Errors.newException("socket", fd));
+            return Task.failed(Errors.newException("socket for " + what, fd));
         }
-        int rc;
+        int rc = SocketNative.setOption(fd, SocketOption.TCP_NODELAY.id(), 1);
+        if (rc < 0) {
+            SocketNative.close(fd);
+            return Task.failed(Errors.newException("setsockopt(TCP_NODELAY) for " + what, rc));
+        }
         try (Arena arena = Arena.ofConfined()) {
-            SocketNative.setOption(fd, SocketOption.TCP_NODELAY.id(), 1);
             MemorySegment sockaddr = arena.allocate(SockaddrDescriptor.SIZE_BYTES, 8);
             SockaddrDescriptor.write(sockaddr, address);
             rc = SocketNative.connect(fd, sockaddr.address());
@@ -65,22 +122,68 @@ public final class TcpStream implements AutoCloseable {
         long token;
         try {
             token = table.register(fd, Readiness.READABLE | Readiness.WRITABLE, Reactor.currentWorker());
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             SocketNative.close(fd);
             return Task.failed(e);
         }
-        TcpStream stream = new TcpStream(table, token, fd, address);
+        TcpStream stream = new TcpStream(new Registration(table, token, fd, address.toString()), address);
         if (rc == 0) {
             return Task.completed(stream);
         }
-        return table.ready(token, Readiness.WRITABLE).then(ready -> {
-            int result = SocketNative.finishConnect(fd);
-            if (result < 0) {
+        Task<TcpStream> connecting = stream.registration.ready(Readiness.WRITABLE, "connect")
+                .then(writable -> stream.finishConnect(what));
+        // Failed, or cancelled (by a timeout, say): the socket must not stay behind.
+        connecting.handle((connected, failure) -> {
+            if (failure != null) {
                 stream.close();
-                return Task.failed(Errors.newException(what, result));
             }
-            return Task.completed(stream);
+            return null;
         });
+        if (timeoutOrNull == null) {
+            return connecting;
+        }
+        return Time.timeout(timeoutOrNull, connecting).handle((connected, failure) -> {
+            if (failure == null) {
+                return Task.completed(connected);
+            }
+            stream.close(); // also when the connect succeeded just as the timer fired
+            if (failure instanceof TimeoutException) {
+                IOException timedOut = Errors.newException(what + " within " + describe(timeoutOrNull), -Errno.ETIMEDOUT.number());
+                timedOut.initCause(failure);
+                return Task.<TcpStream>failed(timedOut);
+            }
+            return Task.<TcpStream>failed(failure);
+        }).then(outcome -> outcome);
+    }
+
+    private Task<TcpStream> finishConnect(String what) {
+        int result = (int) registration.call("connect", SocketNative::finishConnect);
+        if (result < 0) {
+            close();
+            return Task.failed(Errors.newException(what, result));
+        }
+        return Task.completed(this);
+    }
+
+    private static String describe(Duration limit) {
+        return limit.toMillis() < 10_000 ? limit.toMillis() + " ms" : limit.toSeconds() + " s";
+    }
+
+    // ---- reading -----------------------------------------------------------------------------
+
+    /** The registration, for a call on a live, unsplit stream. */
+    private Registration io(String operation) {
+        if (split) {
+            throw new IllegalStateException(operation + "(" + peer + "): this stream was split: use its halves");
+        }
+        registration.checkOpen(operation);
+        return registration;
+    }
+
+    /** As {@link #io(String)}, after checking the buffer: a bad argument is reported first. */
+    private Registration io(String operation, MemorySegment buffer) {
+        Registration.lengthOf(buffer);
+        return io(operation);
     }
 
     /**
@@ -88,50 +191,181 @@ public final class TcpStream implements AutoCloseable {
      * there, or -1 at end of stream.
      */
     public Task<Integer> read(MemorySegment buffer) {
-        checkNative(buffer);
-        long state = table.state(token);
-        int n = SocketNative.read(fd, buffer.address(), (int) Math.min(buffer.byteSize(), Integer.MAX_VALUE));
-        if (n > 0) {
-            return Task.completed(n);
-        }
-        if (n == 0) {
-            return Task.completed(-1);
-        }
-        if (n != -Errno.EAGAIN.number()) {
-            return Task.failed(Errors.newException("read(" + peer + ")", n));
-        }
-        table.clearReadiness(token, state, Readiness.READABLE);
-        return table.ready(token, Readiness.READABLE).then(ready -> read(buffer));
+        return io("read", buffer).read(buffer);
     }
+
+    /**
+     * Reads what is there now, without waiting: the bytes read, 0 when nothing is, -1 at end of
+     * stream. With {@link #readable()}, lets an idle connection hold no buffer.
+     */
+    public int tryRead(MemorySegment buffer) throws IOException {
+        return io("tryRead", buffer).tryRead(buffer);
+    }
+
+    /**
+     * Fills all of {@code buffer}.
+     *
+     * @return a task failing with {@link java.io.EOFException}, naming how many bytes were
+     *         missing, when the stream ends first
+     */
+    public Task<Void> readExact(MemorySegment buffer) {
+        return io("readExact", buffer).readExact(buffer, 0);
+    }
+
+    /**
+     * Completes when the stream is readable (data, end of stream or an error is there), holding
+     * no buffer. It may complete when a read would still find nothing; {@link #tryRead} says.
+     */
+    public Task<Void> readable() {
+        return io("readable").ready(Readiness.READABLE, "readable");
+    }
+
+    /**
+     * Reads lines of at most {@link LineReader#DEFAULT_MAX_LINE_BYTES}, UTF-8, through an
+     * off-heap buffer of that size that the garbage collector frees with the reader
+     * ({@link Arena#ofAuto()}); {@link #lines(MemorySegment, Charset)} takes a buffer you manage.
+     */
+    public LineReader lines() {
+        io("lines");
+        return new LineReader(this::read, peer.toString(), Arena.ofAuto().allocate(LineReader.DEFAULT_MAX_LINE_BYTES),
+                StandardCharsets.UTF_8);
+    }
+
+    /** Reads lines through {@code buffer} (its size is the line limit, terminator included), decoded with {@code charset}. */
+    public LineReader lines(MemorySegment buffer, Charset charset) {
+        io("lines");
+        return new LineReader(this::read, peer.toString(), buffer, charset);
+    }
+
+    // ---- writing -----------------------------------------------------------------------------
 
     /** Writes some of {@code buffer}: the bytes written, waiting for room when there is none. */
     public Task<Integer> write(MemorySegment buffer) {
-        checkNative(buffer);
-        long state = table.state(token);
-        int n = SocketNative.write(fd, buffer.address(), (int) Math.min(buffer.byteSize(), Integer.MAX_VALUE));
-        if (n >= 0) {
-            return Task.completed(n);
-        }
-        if (n != -Errno.EAGAIN.number()) {
-            return Task.failed(Errors.newException("write(" + peer + ")", n));
-        }
-        table.clearReadiness(token, state, Readiness.WRITABLE);
-        return table.ready(token, Readiness.WRITABLE).then(ready -> write(buffer));
+        return io("write", buffer).write(buffer);
+    }
+
+    /** Writes what fits now, without waiting: the bytes written, 0 when there is no room. */
+    public int tryWrite(MemorySegment buffer) throws IOException {
+        return io("tryWrite", buffer).tryWrite(buffer);
     }
 
     /** Writes all of {@code buffer}, as many times as it takes. */
     public Task<Void> writeAll(MemorySegment buffer) {
-        if (buffer.byteSize() == 0) {
-            return Task.completed(null);
-        }
-        return write(buffer).then(n -> writeAll(buffer.asSlice(n)));
+        return io("writeAll", buffer).writeAll(buffer, 0);
+    }
+
+    /** Completes when the stream has room for a write (or failed), holding no buffer. */
+    public Task<Void> writable() {
+        return io("writable").ready(Readiness.WRITABLE, "writable");
+    }
+
+    /**
+     * Completes at once: writes are unbuffered ({@link #write} has given every byte to the
+     * kernel when it completes), so there is nothing to flush. For code written against
+     * buffered writers.
+     */
+    public Task<Void> flush() {
+        io("flush");
+        return FLUSHED;
     }
 
     /** Half-close: sends FIN; the peer reads end of stream, and this side can still read. */
     public void shutdownOutput() throws IOException {
-        table.fd(token); // stale check: a closed stream throws IllegalStateException
-        Errors.check("shutdown(" + peer + ")", SocketNative.shutdown(fd, SocketNative.SHUT_WRITE));
+        io("shutdownOutput").shutdownOutput();
     }
+
+    // ---- splitting ---------------------------------------------------------------------------
+
+    /**
+     * Splits the stream into a read half and a write half, usable from two tasks at once. The
+     * socket closes when both halves are closed (closing the write half sends FIN, as Tokio's
+     * dropping it does). Afterwards this stream refuses reads and writes;
+     * {@link #close()} still closes the socket at once, failing what the halves have pending.
+     *
+     * @throws IllegalStateException when closed or split before
+     */
+    public Halves split() {
+        registration.checkOpen("split");
+        if (!SPLIT.compareAndSet(this, false, true)) {
+            throw new IllegalStateException("split(" + peer + "): this stream was split before");
+        }
+        registration.addHandle();
+        return new Halves(new ReadHalf(registration, peer), new WriteHalf(registration, peer));
+    }
+
+    // ---- options -----------------------------------------------------------------------------
+
+    /** TCP_NODELAY: send small writes at once instead of coalescing them (Nagle). On by default. */
+    public void setNoDelay(boolean on) throws IOException {
+        io("setNoDelay").setOption(SocketOption.TCP_NODELAY, on ? 1 : 0);
+    }
+
+    public boolean noDelay() throws IOException {
+        return io("noDelay").option(SocketOption.TCP_NODELAY) != 0;
+    }
+
+    /** SO_KEEPALIVE: probe an idle connection so that a vanished peer is noticed (off by default). */
+    public void setKeepAlive(boolean on) throws IOException {
+        io("setKeepAlive").setOption(SocketOption.SO_KEEPALIVE, on ? 1 : 0);
+    }
+
+    public boolean keepAlive() throws IOException {
+        return io("keepAlive").option(SocketOption.SO_KEEPALIVE) != 0;
+    }
+
+    /**
+     * SO_RCVBUF, a hint: Linux doubles it (for its bookkeeping) and clamps it to
+     * {@code net.core.rmem_max}; {@link #receiveBufferSize()} reports what it chose.
+     */
+    public void setReceiveBufferSize(int bytes) throws IOException {
+        io("setReceiveBufferSize").setOption(SocketOption.SO_RCVBUF, positive(bytes, "receive buffer size"));
+    }
+
+    public int receiveBufferSize() throws IOException {
+        return io("receiveBufferSize").option(SocketOption.SO_RCVBUF);
+    }
+
+    /** SO_SNDBUF, a hint: as {@link #setReceiveBufferSize}, with {@code net.core.wmem_max}. */
+    public void setSendBufferSize(int bytes) throws IOException {
+        io("setSendBufferSize").setOption(SocketOption.SO_SNDBUF, positive(bytes, "send buffer size"));
+    }
+
+    public int sendBufferSize() throws IOException {
+        return io("sendBufferSize").option(SocketOption.SO_SNDBUF);
+    }
+
+    /**
+     * SO_LINGER. {@code null} (the default) turns it off: close returns at once and the kernel
+     * sends what is left in the background. {@link Duration#ZERO} makes close reset the
+     * connection (RST), dropping unsent data. Otherwise whole seconds, rounded up, for which a
+     * close of a blocking socket would wait to send the rest (Krill's sockets never block on it).
+     */
+    public void setLinger(Duration lingerOrNull) throws IOException {
+        int seconds = -1;
+        if (lingerOrNull != null) {
+            if (lingerOrNull.isNegative()) {
+                throw new IllegalArgumentException("linger must not be negative, got " + lingerOrNull + " (null turns it off)");
+            }
+            long rounded = lingerOrNull.toSeconds() + (lingerOrNull.toNanosPart() > 0 ? 1 : 0);
+            seconds = (int) Math.min(rounded, Integer.MAX_VALUE);
+        }
+        io("setLinger").setOption(SocketOption.SO_LINGER, seconds);
+    }
+
+    /** The SO_LINGER time; empty when off. */
+    public Optional<Duration> linger() throws IOException {
+        int seconds = io("linger").option(SocketOption.SO_LINGER);
+        return seconds < 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(seconds));
+    }
+
+    private static int positive(int bytes, String what) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException(what + " must be positive, got " + bytes);
+        }
+        return bytes;
+    }
+
+    // ---- addresses and lifetime --------------------------------------------------------------
 
     public InetSocketAddress peerAddress() {
         return peer;
@@ -139,32 +373,26 @@ public final class TcpStream implements AutoCloseable {
 
     /** The local end's address. */
     public InetSocketAddress localAddress() throws IOException {
-        table.fd(token);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment sockaddr = arena.allocate(SockaddrDescriptor.SIZE_BYTES, 8);
-            Errors.check("getsockname", SocketNative.localAddress(fd, sockaddr.address()));
-            return SockaddrDescriptor.read(sockaddr);
-        }
+        return io("localAddress").localAddress();
     }
 
+    /** True until the socket is closed (by {@link #close()}, or by closing both halves). */
     public boolean isOpen() {
-        return table.isCurrent(token);
+        return registration.isOpen();
     }
 
-    /** Closes the connection; later calls throw IllegalStateException. Closing twice is harmless. */
+    /**
+     * Closes the connection now (also after {@link #split()}); pending operations fail with
+     * {@link SocketClosedException}, later calls throw {@link IllegalStateException}. Closing
+     * twice is harmless.
+     */
     @Override
     public void close() {
-        table.deregister(token, true);
-    }
-
-    private void checkNative(MemorySegment buffer) {
-        if (!buffer.isNative()) {
-            throw new IllegalArgumentException("buffer must be off-heap (Arena-allocated), got a heap segment");
-        }
+        registration.close();
     }
 
     @Override
     public String toString() {
-        return "TcpStream[" + peer + (isOpen() ? "" : ", closed") + "]";
+        return "TcpStream[" + peer + (isOpen() ? "" : ", closed") + (split ? ", split" : "") + "]";
     }
 }

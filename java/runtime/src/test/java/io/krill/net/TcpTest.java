@@ -7,78 +7,22 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.krill.Runtime;
 import io.krill.Task;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.CompletionException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 
 /** TCP over real loopback sockets, through the reactor, with the Task API; no fd may leak. */
 @EnabledOnOs(OS.LINUX)
-class TcpTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(30);
-
-    private Runtime runtime;
-    private Arena arena;
-    private long descriptorsBefore;
-
-    private static long openDescriptors() throws IOException {
-        try (var entries = Files.list(Path.of("/proc/self/fd"))) {
-            return entries.count() - 1;
-        }
-    }
-
-    @BeforeEach
-    void setUp() throws IOException {
-        io.krill.internal.jni.NativeLibrary.load();
-        descriptorsBefore = openDescriptors();
-        runtime = Runtime.builder().workers(2).build();
-        arena = Arena.ofShared();
-    }
-
-    @AfterEach
-    void tearDown() throws IOException {
-        runtime.shutdown(Duration.ofSeconds(5));
-        arena.close();
-        assertEquals(descriptorsBefore, openDescriptors(), "descriptors leaked");
-    }
-
-    /** Echoes everything it reads until end of stream, then closes. */
-    private Task<Void> echo(TcpStream stream, MemorySegment buffer) {
-        return stream.read(buffer).then(n -> {
-            if (n < 0) {
-                stream.close();
-                return Task.completed(null);
-            }
-            return stream.writeAll(buffer.asSlice(0, n)).then(v -> echo(stream, buffer));
-        });
-    }
-
-    /** Reads until end of stream into {@code out}. */
-    private Task<Void> readAll(TcpStream stream, MemorySegment buffer, ByteArrayOutputStream out) {
-        return stream.read(buffer).then(n -> {
-            if (n < 0) {
-                return Task.completed(null);
-            }
-            out.write(buffer.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), 0, n);
-            return readAll(stream, buffer, out);
-        });
-    }
+class TcpTest extends LoopbackFixture {
 
     private void roundTrip(int size) throws Exception {
         byte[] data = new byte[size];
@@ -122,6 +66,11 @@ class TcpTest {
     @Test
     void fourMegabytesEchoBackThroughFullBuffers() throws Exception {
         roundTrip(4 * 1024 * 1024);
+    }
+
+    @Test
+    void sixteenMegabytesEchoBack() throws Exception {
+        roundTrip(16 * 1024 * 1024);
     }
 
     @Test

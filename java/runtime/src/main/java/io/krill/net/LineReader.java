@@ -1,0 +1,155 @@
+package io.krill.net;
+
+import io.krill.Task;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.Charset;
+import java.util.Objects;
+
+/**
+ * Reads a stream line by line through a buffer (Tokio's {@code BufReader::lines}); made by
+ * {@link TcpStream#lines()} or {@link ReadHalf#lines()}.
+ *
+ * <p>A line ends with {@code \n} or {@code \r\n}; the terminator is not part of it. At end of
+ * stream a last line without a terminator is returned as it is, and then {@code null}. Bytes are
+ * decoded with the reader's charset (UTF-8 by default; malformed input becomes U+FFFD). A line
+ * longer than the buffer (terminator included) fails with {@link LineTooLongException}, after
+ * which the reader refuses further use: it cannot tell where the next line starts.
+ *
+ * <p>The reader takes more bytes from the stream than the lines it has returned (that is what
+ * the buffer is for): after the last line, read what follows (an HTTP body, say) through
+ * {@link #read(MemorySegment)}, which hands out the buffered bytes first.
+ *
+ * <p>One task at a time uses a reader, as with the stream's reads; it does not own the stream:
+ * closing the stream is the caller's job.
+ */
+public final class LineReader {
+
+    /** Default limit on a line with its terminator (guess: the usual HTTP header-line cap, as nginx's 8k). */
+    public static final int DEFAULT_MAX_LINE_BYTES = 8 * 1024;
+
+    /** Where the bytes come from: a stream's {@code read}. */
+    @FunctionalInterface
+    interface Source {
+        /** Bytes read into {@code buffer}, waiting for some, or -1 at end of stream. */
+        Task<Integer> read(MemorySegment buffer);
+    }
+
+    private final Source source;
+    private final String name;
+    private final MemorySegment buffer;
+    private final int capacityBytes;
+    private final Charset charset;
+
+    // Plain fields: one task at a time uses the reader, and a continuation that goes on with it
+    // on another worker was handed over through a task completion (release/acquire), which
+    // orders these writes before its reads.
+    /** First byte not yet returned. */
+    private int start;
+    /** One past the last buffered byte. */
+    private int end;
+    /** Bytes below this offset (from start) are known to hold no line feed. */
+    private int scanned;
+    private boolean endOfStream;
+    private LineTooLongException failure;
+
+    LineReader(Source source, String name, MemorySegment buffer, Charset charset) {
+        this.source = Objects.requireNonNull(source, "source");
+        this.name = name;
+        this.charset = Objects.requireNonNull(charset, "charset");
+        Registration.lengthOf(buffer); // off-heap only
+        if (buffer.byteSize() < 2 || buffer.byteSize() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("line buffer must hold 2 to 2^31-1 bytes, got " + buffer.byteSize());
+        }
+        this.buffer = buffer;
+        this.capacityBytes = (int) buffer.byteSize();
+    }
+
+    /** The limit on a line, terminator included: the buffer's size. */
+    public int maxLineBytes() {
+        return capacityBytes;
+    }
+
+    /** Bytes read from the stream and not handed out yet. */
+    public int buffered() {
+        return end - start;
+    }
+
+    /**
+     * The next line without its terminator, waiting for it; {@code null} at end of stream.
+     *
+     * @return a task failing with {@link LineTooLongException} for a line longer than
+     *         {@link #maxLineBytes()}, or with the stream's errors
+     * @throws IllegalStateException after a {@link LineTooLongException}, or when the stream is closed
+     */
+    public Task<String> nextLine() {
+        if (failure != null) {
+            throw new IllegalStateException("nextLine(" + name + "): this reader failed earlier: " + failure.getMessage());
+        }
+        for (int i = scanned; i < end; i++) {
+            if (buffer.get(ValueLayout.JAVA_BYTE, i) == '\n') {
+                String line = decode(start, i, true);
+                start = i + 1;
+                scanned = start;
+                return Task.completed(line);
+            }
+        }
+        scanned = end;
+        if (endOfStream) {
+            if (start == end) {
+                return Task.completed(null);
+            }
+            String last = decode(start, end, false);
+            start = end;
+            return Task.completed(last);
+        }
+        if (start > 0) { // keep the partial line at the front, making room behind it
+            MemorySegment.copy(buffer, start, buffer, 0, end - start);
+            end -= start;
+            scanned -= start;
+            start = 0;
+        }
+        if (end == capacityBytes) {
+            failure = new LineTooLongException("nextLine(" + name + "): no line feed within " + capacityBytes
+                    + " bytes: the line is longer than this reader's limit (maxLineBytes)", capacityBytes);
+            return Task.failed(failure);
+        }
+        return source.read(buffer.asSlice(end)).then(n -> {
+            if (n < 0) {
+                endOfStream = true;
+            } else {
+                end += n;
+            }
+            return nextLine();
+        });
+    }
+
+    /**
+     * Reads into {@code destination}: buffered bytes first, then from the stream; -1 at end of
+     * stream. For what follows the lines.
+     */
+    public Task<Integer> read(MemorySegment destination) {
+        int held = end - start;
+        if (held > 0) {
+            int n = (int) Math.min(held, destination.byteSize());
+            MemorySegment.copy(buffer, start, destination, 0, n);
+            start += n;
+            scanned = Math.max(scanned, start);
+            return Task.completed(n);
+        }
+        return endOfStream ? Task.completed(-1) : source.read(destination);
+    }
+
+    /** The bytes [from, to) as a string, less the '\r' of a "\r\n" when {@code beforeLineFeed}. */
+    private String decode(int from, int to, boolean beforeLineFeed) {
+        if (beforeLineFeed && to > from && buffer.get(ValueLayout.JAVA_BYTE, to - 1) == '\r') {
+            to--;
+        }
+        return new String(buffer.asSlice(from, to - from).toArray(ValueLayout.JAVA_BYTE), charset);
+    }
+
+    @Override
+    public String toString() {
+        return "LineReader[" + name + ", " + buffered() + " bytes buffered]";
+    }
+}

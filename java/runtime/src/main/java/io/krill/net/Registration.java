@@ -1,0 +1,412 @@
+package io.krill.net;
+
+import io.krill.Task;
+import io.krill.internal.jni.Errno;
+import io.krill.internal.jni.Errors;
+import io.krill.internal.jni.Readiness;
+import io.krill.internal.jni.SockaddrDescriptor;
+import io.krill.internal.jni.SocketNative;
+import io.krill.internal.jni.SocketOption;
+import io.krill.internal.reactor.ConnectionTable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.net.InetSocketAddress;
+import java.util.function.IntToLongFunction;
+
+/**
+ * A socket registered with the reactor: its lifetime and its readiness-driven I/O, shared by a
+ * {@link TcpStream} and its halves, or owned by a {@link TcpListener} (Tokio's
+ * {@code PollEvented}).
+ *
+ * <h2>Implementation notes</h2>
+ *
+ * <p><b>Closing without hitting a reused descriptor.</b> The kernel hands a closed descriptor's
+ * number to the next {@code open}/{@code accept}. Were {@link #close()} to close the fd while
+ * another thread sat between its liveness check and its {@code read(2)}, that read would land on
+ * whatever the number names next: someone else's connection. So every system call on the fd runs
+ * between {@link #enter()} and {@link #exit()}, which count the calls in flight in one word:
+ * <pre>
+ * | CLOSED  | system calls in flight |
+ * |  1 bit  |        31 bits         |
+ * </pre>
+ * and the fd is closed by whoever brings the word to "CLOSED, none in flight": {@code close()}
+ * itself when no call is in flight, else the last {@code exit()}. Once CLOSED is set no call
+ * enters, so the count only falls. {@code close()} deregisters first (epoll_ctl DEL, the token
+ * turns stale, waiters are woken) and sets CLOSED after: the descriptor leaves epoll before its
+ * number can be reused. A call that entered in between finds the token stale, and the
+ * table's {@code state}/{@code clearReadiness} throw {@link IllegalStateException}; that is
+ * caught in {@link #attempt} only, and reported as {@link #CLOSED_RESULT}.
+ *
+ * <p><b>Waiting.</b> The table keeps one read waiter and one write waiter per connection, so a
+ * socket supports one pending operation per direction at a time (read, readExact, readable, a
+ * line reader's nextLine; write, writeAll, writable): a second concurrent one in the same
+ * direction would take the first one's wake-up. The halves of {@link TcpStream#split()} are
+ * exactly one of each. A pending operation whose socket is closed fails with
+ * {@link SocketClosedException}; a call on an already closed socket throws
+ * {@link IllegalStateException} (a bug in the caller, not an I/O condition).
+ *
+ * <p><b>Handles.</b> {@code handles} counts the owners that must all let go before the socket
+ * closes: 1, or 2 once a stream is split (Tokio's "both halves dropped").
+ *
+ * <p>The fast paths loop while the kernel takes or gives bytes, and only go through a task
+ * continuation when it says {@code EAGAIN}: an operation that needs no waiting allocates one
+ * finished task at most.
+ */
+final class Registration {
+
+    /** An {@link #attempt} result below every {@code -errno}: the socket was closed. */
+    static final int CLOSED_RESULT = Integer.MIN_VALUE;
+
+    private static final int CLOSED = 1 << 31;
+    private static final int CALLS_MASK = ~CLOSED;
+
+    private static final VarHandle USE;
+    private static final VarHandle HANDLES;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            USE = lookup.findVarHandle(Registration.class, "use", int.class);
+            HANDLES = lookup.findVarHandle(Registration.class, "handles", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** A non-blocking system call on the descriptor: a count or {@code -errno}. */
+    @FunctionalInterface
+    interface Syscall {
+        int call(int fd, long address, int length);
+    }
+
+    static final Syscall READ = SocketNative::read;
+    static final Syscall WRITE = SocketNative::write;
+    static final Syscall ACCEPT = (fd, peerAddress, unused) -> SocketNative.accept(fd, peerAddress);
+
+    private final ConnectionTable table;
+    private final long token;
+    private final int fd;
+    /** The remote address (streams) or local one (listeners), for messages. */
+    private final String name;
+    // CAS by enter/exit/close, from any thread; see the class notes.
+    private volatile int use;
+    // CAS by addHandle/release, from any thread.
+    private volatile int handles = 1;
+
+    Registration(ConnectionTable table, long token, int fd, String name) {
+        this.table = table;
+        this.token = token;
+        this.fd = fd;
+        this.name = name;
+    }
+
+    String name() {
+        return name;
+    }
+
+    ConnectionTable table() {
+        return table;
+    }
+
+    long token() {
+        return token;
+    }
+
+    // ---- lifetime ----------------------------------------------------------------------------
+
+    boolean isOpen() {
+        return (use & CLOSED) == 0 && table.isCurrent(token);
+    }
+
+    /** @throws IllegalStateException when closed: using a closed socket is the caller's bug */
+    void checkOpen(String operation) {
+        if (!isOpen()) {
+            throw new IllegalStateException(operation + "(" + name + "): the socket is closed");
+        }
+    }
+
+    /** The failure of an operation that was pending (waiting, or between steps) when the socket closed. */
+    SocketClosedException closedWhilePending(String operation) {
+        return new SocketClosedException(operation + "(" + name + ") was pending when the socket was closed");
+    }
+
+    private boolean enter() {
+        for (;;) {
+            int current = use;
+            if ((current & CLOSED) != 0) {
+                return false;
+            }
+            if (USE.compareAndSet(this, current, current + 1)) {
+                return true;
+            }
+        }
+    }
+
+    private void exit() {
+        int now = (int) USE.getAndAdd(this, -1) - 1;
+        if (now == CLOSED) {
+            SocketNative.close(fd); // the last call out of a closed socket: see the class notes
+        }
+    }
+
+    /** One more owner: a stream split into halves. */
+    void addHandle() {
+        HANDLES.getAndAdd(this, 1);
+    }
+
+    /** An owner lets go; the last one closes the socket. */
+    void release() {
+        if ((int) HANDLES.getAndAdd(this, -1) == 1) {
+            close();
+        }
+    }
+
+    /**
+     * Closes now, whatever the handles: deregisters (pending operations wake and fail), then
+     * closes the descriptor once no system call is using it. Idempotent.
+     */
+    void close() {
+        if (!table.deregister(token, false)) {
+            return; // closed before
+        }
+        int before = (int) USE.getAndBitwiseOr(this, CLOSED);
+        if ((before & CALLS_MASK) == 0) {
+            SocketNative.close(fd); // no call in flight; none can enter now
+        }
+    }
+
+    // ---- system calls ------------------------------------------------------------------------
+
+    /**
+     * One attempt of {@code syscall}: its result, or {@link #CLOSED_RESULT}. On {@code -EAGAIN}
+     * it has cleared {@code readiness} as observed before the call (unless an event came in
+     * meanwhile), so that the next wait really waits.
+     */
+    int attempt(Syscall syscall, long address, int length, int readiness) {
+        if (!enter()) {
+            return CLOSED_RESULT;
+        }
+        try {
+            long state = table.state(token);
+            int result = syscall.call(fd, address, length);
+            if (result == -Errno.EAGAIN.number()) {
+                table.clearReadiness(token, state, readiness);
+            }
+            return result;
+        } catch (IllegalStateException staleToken) {
+            // Only state/clearReadiness throw this, and only for a token that a racing close()
+            // deregistered after enter(): the socket is closing, which the caller reports.
+            return CLOSED_RESULT;
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * Runs a quick call (options, addresses, shutdown) with the descriptor held open.
+     *
+     * @throws IllegalStateException when closed
+     */
+    long call(String operation, IntToLongFunction syscall) {
+        if (!enter()) {
+            throw new IllegalStateException(operation + "(" + name + "): the socket is closed");
+        }
+        try {
+            return syscall.applyAsLong(fd);
+        } finally {
+            exit();
+        }
+    }
+
+    /** The local end's address. */
+    InetSocketAddress localAddress() throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment sockaddr = arena.allocate(SockaddrDescriptor.SIZE_BYTES, 8);
+            Errors.check("getsockname(" + name + ")", call("localAddress", fd -> SocketNative.localAddress(fd, sockaddr.address())));
+            return SockaddrDescriptor.read(sockaddr);
+        }
+    }
+
+    /** Sets a socket option. */
+    void setOption(SocketOption option, int value) throws IOException {
+        Errors.check("setsockopt(" + option + ", " + value + ") on " + name,
+                call("set " + option, fd -> SocketNative.setOption(fd, option.id(), value)));
+    }
+
+    /** A socket option's value. */
+    int option(SocketOption option) throws IOException {
+        long result = call("get " + option, fd -> SocketNative.getOption(fd, option.id()));
+        Errors.check("getsockopt(" + option + ") on " + name, result);
+        return (int) result; // the value is the low half; OPTION_PRESENT sets bit 32 only
+    }
+
+    /** A task completing when the table reports {@code interest} (or the socket closes). */
+    Task<Void> ready(int interest, String operation) {
+        Task<Void> ready = table.ready(token, interest);
+        if (ready.isDone()) {
+            return isOpen() ? ready : Task.failed(closedWhilePending(operation));
+        }
+        return ready.then(v -> isOpen() ? Task.<Void>completed(null) : Task.<Void>failed(closedWhilePending(operation)));
+    }
+
+    // ---- stream I/O --------------------------------------------------------------------------
+
+    static int lengthOf(MemorySegment buffer) {
+        if (!buffer.isNative()) {
+            throw new IllegalArgumentException("buffer must be off-heap (Arena-allocated), got a heap segment");
+        }
+        return (int) Math.min(buffer.byteSize(), Integer.MAX_VALUE);
+    }
+
+    /** Bytes read, -1 at end of stream; waits for data. The caller checked the socket open. */
+    Task<Integer> read(MemorySegment buffer) {
+        int length = lengthOf(buffer);
+        if (length == 0) {
+            return Task.completed(0);
+        }
+        int n = attempt(READ, buffer.address(), length, Readiness.READABLE);
+        if (n > 0) {
+            return Task.completed(n);
+        }
+        if (n == 0) {
+            return Task.completed(-1);
+        }
+        if (n == CLOSED_RESULT) {
+            return Task.failed(closedWhilePending("read"));
+        }
+        if (n != -Errno.EAGAIN.number()) {
+            return Task.failed(Errors.newException("read(" + name + ")", n));
+        }
+        return table.ready(token, Readiness.READABLE).then(ready -> read(buffer));
+    }
+
+    /** As {@link #read} without waiting: 0 when nothing is there yet. */
+    int tryRead(MemorySegment buffer) throws IOException {
+        int length = lengthOf(buffer);
+        if (length == 0) {
+            return 0;
+        }
+        int n = attempt(READ, buffer.address(), length, Readiness.READABLE);
+        if (n > 0) {
+            return n;
+        }
+        if (n == 0) {
+            return -1;
+        }
+        if (n == CLOSED_RESULT) {
+            throw new IllegalStateException("tryRead(" + name + "): the socket is closed");
+        }
+        if (n == -Errno.EAGAIN.number()) {
+            return 0;
+        }
+        throw Errors.newException("read(" + name + ")", n);
+    }
+
+    /** Fills all of {@code buffer} from {@code filled} on, or fails with {@link EOFException}. */
+    Task<Void> readExact(MemorySegment buffer, long filled) {
+        long size = buffer.byteSize();
+        lengthOf(buffer);
+        while (filled < size) {
+            MemorySegment rest = buffer.asSlice(filled);
+            int n = attempt(READ, rest.address(), lengthOf(rest), Readiness.READABLE);
+            if (n > 0) {
+                filled += n;
+            } else if (n == 0) {
+                return Task.failed(new EOFException("readExact(" + name + "): end of stream after " + filled + " of "
+                        + size + " bytes, " + (size - filled) + " missing"));
+            } else if (n == CLOSED_RESULT) {
+                return Task.failed(closedWhilePending("readExact"));
+            } else if (n == -Errno.EAGAIN.number()) {
+                long got = filled;
+                return table.ready(token, Readiness.READABLE).then(ready -> readExact(buffer, got));
+            } else {
+                return Task.failed(Errors.newException("read(" + name + ")", n));
+            }
+        }
+        return Task.completed(null);
+    }
+
+    /** Bytes written (some of {@code buffer}); waits for room when there is none. */
+    Task<Integer> write(MemorySegment buffer) {
+        int length = lengthOf(buffer);
+        if (length == 0) {
+            return Task.completed(0);
+        }
+        int n = attempt(WRITE, buffer.address(), length, Readiness.WRITABLE);
+        if (n >= 0) {
+            return Task.completed(n);
+        }
+        if (n == CLOSED_RESULT) {
+            return Task.failed(closedWhilePending("write"));
+        }
+        if (n != -Errno.EAGAIN.number()) {
+            return Task.failed(Errors.newException("write(" + name + ")", n));
+        }
+        return table.ready(token, Readiness.WRITABLE).then(ready -> write(buffer));
+    }
+
+    /** As {@link #write} without waiting: 0 when there is no room. */
+    int tryWrite(MemorySegment buffer) throws IOException {
+        int length = lengthOf(buffer);
+        if (length == 0) {
+            return 0;
+        }
+        int n = attempt(WRITE, buffer.address(), length, Readiness.WRITABLE);
+        if (n >= 0) {
+            return n;
+        }
+        if (n == CLOSED_RESULT) {
+            throw new IllegalStateException("tryWrite(" + name + "): the socket is closed");
+        }
+        if (n == -Errno.EAGAIN.number()) {
+            return 0;
+        }
+        throw Errors.newException("write(" + name + ")", n);
+    }
+
+    /** Writes all of {@code buffer} from {@code written} on. */
+    Task<Void> writeAll(MemorySegment buffer, long written) {
+        long size = buffer.byteSize();
+        lengthOf(buffer);
+        while (written < size) {
+            MemorySegment rest = buffer.asSlice(written);
+            int n = attempt(WRITE, rest.address(), lengthOf(rest), Readiness.WRITABLE);
+            if (n >= 0) {
+                written += n;
+            } else if (n == CLOSED_RESULT) {
+                return Task.failed(closedWhilePending("writeAll"));
+            } else if (n == -Errno.EAGAIN.number()) {
+                long done = written;
+                return table.ready(token, Readiness.WRITABLE).then(ready -> writeAll(buffer, done));
+            } else {
+                return Task.failed(Errors.newException("write(" + name + ")", n));
+            }
+        }
+        return Task.completed(null);
+    }
+
+    /** Half-close: FIN to the peer. */
+    void shutdownOutput() throws IOException {
+        Errors.check("shutdown(" + name + ")", call("shutdownOutput", fd -> SocketNative.shutdown(fd, SocketNative.SHUT_WRITE)));
+    }
+
+    /**
+     * Half-close on the way out (a write half's close): best effort. The result is not
+     * reported: {@code -ENOTCONN} means the peer reset the connection already, and there is
+     * nobody left to tell; a closed socket needs no FIN from here.
+     */
+    void shutdownOutputQuietly() {
+        if (!enter()) {
+            return;
+        }
+        try {
+            SocketNative.shutdown(fd, SocketNative.SHUT_WRITE);
+        } finally {
+            exit();
+        }
+    }
+}
