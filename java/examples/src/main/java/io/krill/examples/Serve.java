@@ -41,6 +41,7 @@ public final class Serve implements AutoCloseable {
     private final Runtime runtime;
     private final TcpListener listener; // Task-API modes
     private final TcpServer server;     // handler-API modes
+    private final BufferPool echoBuffers = new BufferPool(ECHO_BUFFER_BYTES);
 
     private Serve(Runtime runtime, TcpListener listener, TcpServer server) {
         this.runtime = runtime;
@@ -82,23 +83,79 @@ public final class Serve implements AutoCloseable {
     /** Accepts forever (until closed), one task chain per connection. */
     private Task<Void> acceptLoop(boolean http) {
         return listener.accept().then(stream -> {
-            Arena arena = Arena.ofShared(); // the connection's buffer, freed when it ends
-            Task<Void> connection = http
-                    ? http(stream, arena.allocate(REQUEST_BUFFER_BYTES), arena.allocateFrom(ValueLayout.JAVA_BYTE, RESPONSE), 0)
-                    : echo(stream, arena.allocate(ECHO_BUFFER_BYTES));
+            Task<Void> connection;
+            Arena arena = null;
+            if (http) {
+                arena = Arena.ofShared(); // the connection's request buffer, freed when it ends
+                connection = http(stream, arena.allocate(REQUEST_BUFFER_BYTES), arena.allocateFrom(ValueLayout.JAVA_BYTE, RESPONSE), 0);
+            } else {
+                connection = echo(stream, echoBuffers);
+            }
+            Arena owned = arena;
             connection.handle((ok, failure) -> {
                 stream.close();
-                arena.close();
+                if (owned != null) {
+                    owned.close();
+                }
                 return null;
             });
             return acceptLoop(http);
         });
     }
 
-    static Task<Void> echo(TcpStream stream, MemorySegment buffer) {
-        return stream.read(buffer).then(n -> n < 0
-                ? Task.completed(null)
-                : stream.writeAll(buffer.asSlice(0, n)).then(v -> echo(stream, buffer)));
+    /**
+     * Echo without a buffer per idle connection (Tokio's readable + try_read pattern): wait for
+     * readability holding nothing, then borrow a buffer for one read and its write.
+     */
+    static Task<Void> echo(TcpStream stream, BufferPool buffers) {
+        return stream.readable().then(ready -> {
+            MemorySegment buffer = buffers.take();
+            int n;
+            try {
+                n = stream.tryRead(buffer);
+            } catch (java.io.IOException | RuntimeException e) {
+                buffers.give(buffer);
+                return Task.failed(e);
+            }
+            if (n <= 0) {
+                buffers.give(buffer);
+                return n < 0 ? Task.completed(null) : echo(stream, buffers); // 0: woken, nothing there yet
+            }
+            return stream.writeAll(buffer.asSlice(0, n)).handle((ok, failure) -> {
+                buffers.give(buffer);
+                return failure;
+            }).then(failure -> failure == null ? echo(stream, buffers) : Task.<Void>failed(failure));
+        });
+    }
+
+    /** Off-heap buffers lent to connections for one read and its write; as many as are ever busy at once. */
+    static final class BufferPool {
+        private final Arena arena = Arena.ofShared();
+        private final java.util.concurrent.ConcurrentLinkedQueue<MemorySegment> free = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final int bufferBytes;
+
+        BufferPool(int bufferBytes) {
+            this.bufferBytes = bufferBytes;
+        }
+
+        MemorySegment take() {
+            MemorySegment buffer = free.poll();
+            if (buffer != null) {
+                return buffer;
+            }
+            synchronized (this) {
+                return arena.allocate(bufferBytes, 64);
+            }
+        }
+
+        void give(MemorySegment buffer) {
+            free.add(buffer);
+        }
+
+        /** After the runtime has stopped: nothing borrows any more. */
+        void close() {
+            arena.close();
+        }
     }
 
     /**
@@ -159,6 +216,7 @@ public final class Serve implements AutoCloseable {
             });
         }
         runtime.shutdown(Duration.ofSeconds(2));
+        echoBuffers.close();
     }
 
     /** {@code MODE PORT THREADS}; runs until SIGTERM/SIGINT, then stops cleanly. */
