@@ -94,7 +94,7 @@ final class ShardDriver extends ScheduledTask<Void> {
     private boolean closing;
 
     ShardDriver(TaskScheduler scheduler, TcpServer server, int shard, ConnectionTable table, ConnectionHandler handler) {
-        super(scheduler);
+        super(scheduler, false, true); // a service: an open server does not hold up runtime shutdown
         this.server = server;
         this.shard = shard;
         this.table = table;

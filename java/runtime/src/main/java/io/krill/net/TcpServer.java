@@ -30,7 +30,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }</pre>
  *
  * Bind on a worker thread (inside a task, or with {@code runtime.blockOn}). {@link #close()} may
- * be called from any thread.
+ * be called from any thread. A runtime shut down with the server still open closes its
+ * descriptors without calling {@link ConnectionHandler#onClose}; close the server first to have
+ * every connection see its close.
  */
 public final class TcpServer implements AutoCloseable {
 

@@ -665,6 +665,21 @@ class TcpServerTest {
     }
 
     @Test
+    void aRuntimeShutDownWithItsServerOpenStopsAtOnceAndClosesEverything() throws Exception {
+        TcpServer open = start(ECHO);
+        try (Socket socket = connect()) {
+            server = null; // not closed by tearDown: the runtime's shutdown must do it
+            socket.getOutputStream().write(1);
+            assertEquals(1, socket.getInputStream().readNBytes(1).length);
+            long startNanos = System.nanoTime();
+            assertTrue(runtime.shutdown(Duration.ofSeconds(20)), "the server's drivers do not count as live tasks");
+            assertTrue(System.nanoTime() - startNanos < TimeUnit.SECONDS.toNanos(10), "no wait for the deadline");
+            assertTrue(open.closed().isDone(), "its drivers were cancelled with the runtime");
+            assertEquals(-1, socket.getInputStream().read(), "the connection was closed");
+        }
+    }
+
+    @Test
     void echoingAllocatesNothingPerEvent() throws Exception {
         start(ECHO);
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();

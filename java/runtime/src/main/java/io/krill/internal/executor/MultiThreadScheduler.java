@@ -133,7 +133,9 @@ public final class MultiThreadScheduler implements TaskScheduler {
 
     @Override
     public void taskFinished(ScheduledTask<?> task, Throwable failureOrNull) {
-        liveTasks.decrement();
+        if (!task.isService()) {
+            liveTasks.decrement();
+        }
         if (task.wasWaiting()) {
             waiting.remove(task);
         }

@@ -49,6 +49,7 @@ public abstract class ScheduledTask<T> extends AbstractTask<T> implements JoinHa
 
     private volatile int state;
     private final TaskScheduler scheduler;
+    private final boolean service;
     /** Set by the running step to run again after the queue; only the running thread uses it. */
     private boolean yieldRequested;
 
@@ -66,14 +67,31 @@ public abstract class ScheduledTask<T> extends AbstractTask<T> implements JoinHa
      * @param notified create the task already NOTIFIED, for a caller that queues it at once
      *                 (spawn); the queue push publishes it to the worker that pops it
      */
-    @SuppressWarnings("this-escape") // only the VarHandle sees 'this': a plain store, nothing leaks
     protected ScheduledTask(TaskScheduler scheduler, boolean notified) {
+        this(scheduler, notified, false);
+    }
+
+    /**
+     * @param service a task that serves for as long as something else lives (a server's
+     *                connection driver): not counted among the live tasks that a graceful
+     *                shutdown waits for; shutdown cancels it with the other waiting tasks
+     */
+    @SuppressWarnings("this-escape") // only the VarHandle sees 'this': a plain store, nothing leaks
+    protected ScheduledTask(TaskScheduler scheduler, boolean notified, boolean service) {
         this.scheduler = scheduler;
+        this.service = service;
         if (notified) {
             // Plain: the queue push (a release) or the CAS of whoever wakes it publishes the task.
             STATE.set(this, NOTIFIED);
         }
-        scheduler.taskCreated();
+        if (!service) {
+            scheduler.taskCreated();
+        }
+    }
+
+    /** True for a service task (see the constructor): not counted as live. */
+    public final boolean isService() {
+        return service;
     }
 
     public final TaskScheduler scheduler() {
