@@ -76,7 +76,15 @@ public interface Task<T> {
     /** A task completing with {@code fn} applied to this task's result; failures pass through. */
     <U> Task<U> map(Function<? super T, ? extends U> fn);
 
-    /** A task completing as the task that {@code fn} returns for this task's result. */
+    /**
+     * A task completing as the task that {@code fn} returns for this task's result.
+     *
+     * <p>Not for unbounded loops: a loop written as {@code then} recursion
+     * ({@code read().then(n -> write(n).then(v -> loop()))}) keeps every iteration's finished
+     * link alive until the whole loop ends, so a connection serving a million requests would
+     * hold a million links. Write long loops as a {@link Coroutine}, which awaits each task in
+     * place and holds only its own fields.
+     */
     <U> Task<U> then(Function<? super T, ? extends Task<U>> fn);
 
     /**

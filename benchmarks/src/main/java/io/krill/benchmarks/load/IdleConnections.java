@@ -23,7 +23,15 @@ import java.util.SplittableRandom;
  * bytes per connection, and one {@code RESULT} line. Every {@code --verify-every}-th connection
  * first does one round trip (an 8-byte echo, or one HTTP request), to prove the server really
  * serves them. The 0-connection baseline is printed but not fitted: it lacks whatever the first
- * connections set up once. Run by {@code ci/idle-memory}; JDK only, Linux only (/proc).
+ * connections set up once.
+ *
+ * <p>Before the baseline, {@code --warmup N} connections are opened, each makes
+ * {@value #WARMUP_ROUND_TRIPS} round trips, and all are closed again: the server's JIT compiles its accept and serve paths then, not
+ * during the steps (measured: without it, compiler arenas and code cache added megabytes between
+ * the 1,000 and 8,000 steps, three quarters of the fitted RSS slope of a handler-API server).
+ * A server that keeps slots for closed connections reuses those for the first N of the steps;
+ * the slope is fitted from the first step on, so choose N no larger than it.
+ * Run by {@code ci/idle-memory}; JDK only, Linux only (/proc).
  */
 public final class IdleConnections {
 
@@ -35,12 +43,19 @@ public final class IdleConnections {
               --mode M           echo | http: what a verifying round trip sends (default echo; echo-task and netty-echo are echo, netty-http is http)
               --steps A,B,...    connection counts to sample at, increasing (default 1000,5000,10000,15000)
               --verify-every N   every N-th connection does a round trip first (default 100)
+              --warmup N         connections opened, used and closed before the baseline (default 1000)
               --accept-timeout S seconds to wait for the server to accept a step's connections (default 60)""";
 
     /** Bytes a verifying echo sends (guess: a few, as a real protocol's greeting would be). */
     private static final int VERIFY_ECHO_BYTES = 8;
     /** Read timeout of a verifying round trip and connect timeout of every connection (guess: loopback answers in ms). */
     private static final int ROUND_TRIP_TIMEOUT_MILLIS = 10_000;
+    /**
+     * Round trips per warm-up connection: 20,000 in all by default, past the invocation counts
+     * at which HotSpot's C2 compiles (about 10,000), so the serve path is compiled before the
+     * baseline.
+     */
+    static final int WARMUP_ROUND_TRIPS = 20;
     /** How often the server's descriptors are counted while waiting for accepts. */
     private static final long POLL_MILLIS = 50;
 
@@ -60,7 +75,7 @@ public final class IdleConnections {
         this.acceptTimeoutMillis = acceptTimeoutMillis;
     }
 
-    private record Sample(int connections, int descriptors, long residentKib, long heapUsedKib) {}
+    private record Sample(int connections, int descriptors, long residentKib, long heapUsedKib, long offHeapKib) {}
 
     public static void main(String[] args) throws InterruptedException {
         Options options;
@@ -68,7 +83,7 @@ public final class IdleConnections {
         boolean http;
         try {
             options = Options.parse(args, Set.of("pid", "port"), Map.of("host", "127.0.0.1", "mode", "echo",
-                    "steps", "1000,5000,10000,15000", "verify-every", "100", "accept-timeout", "60"));
+                    "steps", "1000,5000,10000,15000", "verify-every", "100", "accept-timeout", "60", "warmup", "1000"));
             steps = options.increasingIntegers("steps", 1, 1_000_000);
             if (steps.size() < 2) {
                 throw new IllegalArgumentException("--steps needs at least 2 counts for a slope");
@@ -92,6 +107,7 @@ public final class IdleConnections {
                     options.integer("verify-every", 1, Integer.MAX_VALUE),
                     (long) (options.decimal("accept-timeout", 1, 3_600) * 1_000));
             try {
+                run.warmUp(options.integer("warmup", 0, steps.getFirst()));
                 status = run.measure(steps);
             } finally {
                 run.closeAll();
@@ -103,16 +119,42 @@ public final class IdleConnections {
         System.exit(status);
     }
 
+    /** Opens {@code count} connections that each make a round trip, then closes them all. */
+    private void warmUp(int count) throws IOException, InterruptedException {
+        if (count == 0) {
+            return;
+        }
+        int before = settledDescriptors();
+        for (int i = 0; i < count; i++) {
+            Socket socket = new Socket();
+            sockets.add(socket);
+            socket.connect(address, ROUND_TRIP_TIMEOUT_MILLIS);
+            socket.setSoTimeout(ROUND_TRIP_TIMEOUT_MILLIS);
+            for (int trip = 0; trip < WARMUP_ROUND_TRIPS; trip++) {
+                if (http) {
+                    verifyHttp(socket);
+                } else {
+                    verifyEcho(socket);
+                }
+            }
+        }
+        awaitDescriptors(before + count);
+        closeAll();
+        System.out.printf(Locale.ROOT, "idle: warmed up with %,d connections (%d round trips each, then closed)%n", count, WARMUP_ROUND_TRIPS);
+    }
+
     private int measure(List<Integer> steps) throws IOException, InterruptedException {
         System.out.printf(Locale.ROOT, "idle: server pid %d on %s:%d; steps %s; 1 in %d connections first does one %s round trip%n",
                 server.pid(), address.getHostString(), address.getPort(), steps, verifyEvery, http ? "HTTP" : "echo");
-        System.out.printf(Locale.ROOT, "%12s %14s %24s %12s%n", "connections", "RSS KiB", "heap used KiB (full GC)", "server fds");
+        System.out.printf(Locale.ROOT, "%12s %14s %24s %12s %18s%n", "connections", "RSS KiB", "heap used KiB (full GC)", "server fds",
+                "off-heap KiB (NMT)");
         int baselineFds = settledDescriptors();
         Sample baseline = sample(0, baselineFds);
         print(baseline, "  baseline, not fitted");
         double[] x = new double[steps.size()];
         double[] rssBytes = new double[steps.size()];
         double[] heapBytes = new double[steps.size()];
+        double[] offHeapBytes = new double[steps.size()];
         for (int i = 0; i < steps.size(); i++) {
             int target = steps.get(i);
             while (sockets.size() < target) {
@@ -124,23 +166,32 @@ public final class IdleConnections {
             x[i] = target;
             rssBytes[i] = s.residentKib() * 1024.0;
             heapBytes[i] = s.heapUsedKib() * 1024.0;
+            offHeapBytes[i] = s.offHeapKib() * 1024.0;
         }
         LeastSquares rss = LeastSquares.fit(x, rssBytes);
         LeastSquares heap = LeastSquares.fit(x, heapBytes);
         System.out.printf(Locale.ROOT, "slope (least squares over %d steps): RSS %,.0f bytes/connection (r^2 %.3f), heap %,.0f bytes/connection (r^2 %.3f)%n",
                 steps.size(), rss.slope(), rss.rSquared(), heap.slope(), heap.rSquared());
-        System.out.printf(Locale.ROOT, "RESULT idle rss_bytes_per_conn=%.0f heap_bytes_per_conn=%.0f connections=%d rss_r2=%.3f heap_r2=%.3f%n",
-                rss.slope(), heap.slope(), steps.getLast(), rss.rSquared(), heap.rSquared());
+        String offHeapResult = "";
+        if (baseline.offHeapKib() >= 0) {
+            LeastSquares offHeap = LeastSquares.fit(x, offHeapBytes);
+            System.out.printf(Locale.ROOT, "slope of off-heap memory (NMT \"Other\": Arena allocations): %,.0f bytes/connection (r^2 %.3f)%n",
+                    offHeap.slope(), offHeap.rSquared());
+            offHeapResult = String.format(Locale.ROOT, " offheap_bytes_per_conn=%.0f", offHeap.slope());
+        }
+        System.out.printf(Locale.ROOT, "RESULT idle rss_bytes_per_conn=%.0f heap_bytes_per_conn=%.0f%s connections=%d rss_r2=%.3f heap_r2=%.3f%n",
+                rss.slope(), heap.slope(), offHeapResult, steps.getLast(), rss.rSquared(), heap.rSquared());
         return 0;
     }
 
     private Sample sample(int connections, int descriptors) throws IOException, InterruptedException {
         long heapKib = server.heapUsedKibAfterFullGc();
-        return new Sample(connections, descriptors, server.residentKib(), heapKib);
+        return new Sample(connections, descriptors, server.residentKib(), heapKib, server.offHeapKib());
     }
 
     private static void print(Sample s, String note) {
-        System.out.printf(Locale.ROOT, "%,12d %,14d %,24d %,12d%s%n", s.connections(), s.residentKib(), s.heapUsedKib(), s.descriptors(), note);
+        System.out.printf(Locale.ROOT, "%,12d %,14d %,24d %,12d %,18d%s%n", s.connections(), s.residentKib(), s.heapUsedKib(), s.descriptors(),
+                s.offHeapKib(), note);
     }
 
     /** Opens one more connection (a blocking connect), and makes it prove itself if its turn. */

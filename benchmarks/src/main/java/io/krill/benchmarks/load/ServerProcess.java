@@ -58,8 +58,28 @@ final class ServerProcess {
         return parseHeapUsedKib(jcmd("GC.heap_info"));
     }
 
+    /**
+     * Native memory the JVM tracks as "Other" (where {@code Arena.allocate} and other
+     * {@code Unsafe}/FFM allocations land), committed, in KiB; -1 unless the server runs with
+     * {@code -XX:NativeMemoryTracking=summary}. Unlike RSS it counts what was allocated, not
+     * which pages the allocator happened to reuse or touch.
+     */
+    long offHeapKib() throws IOException, InterruptedException {
+        return parseNmtOtherKib(jcmd("VM.native_memory summary"));
+    }
+
+    private static final Pattern NMT_OTHER = Pattern.compile("(?m)^-\\s+Other \\(reserved=\\d+KB, committed=(\\d+)KB\\)");
+
+    /** The committed KiB of NMT's "Other" category, or -1 when the output has none (NMT off). */
+    static long parseNmtOtherKib(String summary) {
+        Matcher m = NMT_OTHER.matcher(summary);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
     private String jcmd(String command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(List.of(jcmd.toString(), Long.toString(pid), command))
+        List<String> commandLine = new java.util.ArrayList<>(List.of(jcmd.toString(), Long.toString(pid)));
+        commandLine.addAll(List.of(command.split(" ")));
+        Process process = new ProcessBuilder(commandLine)
                 .redirectErrorStream(true).start();
         String output;
         try (var out = process.getInputStream()) {

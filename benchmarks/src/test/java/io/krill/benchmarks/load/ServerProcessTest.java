@@ -66,4 +66,16 @@ class ServerProcessTest {
         long heapKib = self.heapUsedKibAfterFullGc(); // jcmd attaching to this very JVM
         assertTrue(heapKib > 0 && heapKib < Runtime.getRuntime().totalMemory() / 1024, "heap used " + heapKib + " KiB");
     }
+
+    @Test
+    void offHeapIsNmtsOtherCategoryOrMinusOneWithoutNmt() {
+        assertEquals(1_116, ServerProcess.parseNmtOtherKib("""
+                Total: reserved=1721046KB, committed=346974KB
+                -                     Class (reserved=1048730KB, committed=474KB)
+                -                     Other (reserved=1116KB, committed=1116KB)
+                                            (malloc=1116KB #36)
+                -                    Symbol (reserved=1276KB, committed=1276KB)
+                """));
+        assertEquals(-1, ServerProcess.parseNmtOtherKib("Native memory tracking is not enabled"));
+    }
 }

@@ -1,6 +1,8 @@
 package io.krill.examples;
 
+import io.krill.Coroutine;
 import io.krill.Runtime;
+import io.krill.Step;
 import io.krill.Task;
 import io.krill.net.ConnectionHandler;
 import io.krill.net.TcpListener;
@@ -42,6 +44,7 @@ public final class Serve implements AutoCloseable {
     private final TcpListener listener; // Task-API modes
     private final TcpServer server;     // handler-API modes
     private final BufferPool echoBuffers = new BufferPool(ECHO_BUFFER_BYTES);
+    private final MemorySegment response = Arena.ofAuto().allocateFrom(ValueLayout.JAVA_BYTE, RESPONSE);
 
     private Serve(Runtime runtime, TcpListener listener, TcpServer server) {
         this.runtime = runtime;
@@ -68,7 +71,7 @@ public final class Serve implements AutoCloseable {
             }
             TcpListener listener = runtime.blockOn(() -> TcpListener.bind(address));
             Serve server = new Serve(runtime, listener, null);
-            runtime.spawn(() -> server.acceptLoop(mode.equals("http")));
+            runtime.spawn(server.new AcceptLoop(mode.equals("http")));
             return server;
         } catch (RuntimeException e) {
             runtime.close();
@@ -80,52 +83,191 @@ public final class Serve implements AutoCloseable {
         return (server != null ? server.localAddress() : listener.localAddress()).getPort();
     }
 
-    /** Accepts forever (until closed), one task chain per connection. */
-    private Task<Void> acceptLoop(boolean http) {
-        return listener.accept().then(stream -> {
-            Task<Void> connection;
-            Arena arena = null;
-            if (http) {
-                arena = Arena.ofShared(); // the connection's request buffer, freed when it ends
-                connection = http(stream, arena.allocate(REQUEST_BUFFER_BYTES), arena.allocateFrom(ValueLayout.JAVA_BYTE, RESPONSE), 0);
-            } else {
-                connection = echo(stream, echoBuffers);
-            }
-            Arena owned = arena;
-            connection.handle((ok, failure) -> {
-                stream.close();
-                if (owned != null) {
-                    owned.close();
+    /**
+     * Accepts forever (until closed), spawning one coroutine per connection. Loops are
+     * coroutines, not recursive {@code then} chains: a chain would keep one finished link per
+     * iteration alive until the loop ends, so memory would grow with every request.
+     */
+    private final class AcceptLoop implements Coroutine<Void> {
+        private final boolean http;
+        private Task<TcpStream> accepting;
+
+        AcceptLoop(boolean http) {
+            this.http = http;
+        }
+
+        @Override
+        public void resume(Step<Void> step) {
+            for (;;) {
+                if (accepting == null) {
+                    accepting = listener.accept();
                 }
-                return null;
-            });
-            return acceptLoop(http);
-        });
+                if (!step.await(accepting)) {
+                    return;
+                }
+                Throwable failure = accepting.failureNow();
+                if (failure != null) {
+                    step.fail(failure); // the listener was closed (or broke): stop accepting
+                    return;
+                }
+                TcpStream stream = accepting.resultNow();
+                accepting = null;
+                runtime.spawn(http ? new HttpConnection(stream) : new EchoConnection(stream, echoBuffers));
+            }
+        }
     }
 
     /**
      * Echo without a buffer per idle connection (Tokio's readable + try_read pattern): wait for
      * readability holding nothing, then borrow a buffer for one read and its write.
      */
-    static Task<Void> echo(TcpStream stream, BufferPool buffers) {
-        return stream.readable().then(ready -> {
-            MemorySegment buffer = buffers.take();
-            int n;
+    static final class EchoConnection implements Coroutine<Void> {
+        private final TcpStream stream;
+        private final BufferPool buffers;
+        private Task<Void> readable;
+        private Task<Void> writing;
+        private MemorySegment buffer; // borrowed from a read until its write is done
+
+        EchoConnection(TcpStream stream, BufferPool buffers) {
+            this.stream = stream;
+            this.buffers = buffers;
+        }
+
+        @Override
+        public void resume(Step<Void> step) {
             try {
-                n = stream.tryRead(buffer);
+                for (;;) {
+                    if (writing != null) {
+                        if (!step.await(writing)) {
+                            return;
+                        }
+                        buffers.give(buffer);
+                        buffer = null;
+                        Throwable failure = writing.failureNow();
+                        writing = null;
+                        if (failure != null) {
+                            finish(step, failure);
+                            return;
+                        }
+                    }
+                    if (readable == null) {
+                        readable = stream.readable();
+                    }
+                    if (!step.await(readable)) {
+                        return; // idle: holds the readiness wait, no buffer
+                    }
+                    readable = null;
+                    buffer = buffers.take();
+                    int n = stream.tryRead(buffer);
+                    if (n <= 0) {
+                        buffers.give(buffer);
+                        buffer = null;
+                        if (n < 0) {
+                            finish(step, null);
+                            return;
+                        }
+                        continue; // woken, nothing there yet
+                    }
+                    writing = stream.writeAll(buffer.asSlice(0, n));
+                }
             } catch (java.io.IOException | RuntimeException e) {
-                buffers.give(buffer);
-                return Task.failed(e);
+                if (buffer != null) {
+                    buffers.give(buffer);
+                    buffer = null;
+                }
+                finish(step, e);
             }
-            if (n <= 0) {
-                buffers.give(buffer);
-                return n < 0 ? Task.completed(null) : echo(stream, buffers); // 0: woken, nothing there yet
+        }
+
+        private void finish(Step<Void> step, Throwable failure) {
+            stream.close();
+            if (failure == null) {
+                step.complete(null);
+            } else {
+                step.fail(failure);
             }
-            return stream.writeAll(buffer.asSlice(0, n)).handle((ok, failure) -> {
-                buffers.give(buffer);
-                return failure;
-            }).then(failure -> failure == null ? echo(stream, buffers) : Task.<Void>failed(failure));
-        });
+        }
+    }
+
+    /**
+     * Reads requests into its buffer, answers every complete one in order, keeps the incomplete
+     * rest for the next read; a request larger than the buffer ends the connection.
+     */
+    final class HttpConnection implements Coroutine<Void> {
+        private final TcpStream stream;
+        // The connection's buffer, freed by the GC with the connection (also when a shutdown
+        // cancels it mid-request, which a close in finish() would miss).
+        private final MemorySegment buffer = Arena.ofAuto().allocate(REQUEST_BUFFER_BYTES);
+        private int filled;
+        private int owed; // responses still to write
+        private Task<Integer> reading;
+        private Task<Void> writing;
+
+        HttpConnection(TcpStream stream) {
+            this.stream = stream;
+        }
+
+        @Override
+        public void resume(Step<Void> step) {
+            try {
+                for (;;) {
+                    if (writing != null) {
+                        if (!step.await(writing)) {
+                            return;
+                        }
+                        Throwable failure = writing.failureNow();
+                        writing = null;
+                        if (failure != null) {
+                            finish(step, failure);
+                            return;
+                        }
+                    }
+                    if (owed > 0) {
+                        owed--;
+                        writing = stream.writeAll(response);
+                        continue;
+                    }
+                    if (filled == buffer.byteSize()) {
+                        finish(step, null); // a request larger than the buffer: drop the connection
+                        return;
+                    }
+                    if (reading == null) {
+                        reading = stream.read(buffer.asSlice(filled));
+                    }
+                    if (!step.await(reading)) {
+                        return;
+                    }
+                    Throwable failure = reading.failureNow();
+                    int n = failure == null ? reading.resultNow() : -1;
+                    reading = null;
+                    if (n < 0) {
+                        finish(step, failure);
+                        return;
+                    }
+                    int held = filled + n;
+                    int consumed = 0;
+                    for (int end = requestEnd(buffer, 0, held); end > 0; end = requestEnd(buffer, consumed, held)) {
+                        consumed = end;
+                        owed++;
+                    }
+                    if (consumed > 0) {
+                        MemorySegment.copy(buffer, consumed, buffer, 0, held - consumed); // keep the incomplete rest
+                    }
+                    filled = held - consumed;
+                }
+            } catch (RuntimeException e) {
+                finish(step, e);
+            }
+        }
+
+        private void finish(Step<Void> step, Throwable failure) {
+            stream.close();
+            if (failure == null) {
+                step.complete(null);
+            } else {
+                step.fail(failure);
+            }
+        }
     }
 
     /** Off-heap buffers lent to connections for one read and its write; as many as are ever busy at once. */
@@ -158,33 +300,6 @@ public final class Serve implements AutoCloseable {
         }
     }
 
-    /**
-     * Reads requests into {@code buffer} ({@code filled} bytes held), answers every complete one
-     * in order, keeps the incomplete rest for the next read.
-     */
-    static Task<Void> http(TcpStream stream, MemorySegment buffer, MemorySegment response, int filled) {
-        if (filled == buffer.byteSize()) {
-            return Task.completed(null); // a request larger than the buffer: drop the connection
-        }
-        return stream.read(buffer.asSlice(filled)).then(n -> {
-            if (n < 0) {
-                return Task.completed(null);
-            }
-            int held = filled + n;
-            int consumed = 0;
-            int requests = 0;
-            for (int end = requestEnd(buffer, 0, held); end > 0; end = requestEnd(buffer, consumed, held)) {
-                consumed = end;
-                requests++;
-            }
-            if (consumed > 0) {
-                MemorySegment.copy(buffer, consumed, buffer, 0, held - consumed); // keep the incomplete rest
-            }
-            int rest = held - consumed;
-            return respond(stream, response, requests).then(v -> http(stream, buffer, response, rest));
-        });
-    }
-
     /** The offset just past the first "\r\n\r\n" at or after {@code from}, or -1. */
     static int requestEnd(MemorySegment buffer, int from, int limit) {
         for (int i = from; i + 3 < limit; i++) {
@@ -194,11 +309,6 @@ public final class Serve implements AutoCloseable {
             }
         }
         return -1;
-    }
-
-    private static Task<Void> respond(TcpStream stream, MemorySegment response, int count) {
-        return count == 0 ? Task.completed(null)
-                : stream.writeAll(response).then(v -> respond(stream, response, count - 1));
     }
 
     @Override
