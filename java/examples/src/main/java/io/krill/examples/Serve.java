@@ -34,6 +34,8 @@ public final class Serve implements AutoCloseable {
     static final byte[] RESPONSE = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nHello".getBytes(StandardCharsets.US_ASCII);
     /** Bytes of request a connection may buffer before a request is complete (guess: ample for GETs). */
     static final int REQUEST_BUFFER_BYTES = 16 * 1024;
+    /** Responses sent by one write at most (guess: a pipelining client rarely has more in flight). */
+    static final int RESPONSES_PER_WRITE = 64;
     /** Bytes per read for echo (guess: one loopback segment burst). */
     static final int ECHO_BUFFER_BYTES = 64 * 1024;
 
@@ -44,7 +46,8 @@ public final class Serve implements AutoCloseable {
     private final TcpListener listener; // Task-API modes
     private final TcpServer server;     // handler-API modes
     private final BufferPool echoBuffers = new BufferPool(ECHO_BUFFER_BYTES);
-    private final MemorySegment response = Arena.ofAuto().allocateFrom(ValueLayout.JAVA_BYTE, RESPONSE);
+    /** {@link #RESPONSES_PER_WRITE} copies of the response back to back: k answers are one slice, one write. */
+    private final MemorySegment responses = repeated(RESPONSE, RESPONSES_PER_WRITE);
 
     private Serve(Runtime runtime, TcpListener listener, TcpServer server) {
         this.runtime = runtime;
@@ -223,8 +226,9 @@ public final class Serve implements AutoCloseable {
                         }
                     }
                     if (owed > 0) {
-                        owed--;
-                        writing = stream.writeAll(response);
+                        int batch = Math.min(owed, RESPONSES_PER_WRITE); // one write for many answers
+                        owed -= batch;
+                        writing = stream.writeAll(responses.asSlice(0, (long) batch * RESPONSE.length));
                         continue;
                     }
                     if (filled == buffer.byteSize()) {
@@ -268,6 +272,14 @@ public final class Serve implements AutoCloseable {
                 step.fail(failure);
             }
         }
+    }
+
+    private static MemorySegment repeated(byte[] bytes, int times) {
+        MemorySegment all = Arena.ofAuto().allocate((long) bytes.length * times);
+        for (int i = 0; i < times; i++) {
+            MemorySegment.copy(bytes, 0, all, ValueLayout.JAVA_BYTE, (long) i * bytes.length, bytes.length);
+        }
+        return all;
     }
 
     /** Off-heap buffers lent to connections for one read and its write; as many as are ever busy at once. */
