@@ -11,7 +11,10 @@ import org.junit.jupiter.api.Test;
  */
 class SyncLincheckTest {
 
-    /** The semaphore under test, starting with one permit. */
+    /**
+     * The semaphore under test, starting with one permit: lock-free fast paths (tryAcquire,
+     * release without waiters) against queueing, granting and cancelling under the monitor.
+     */
     public static class SemaphoreOps {
         private final Semaphore semaphore = new Semaphore(1);
 
@@ -19,6 +22,12 @@ class SyncLincheckTest {
         @Operation
         public boolean acquireNow() {
             return !(semaphore.acquire() instanceof Waiter<?>);
+        }
+
+        /** As acquireNow, for two permits: a head that needs more than is free holds back those behind. */
+        @Operation
+        public boolean acquireTwoNow() {
+            return !(semaphore.acquire(2) instanceof Waiter<?>);
         }
 
         @Operation
@@ -29,6 +38,15 @@ class SyncLincheckTest {
         @Operation
         public void release() {
             semaphore.release();
+        }
+
+        /** Cancels the oldest queued acquire (picked and cancelled atomically: the monitor is reentrant). */
+        @Operation
+        public boolean cancelHead() {
+            synchronized (semaphore) {
+                Waiter<?> head = semaphore.queue.peek();
+                return head != null && head.cancel();
+            }
         }
 
         @Operation
@@ -44,19 +62,33 @@ class SyncLincheckTest {
 
     public static class SemaphoreSpec {
         private long permits = 1;
-        private int queued;
+        private final ArrayDeque<Long> queue = new ArrayDeque<>(); // amounts, oldest first
 
-        public boolean acquireNow() {
-            if (queued == 0 && permits >= 1) {
-                permits--;
+        private boolean acquire(long n) {
+            if (queue.isEmpty() && permits >= n) {
+                permits -= n;
                 return true;
             }
-            queued++;
+            queue.add(n);
             return false;
         }
 
+        private void grant() {
+            while (!queue.isEmpty() && queue.peek() <= permits) {
+                permits -= queue.poll();
+            }
+        }
+
+        public boolean acquireNow() {
+            return acquire(1);
+        }
+
+        public boolean acquireTwoNow() {
+            return acquire(2);
+        }
+
         public boolean tryAcquire() {
-            if (queued == 0 && permits >= 1) {
+            if (queue.isEmpty() && permits >= 1) {
                 permits--;
                 return true;
             }
@@ -65,10 +97,16 @@ class SyncLincheckTest {
 
         public void release() {
             permits++;
-            while (queued > 0 && permits >= 1) {
-                queued--;
-                permits--;
+            grant();
+        }
+
+        public boolean cancelHead() {
+            if (queue.isEmpty()) {
+                return false;
             }
+            queue.poll();
+            grant();
+            return true;
         }
 
         public long available() {
@@ -76,7 +114,7 @@ class SyncLincheckTest {
         }
 
         public int queued() {
-            return queued;
+            return queue.size();
         }
     }
 

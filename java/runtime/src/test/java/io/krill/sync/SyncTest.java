@@ -62,6 +62,51 @@ class SyncTest {
     }
 
     @Test
+    void cancellingTheQueueHeadLetsTheSmallerRequestsBehindItThrough() {
+        Semaphore semaphore = new Semaphore(1);
+        Task<Void> two = semaphore.acquire(2);
+        Task<Void> one = semaphore.acquire(1);
+        assertFalse(one.isDone(), "FIFO: behind the head that needs 2");
+        assertTrue(two.cancel());
+        assertTrue(one.isDone(), "the permit that was free goes to the next in line at once");
+        assertEquals(0, semaphore.availablePermits());
+        assertEquals(0, semaphore.queuedWaiters());
+        semaphore.release();
+        assertTrue(semaphore.tryAcquire(), "the queue is empty again: the fast path reopens");
+    }
+
+    @Test
+    void aGrantThatLosesToCancellationIsRefundedToTheNextWaiter() {
+        Semaphore semaphore = new Semaphore(0);
+        // Cancelled between its grant (under the monitor) and its completion: the race that
+        // cancel() from another thread can win. The grant must go on to the next waiter.
+        Semaphore.Acquire<String> raced = new Semaphore.Acquire<>(semaphore, 1) {
+            @Override
+            String value() {
+                assertTrue(cancel(), "granted but not completed: the cancellation still wins");
+                return "too late";
+            }
+        };
+        assertFalse(semaphore.acquireOrQueue(raced));
+        Task<Void> next = semaphore.acquire();
+        semaphore.release();
+        assertTrue(raced.isCancelled());
+        assertTrue(next.isDone(), "the refunded permit went to the next waiter");
+        semaphore.release();
+        assertEquals(1, semaphore.availablePermits(), "and none was lost or made up");
+    }
+
+    @Test
+    void permitCountsStayWithinTheStateWord() {
+        Semaphore semaphore = new Semaphore(Semaphore.MAX_PERMITS);
+        assertThrows(IllegalStateException.class, semaphore::release, "would overflow");
+        assertEquals(Semaphore.MAX_PERMITS, semaphore.availablePermits());
+        assertTrue(semaphore.tryAcquire(Semaphore.MAX_PERMITS));
+        assertThrows(IllegalArgumentException.class, () -> new Semaphore(Semaphore.MAX_PERMITS + 1));
+        assertThrows(IllegalArgumentException.class, () -> semaphore.tryAcquire(0));
+    }
+
+    @Test
     void aMutexHandsTheValueOnInOrder() {
         Mutex<Integer> mutex = new Mutex<>(1);
         Mutex.Guard<Integer> first = mutex.lock().join();
