@@ -3,7 +3,9 @@ package io.krill.sync;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -121,6 +123,53 @@ class SyncTest {
             assertEquals(2, guard.get());
         }
         assertFalse(mutex.isLocked());
+    }
+
+    @Test
+    void anUncontendedLockIsOneObjectAndAStaleGuardCannotReachTheValue() {
+        Mutex<Integer> mutex = new Mutex<>(1);
+        Task<Mutex.Guard<Integer>> locked = mutex.lock();
+        assertTrue(locked.isDone());
+        Mutex.Guard<Integer> first = locked.resultNow();
+        assertSame(locked, first, "the guard is its own completed task");
+        first.close();
+        Mutex.Guard<Integer> second = mutex.lock().resultNow();
+        assertNotSame(first, second, "never reused: each holding has its own guard");
+        assertThrows(IllegalStateException.class, first::get);
+        first.close(); // a stale close must not release the current holder's lock
+        assertTrue(mutex.isLocked());
+        assertNull(mutex.tryLock());
+        second.close();
+        assertFalse(mutex.isLocked());
+    }
+
+    @Test
+    void aGuardThatIsItsOwnTaskKeepsItsValueThroughCombinators() throws Exception {
+        Mutex<Integer> mutex = new Mutex<>(7);
+        Task<Mutex.Guard<Integer>> locked = mutex.lock();
+        Mutex.Guard<Integer> guard = locked.resultNow();
+        assertSame(guard, Task.completed(0).then(x -> locked).join(), "copied outcome: the guard, not the copy");
+        assertSame(guard, Task.race(locked, Task.promise()).join());
+        assertSame(guard, locked.toCompletableFuture().get());
+        assertEquals(7, locked.map(Mutex.Guard::get).join());
+        guard.close();
+    }
+
+    @Test
+    void aQueuedLockIsGrantedOnReleaseAndAClosedGuardStaysClosed() {
+        Mutex<String> mutex = new Mutex<>("a");
+        Mutex.Guard<String> holder = mutex.tryLock();
+        Task<Mutex.Guard<String>> queued = mutex.lock();
+        Task<Mutex.Guard<String>> behind = mutex.lock();
+        holder.set("b");
+        holder.close();
+        assertTrue(queued.isDone());
+        assertFalse(behind.isDone());
+        Mutex.Guard<String> guard = queued.resultNow();
+        assertEquals("b", guard.get());
+        assertTrue(behind.cancel());
+        guard.close();
+        assertFalse(mutex.isLocked(), "the cancelled lock() behind did not take it");
     }
 
     @Test
