@@ -260,6 +260,75 @@ class SyncTest {
     }
 
     @Test
+    void waitingSendersAreAdmittedInOrderAndACancelledOneSendsNothing() {
+        Mpsc.Channel<String> channel = Mpsc.bounded(1);
+        Mpsc.Sender<String> sender = channel.sender();
+        assertTrue(sender.send("a").isDone());
+        Task<Void> b = sender.send("b");
+        Task<Void> c = sender.send("c");
+        Task<Void> d = sender.send("d");
+        assertFalse(sender.trySend("e"), "others wait for room before it: no barging");
+        assertTrue(c.cancel());
+        assertEquals("a", channel.receiver().tryRecv());
+        assertTrue(b.isDone(), "the room went to the oldest waiting send");
+        assertFalse(d.isDone());
+        assertEquals("b", channel.receiver().recv().join());
+        assertTrue(d.isDone());
+        assertFalse(d.cancel(), "admitted: the message is in the channel");
+        assertEquals("d", channel.receiver().recv().join(), "the cancelled send never arrives");
+        assertNull(channel.receiver().tryRecv());
+    }
+
+    @Test
+    void aReserveCancelledAfterItWasAdmittedGivesItsSlotBack() {
+        Mpsc.Channel<String> channel = Mpsc.bounded(1);
+        Mpsc.Permit<String> permit = channel.sender().reserve().join(); // the only slot
+        Task<String> received = channel.receiver().recv();
+        Task<Mpsc.Permit<String>> reserve = channel.sender().reserve();
+        assertFalse(reserve.isDone());
+        // Using the permit hands the message to the pending recv and admits the reserve; both are
+        // completed after the lock, in that order. Completing the recv cancels the reserve: the
+        // cancellation lands between its admission and its completion, and must win.
+        received.toCompletableFuture().thenRun(() -> assertTrue(reserve.cancel()));
+        permit.send("m");
+        assertEquals("m", received.join());
+        assertTrue(reserve.isCancelled());
+        assertTrue(channel.sender().trySend("x"), "the slot admitted to the cancelled reserve came back");
+        assertFalse(channel.sender().trySend("y"), "and only that one");
+    }
+
+    @Test
+    void aPermitUsedWhileTheChannelIsFullHandsOverAndAdmitsTheNextSender() {
+        Mpsc.Channel<Integer> channel = Mpsc.bounded(1);
+        Mpsc.Permit<Integer> permit = channel.sender().reserve().join();
+        Task<Integer> received = channel.receiver().recv();
+        Task<Void> waiting = channel.sender().send(2);
+        assertFalse(waiting.isDone(), "the only slot is reserved");
+        permit.send(1);
+        assertEquals(1, received.join(), "handed straight to the pending recv");
+        assertTrue(waiting.isDone(), "which left the slot free for the waiting send");
+        assertEquals(2, channel.receiver().tryRecv());
+    }
+
+    @Test
+    void closingTheReceiverFailsWaitingReservesAndUnboundedReservesNeverWait() {
+        Mpsc.Channel<Integer> channel = Mpsc.bounded(1);
+        channel.sender().send(1);
+        Task<Mpsc.Permit<Integer>> reserve = channel.sender().reserve();
+        channel.receiver().close();
+        assertInstanceOf(ClosedException.class, reserve.failureNow());
+        assertThrows(ClosedException.class, () -> channel.sender().reserve());
+        Mpsc.Channel<Integer> unbounded = Mpsc.unbounded();
+        for (int i = 0; i < 10; i++) {
+            assertTrue(unbounded.sender().reserve().isDone());
+            assertTrue(unbounded.sender().send(i).isDone());
+        }
+        Mpsc.Sender<Integer> closed = unbounded.sender().duplicate();
+        closed.close();
+        assertThrows(IllegalStateException.class, () -> closed.send(1), "a closed sender refuses");
+    }
+
+    @Test
     void broadcastDeliversToEverySubscriberAndCountsLag() {
         Broadcast<Integer> channel = new Broadcast<>(2);
         assertEquals(0, channel.send(0), "nobody subscribed yet");
