@@ -73,8 +73,9 @@ public final class Mutex<T> {
      * made only once the permit is taken, and completed before anyone can see it.
      */
     private static final class Held<T> extends AbstractTask<Guard<T>> implements Guard<T> {
-        private final Mutex<T> mutex;
-        private boolean released; // plain: only the holder touches it (one owner at a time)
+        // Null once closed (no separate flag: the guard stays at 24 bytes). Plain: only the
+        // holder touches it, one owner at a time, published to it with the task.
+        private Mutex<T> mutex;
 
         @SuppressWarnings("this-escape") // completeUnpublished only stores 'this' into our own fields
         Held(Mutex<T> mutex) {
@@ -84,33 +85,35 @@ public final class Mutex<T> {
 
         @Override
         public T get() {
-            checkHeld();
-            return mutex.value;
+            return held().value;
         }
 
         @Override
         public void set(T value) {
-            checkHeld();
-            mutex.value = value;
+            held().value = value;
         }
 
-        private void checkHeld() {
-            if (released) {
+        private Mutex<T> held() {
+            Mutex<T> held = mutex;
+            if (held == null) {
                 throw new IllegalStateException("this guard was closed: the lock is no longer held");
             }
+            return held;
         }
 
         @Override
         public void close() {
-            if (!released) {
-                released = true;
-                mutex.semaphore.release(1);
+            Mutex<T> held = mutex;
+            if (held != null) {
+                mutex = null;
+                held.semaphore.release(1);
             }
         }
 
         @Override
         public String toString() {
-            return "Guard[" + (released ? "released" : Objects.toString(mutex.value)) + "]";
+            Mutex<T> held = mutex;
+            return "Guard[" + (held == null ? "released" : Objects.toString(held.value)) + "]";
         }
     }
 }
