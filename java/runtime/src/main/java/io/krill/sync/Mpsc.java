@@ -352,7 +352,16 @@ public final class Mpsc {
             this.chan = chan;
         }
 
-        /** The next message, or null once every sender is closed and nothing is left. */
+        /**
+         * The next message, or null once every sender is closed and nothing is left.
+         *
+         * <p>With a message ready the task is born completed: one small object, which C2 removes
+         * when the caller reads it at once (0 B/op in SyncBenchmark), but which a caller keeping
+         * the task (a coroutine's field) pays for. Such a loop allocates nothing by trying
+         * {@link #tryRecv()} first and calling {@code recv()} only when it returns null. (Handing
+         * out one reused task instead would change a completed task's result under whoever
+         * still holds it.)
+         */
         @SuppressWarnings("unchecked")
         public Task<T> recv() {
             T message;
