@@ -1,5 +1,6 @@
 package io.krill.benchmarks;
 
+import io.krill.Task;
 import io.krill.sync.Broadcast;
 import io.krill.sync.Mpsc;
 import io.krill.sync.Mutex;
@@ -19,8 +20,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Uncontended costs of the sync primitives next to java.util.concurrent in the same run, on
- * one thread: a lock/unlock; a send+receive of one message (mpsc unbounded and bounded vs
- * ArrayBlockingQueue and LinkedTransferQueue); a broadcast to 4 subscribers each receiving it
+ * one thread: a lock/unlock; a send+receive of one message (mpsc unbounded and bounded, with
+ * trySend/tryRecv and with the Task-returning send/recv, vs ArrayBlockingQueue and
+ * LinkedTransferQueue); a broadcast to 4 subscribers each receiving it
  * (vs 4 ArrayBlockingQueues).
  */
 @State(Scope.Thread)
@@ -39,6 +41,8 @@ public class SyncBenchmark {
     private final Mpsc.Channel<Integer> bounded = Mpsc.bounded(1024);
     private final ArrayBlockingQueue<Integer> arrayQueue = new ArrayBlockingQueue<>(1024);
     private final LinkedTransferQueue<Integer> transferQueue = new LinkedTransferQueue<>();
+    private Task<Mutex.Guard<Integer>> keptLock;
+    private Task<Integer> keptRecv;
     private final Broadcast<Integer> broadcast = new Broadcast<>(1024);
     private final Broadcast.Receiver<Integer>[] subscribers = subscribe(broadcast, 4);
     @SuppressWarnings("unchecked")
@@ -58,6 +62,15 @@ public class SyncBenchmark {
     @Benchmark
     public Integer krillMutexLockUnlock() {
         try (Mutex.Guard<Integer> guard = mutex.lock().resultNow()) {
+            return guard.get();
+        }
+    }
+
+    /** As krillMutexLockUnlock, keeping the task in a field as a coroutine awaiting it would. */
+    @Benchmark
+    public Integer krillMutexLockKeptTask() {
+        keptLock = mutex.lock();
+        try (Mutex.Guard<Integer> guard = keptLock.resultNow()) {
             return guard.get();
         }
     }
@@ -89,6 +102,27 @@ public class SyncBenchmark {
     public Integer krillMpscBoundedSendRecv() {
         bounded.sender().trySend(MESSAGE);
         return bounded.receiver().tryRecv();
+    }
+
+    /** The Task API: send returns a shared completed task, recv a completed one (scalar-replaced here). */
+    @Benchmark
+    public Integer krillMpscUnboundedSendRecvTasks() {
+        unbounded.sender().send(MESSAGE);
+        return unbounded.receiver().recv().resultNow();
+    }
+
+    @Benchmark
+    public Integer krillMpscBoundedSendRecvTasks() {
+        bounded.sender().send(MESSAGE);
+        return bounded.receiver().recv().resultNow();
+    }
+
+    /** As krillMpscUnboundedSendRecvTasks, keeping the recv task in a field as a coroutine would. */
+    @Benchmark
+    public Integer krillMpscUnboundedRecvKeptTask() {
+        unbounded.sender().send(MESSAGE);
+        keptRecv = unbounded.receiver().recv();
+        return keptRecv.resultNow();
     }
 
     @Benchmark

@@ -1,6 +1,7 @@
 package io.krill.sync;
 
 import io.krill.Task;
+import io.krill.internal.task.AbstractTask;
 import java.util.Objects;
 
 /**
@@ -10,6 +11,11 @@ import java.util.Objects;
  * <pre>{@code
  * mutex.lock().map(guard -> { try (guard) { guard.set(guard.get() + 1); } return null; });
  * }</pre>
+ *
+ * <p>Uncontended, {@link #lock()} is one CAS and one object: the guard, which is its own
+ * completed task (so a caller that does not keep it allocates nothing once inlined). A guard is
+ * never reused: each holding of the lock has its own, so a stale guard fails instead of reaching
+ * the value while someone else holds it.
  *
  * @param <T> the guarded value's type
  */
@@ -24,15 +30,21 @@ public final class Mutex<T> {
 
     /** A task completing with the guard once the lock is this caller's. */
     public Task<Guard<T>> lock() {
-        if (semaphore.tryAcquire()) {
-            return Task.completed(new Guard<>(this)); // uncontended: no queueing, no hop
+        if (semaphore.tryAcquire(1)) {
+            return new Held<>(this); // uncontended: no queueing, no hop, no second object
         }
-        return AcquireTask.of(semaphore.acquire(), () -> new Guard<>(this), guard -> { }, Guard::close);
+        Semaphore.Acquire<Guard<T>> waiter = new Semaphore.Acquire<>(semaphore, 1) {
+            @Override
+            Guard<T> value() {
+                return new Held<>(Mutex.this);
+            }
+        };
+        return semaphore.acquireOrQueue(waiter) ? new Held<>(this) : waiter;
     }
 
     /** The guard if the lock is free now, else null. */
     public Guard<T> tryLock() {
-        return semaphore.tryAcquire() ? new Guard<>(this) : null;
+        return semaphore.tryAcquire(1) ? new Held<>(this) : null;
     }
 
     public boolean isLocked() {
@@ -44,42 +56,64 @@ public final class Mutex<T> {
      *
      * @param <T> the guarded value's type
      */
-    public static final class Guard<T> implements AutoCloseable {
-        private final Mutex<T> mutex;
-        private boolean released;
+    public sealed interface Guard<T> extends AutoCloseable permits Held {
 
-        private Guard(Mutex<T> mutex) {
-            this.mutex = mutex;
-        }
+        T get();
 
-        public T get() {
-            checkHeld();
-            return mutex.value;
-        }
-
-        public void set(T value) {
-            checkHeld();
-            mutex.value = value;
-        }
-
-        private void checkHeld() {
-            if (released) {
-                throw new IllegalStateException("this guard was closed: the lock is no longer held");
-            }
-        }
+        void set(T value);
 
         /** Releases the lock; closing twice is harmless. */
         @Override
+        void close();
+    }
+
+    /**
+     * A guard that is also its own completed task ({@code Task<Guard<T>>} with itself as the
+     * result), so the uncontended {@code lock()} makes one object. Born holding the lock: it is
+     * made only once the permit is taken, and completed before anyone can see it.
+     */
+    private static final class Held<T> extends AbstractTask<Guard<T>> implements Guard<T> {
+        // Null once closed (no separate flag: the guard stays at 24 bytes). Plain: only the
+        // holder touches it, one owner at a time, published to it with the task.
+        private Mutex<T> mutex;
+
+        @SuppressWarnings("this-escape") // completeUnpublished only stores 'this' into our own fields
+        Held(Mutex<T> mutex) {
+            this.mutex = mutex;
+            completeUnpublished(this);
+        }
+
+        @Override
+        public T get() {
+            return held().value;
+        }
+
+        @Override
+        public void set(T value) {
+            held().value = value;
+        }
+
+        private Mutex<T> held() {
+            Mutex<T> held = mutex;
+            if (held == null) {
+                throw new IllegalStateException("this guard was closed: the lock is no longer held");
+            }
+            return held;
+        }
+
+        @Override
         public void close() {
-            if (!released) {
-                released = true;
-                mutex.semaphore.release();
+            Mutex<T> held = mutex;
+            if (held != null) {
+                mutex = null;
+                held.semaphore.release(1);
             }
         }
 
         @Override
         public String toString() {
-            return "Guard[" + (released ? "released" : Objects.toString(mutex.value)) + "]";
+            Mutex<T> held = mutex;
+            return "Guard[" + (held == null ? "released" : Objects.toString(held.value)) + "]";
         }
     }
 }

@@ -25,15 +25,26 @@ public final class RwLock<T> {
         if (semaphore.tryAcquire(1)) {
             return Task.completed(new ReadGuard<>(this));
         }
-        return AcquireTask.of(semaphore.acquire(1), () -> new ReadGuard<>(this), guard -> { }, ReadGuard::close);
+        Semaphore.Acquire<ReadGuard<T>> waiter = new Semaphore.Acquire<>(semaphore, 1) {
+            @Override
+            ReadGuard<T> value() {
+                return new ReadGuard<>(RwLock.this);
+            }
+        };
+        return semaphore.acquireOrQueue(waiter) ? Task.completed(new ReadGuard<>(this)) : waiter;
     }
 
     public Task<WriteGuard<T>> write() {
         if (semaphore.tryAcquire(MAX_READERS)) {
             return Task.completed(new WriteGuard<>(this));
         }
-        return AcquireTask.of(semaphore.acquire(MAX_READERS), () -> new WriteGuard<>(this), guard -> { },
-                WriteGuard::close);
+        Semaphore.Acquire<WriteGuard<T>> waiter = new Semaphore.Acquire<>(semaphore, MAX_READERS) {
+            @Override
+            WriteGuard<T> value() {
+                return new WriteGuard<>(RwLock.this);
+            }
+        };
+        return semaphore.acquireOrQueue(waiter) ? Task.completed(new WriteGuard<>(this)) : waiter;
     }
 
     public ReadGuard<T> tryRead() {

@@ -11,7 +11,7 @@ class Waiter<T> extends AbstractTask<T> {
     final Object lock;
     final long amount;   // permits wanted (Semaphore), or unused
     Waiter<?> prev;      // guarded by lock
-    Waiter<?> next;      // guarded by lock
+    Waiter<?> next;      // guarded by lock; once granted (unlinked), may chain the granter's deliveries
     boolean queued;      // guarded by lock
     boolean granted;     // guarded by lock
     WaitQueue queue;     // guarded by lock: the queue it is in while queued

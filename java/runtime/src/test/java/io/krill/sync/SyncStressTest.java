@@ -1,6 +1,8 @@
 package io.krill.sync;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.krill.Coroutine;
 import io.krill.Runtime;
@@ -172,5 +174,115 @@ class SyncStressTest {
         assertEquals(sent - capacity, missed, "exactly the messages no longer kept");
         assertEquals(sent - capacity, slow.recv().join(), "then the oldest kept");
         assertEquals(sent * (sent - 1) / 2, fastSum.join(Duration.ofSeconds(30)).intValue());
+    }
+
+    /**
+     * Threads lock while a canceller thread cancels their pending locks, some at random moments,
+     * some just as they are granted, so that cancellations land between a grant (made by another
+     * thread's close) and its completion: each either wins (the permit goes back) or loses (the guard is the owner's).
+     * Afterwards the count is exact and the mutex is free: no permit leaked or was made up.
+     */
+    @Test
+    void cancelledLocksNeverLeakTheMutex() throws Exception {
+        Mutex<long[]> mutex = new Mutex<>(new long[1]);
+        java.util.concurrent.atomic.AtomicLong held = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.ConcurrentLinkedQueue<Task<?>> pending = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        Thread[] lockers = new Thread[3];
+        for (int t = 0; t < lockers.length; t++) {
+            lockers[t] = Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < 20_000; i++) {
+                    Task<Mutex.Guard<long[]>> lock = mutex.lock();
+                    pending.offer(lock);
+                    Mutex.Guard<long[]> guard;
+                    try {
+                        guard = lock.join();
+                    } catch (java.util.concurrent.CancellationException cancelled) {
+                        continue;
+                    }
+                    try (guard) {
+                        guard.get()[0]++;
+                        held.incrementAndGet();
+                    }
+                }
+            });
+        }
+        Thread canceller = Thread.ofPlatform().start(() -> {
+            java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+            while (!Thread.currentThread().isInterrupted()) {
+                Task<?> lock = pending.poll();
+                if (lock == null || random.nextBoolean()) {
+                    continue;
+                }
+                if (lock instanceof Waiter<?> queued && random.nextBoolean()) {
+                    // Aim at the window: wait for the grant (made under the semaphore's monitor)
+                    // and cancel at once, racing the granter's completion after the monitor.
+                    while (!lock.isDone()) {
+                        boolean granted;
+                        synchronized (queued.lock) {
+                            granted = queued.granted;
+                        }
+                        if (granted) {
+                            lock.cancel();
+                            break;
+                        }
+                    }
+                } else {
+                    lock.cancel();
+                }
+            }
+        });
+        for (Thread locker : lockers) {
+            locker.join();
+        }
+        canceller.interrupt();
+        canceller.join();
+        Mutex.Guard<long[]> guard = mutex.tryLock();
+        assertEquals(held.get(), guard.get()[0]);
+        guard.close();
+        assertFalse(mutex.isLocked());
+    }
+
+    /**
+     * Producers reserve, cancelling at random, while the consumer's receives admit reserves from
+     * its thread: every message sent arrives, and afterwards the whole capacity is free again.
+     */
+    @Test
+    void cancelledReservesNeverLeakChannelCapacity() throws Exception {
+        int capacity = 2;
+        Mpsc.Channel<Integer> channel = Mpsc.bounded(capacity);
+        java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+        Thread[] producers = new Thread[3];
+        for (int p = 0; p < producers.length; p++) {
+            Mpsc.Sender<Integer> sender = channel.sender().duplicate();
+            producers[p] = Thread.ofPlatform().start(() -> {
+                java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+                for (int i = 0; i < 20_000; i++) {
+                    Task<Mpsc.Permit<Integer>> reserve = sender.reserve();
+                    if (random.nextBoolean() && reserve.cancel()) {
+                        continue;
+                    }
+                    reserve.join().send(i);
+                    sent.incrementAndGet();
+                }
+                sender.close();
+            });
+        }
+        java.util.concurrent.CompletableFuture<Long> received = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            long count = 0;
+            while (channel.receiver().recv().join() != -1) {
+                count++;
+            }
+            return count;
+        }, command -> Thread.ofPlatform().start(command));
+        for (Thread producer : producers) {
+            producer.join();
+        }
+        Mpsc.Sender<Integer> probe = channel.sender(); // still open: the channel has not ended
+        probe.send(-1).join();
+        assertEquals(sent.get(), received.get(30, TimeUnit.SECONDS));
+        for (int i = 0; i < capacity; i++) {
+            assertTrue(probe.trySend(i), "every slot came back");
+        }
+        assertFalse(probe.trySend(capacity), "and no more than the capacity");
     }
 }

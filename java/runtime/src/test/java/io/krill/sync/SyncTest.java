@@ -3,7 +3,9 @@ package io.krill.sync;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -62,6 +64,51 @@ class SyncTest {
     }
 
     @Test
+    void cancellingTheQueueHeadLetsTheSmallerRequestsBehindItThrough() {
+        Semaphore semaphore = new Semaphore(1);
+        Task<Void> two = semaphore.acquire(2);
+        Task<Void> one = semaphore.acquire(1);
+        assertFalse(one.isDone(), "FIFO: behind the head that needs 2");
+        assertTrue(two.cancel());
+        assertTrue(one.isDone(), "the permit that was free goes to the next in line at once");
+        assertEquals(0, semaphore.availablePermits());
+        assertEquals(0, semaphore.queuedWaiters());
+        semaphore.release();
+        assertTrue(semaphore.tryAcquire(), "the queue is empty again: the fast path reopens");
+    }
+
+    @Test
+    void aGrantThatLosesToCancellationIsRefundedToTheNextWaiter() {
+        Semaphore semaphore = new Semaphore(0);
+        // Cancelled between its grant (under the monitor) and its completion: the race that
+        // cancel() from another thread can win. The grant must go on to the next waiter.
+        Semaphore.Acquire<String> raced = new Semaphore.Acquire<>(semaphore, 1) {
+            @Override
+            String value() {
+                assertTrue(cancel(), "granted but not completed: the cancellation still wins");
+                return "too late";
+            }
+        };
+        assertFalse(semaphore.acquireOrQueue(raced));
+        Task<Void> next = semaphore.acquire();
+        semaphore.release();
+        assertTrue(raced.isCancelled());
+        assertTrue(next.isDone(), "the refunded permit went to the next waiter");
+        semaphore.release();
+        assertEquals(1, semaphore.availablePermits(), "and none was lost or made up");
+    }
+
+    @Test
+    void permitCountsStayWithinTheStateWord() {
+        Semaphore semaphore = new Semaphore(Semaphore.MAX_PERMITS);
+        assertThrows(IllegalStateException.class, semaphore::release, "would overflow");
+        assertEquals(Semaphore.MAX_PERMITS, semaphore.availablePermits());
+        assertTrue(semaphore.tryAcquire(Semaphore.MAX_PERMITS));
+        assertThrows(IllegalArgumentException.class, () -> new Semaphore(Semaphore.MAX_PERMITS + 1));
+        assertThrows(IllegalArgumentException.class, () -> semaphore.tryAcquire(0));
+    }
+
+    @Test
     void aMutexHandsTheValueOnInOrder() {
         Mutex<Integer> mutex = new Mutex<>(1);
         Mutex.Guard<Integer> first = mutex.lock().join();
@@ -76,6 +123,53 @@ class SyncTest {
             assertEquals(2, guard.get());
         }
         assertFalse(mutex.isLocked());
+    }
+
+    @Test
+    void anUncontendedLockIsOneObjectAndAStaleGuardCannotReachTheValue() {
+        Mutex<Integer> mutex = new Mutex<>(1);
+        Task<Mutex.Guard<Integer>> locked = mutex.lock();
+        assertTrue(locked.isDone());
+        Mutex.Guard<Integer> first = locked.resultNow();
+        assertSame(locked, first, "the guard is its own completed task");
+        first.close();
+        Mutex.Guard<Integer> second = mutex.lock().resultNow();
+        assertNotSame(first, second, "never reused: each holding has its own guard");
+        assertThrows(IllegalStateException.class, first::get);
+        first.close(); // a stale close must not release the current holder's lock
+        assertTrue(mutex.isLocked());
+        assertNull(mutex.tryLock());
+        second.close();
+        assertFalse(mutex.isLocked());
+    }
+
+    @Test
+    void aGuardThatIsItsOwnTaskKeepsItsValueThroughCombinators() throws Exception {
+        Mutex<Integer> mutex = new Mutex<>(7);
+        Task<Mutex.Guard<Integer>> locked = mutex.lock();
+        Mutex.Guard<Integer> guard = locked.resultNow();
+        assertSame(guard, Task.completed(0).then(x -> locked).join(), "copied outcome: the guard, not the copy");
+        assertSame(guard, Task.race(locked, Task.promise()).join());
+        assertSame(guard, locked.toCompletableFuture().get());
+        assertEquals(7, locked.map(Mutex.Guard::get).join());
+        guard.close();
+    }
+
+    @Test
+    void aQueuedLockIsGrantedOnReleaseAndAClosedGuardStaysClosed() {
+        Mutex<String> mutex = new Mutex<>("a");
+        Mutex.Guard<String> holder = mutex.tryLock();
+        Task<Mutex.Guard<String>> queued = mutex.lock();
+        Task<Mutex.Guard<String>> behind = mutex.lock();
+        holder.set("b");
+        holder.close();
+        assertTrue(queued.isDone());
+        assertFalse(behind.isDone());
+        Mutex.Guard<String> guard = queued.resultNow();
+        assertEquals("b", guard.get());
+        assertTrue(behind.cancel());
+        guard.close();
+        assertFalse(mutex.isLocked(), "the cancelled lock() behind did not take it");
     }
 
     @Test
@@ -163,6 +257,75 @@ class SyncTest {
         assertEquals("reserved", channel.receiver().recv().join());
         assertTrue(second.isDone());
         assertFalse(second.cancel(), "granted: the reservation is the caller's");
+    }
+
+    @Test
+    void waitingSendersAreAdmittedInOrderAndACancelledOneSendsNothing() {
+        Mpsc.Channel<String> channel = Mpsc.bounded(1);
+        Mpsc.Sender<String> sender = channel.sender();
+        assertTrue(sender.send("a").isDone());
+        Task<Void> b = sender.send("b");
+        Task<Void> c = sender.send("c");
+        Task<Void> d = sender.send("d");
+        assertFalse(sender.trySend("e"), "others wait for room before it: no barging");
+        assertTrue(c.cancel());
+        assertEquals("a", channel.receiver().tryRecv());
+        assertTrue(b.isDone(), "the room went to the oldest waiting send");
+        assertFalse(d.isDone());
+        assertEquals("b", channel.receiver().recv().join());
+        assertTrue(d.isDone());
+        assertFalse(d.cancel(), "admitted: the message is in the channel");
+        assertEquals("d", channel.receiver().recv().join(), "the cancelled send never arrives");
+        assertNull(channel.receiver().tryRecv());
+    }
+
+    @Test
+    void aReserveCancelledAfterItWasAdmittedGivesItsSlotBack() {
+        Mpsc.Channel<String> channel = Mpsc.bounded(1);
+        Mpsc.Permit<String> permit = channel.sender().reserve().join(); // the only slot
+        Task<String> received = channel.receiver().recv();
+        Task<Mpsc.Permit<String>> reserve = channel.sender().reserve();
+        assertFalse(reserve.isDone());
+        // Using the permit hands the message to the pending recv and admits the reserve; both are
+        // completed after the lock, in that order. Completing the recv cancels the reserve: the
+        // cancellation lands between its admission and its completion, and must win.
+        received.toCompletableFuture().thenRun(() -> assertTrue(reserve.cancel()));
+        permit.send("m");
+        assertEquals("m", received.join());
+        assertTrue(reserve.isCancelled());
+        assertTrue(channel.sender().trySend("x"), "the slot admitted to the cancelled reserve came back");
+        assertFalse(channel.sender().trySend("y"), "and only that one");
+    }
+
+    @Test
+    void aPermitUsedWhileTheChannelIsFullHandsOverAndAdmitsTheNextSender() {
+        Mpsc.Channel<Integer> channel = Mpsc.bounded(1);
+        Mpsc.Permit<Integer> permit = channel.sender().reserve().join();
+        Task<Integer> received = channel.receiver().recv();
+        Task<Void> waiting = channel.sender().send(2);
+        assertFalse(waiting.isDone(), "the only slot is reserved");
+        permit.send(1);
+        assertEquals(1, received.join(), "handed straight to the pending recv");
+        assertTrue(waiting.isDone(), "which left the slot free for the waiting send");
+        assertEquals(2, channel.receiver().tryRecv());
+    }
+
+    @Test
+    void closingTheReceiverFailsWaitingReservesAndUnboundedReservesNeverWait() {
+        Mpsc.Channel<Integer> channel = Mpsc.bounded(1);
+        channel.sender().send(1);
+        Task<Mpsc.Permit<Integer>> reserve = channel.sender().reserve();
+        channel.receiver().close();
+        assertInstanceOf(ClosedException.class, reserve.failureNow());
+        assertThrows(ClosedException.class, () -> channel.sender().reserve());
+        Mpsc.Channel<Integer> unbounded = Mpsc.unbounded();
+        for (int i = 0; i < 10; i++) {
+            assertTrue(unbounded.sender().reserve().isDone());
+            assertTrue(unbounded.sender().send(i).isDone());
+        }
+        Mpsc.Sender<Integer> closed = unbounded.sender().duplicate();
+        closed.close();
+        assertThrows(IllegalStateException.class, () -> closed.send(1), "a closed sender refuses");
     }
 
     @Test

@@ -5,7 +5,7 @@
  *
  * <p><b>Result.</b> {@link io.krill.internal.task.AbstractTask} holds one volatile
  * {@code result}: {@code null} while pending, then the value (a {@code NIL} sentinel for
- * {@code null}) or a {@code Failure}. It is set once by CAS; the CAS is the linearisation
+ * {@code null}, {@code SELF} for the task itself) or a {@code Failure}. It is set once by CAS; the CAS is the linearisation
  * point of completion and publishes the value (release), read by {@code getAcquire} in
  * {@code isDone}/{@code resultNow}.
  *
