@@ -40,6 +40,12 @@ public final class TcpListener implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(TcpListener.class.getName());
 
+    static {
+        // Loaded now, not when first needed: by then the process may be out of descriptors, and
+        // loading a class from a directory (not a jar) opens a file.
+        AcceptWarning.class.getName();
+    }
+
     private final Registration registration;
     private final InetSocketAddress local;
     private final AtomicBoolean warnedOfDescriptorLimit = new AtomicBoolean();
@@ -206,15 +212,7 @@ public final class TcpListener implements AutoCloseable {
                 + " ms to " + MAX_BACKOFF_MILLIS + " ms. Raise the limit ("
                 + (process ? "ulimit -n, or LimitNOFILE= for a systemd service" : "sysctl fs.file-max")
                 + ") or hold fewer connections. Logged once per listener.";
-        try {
-            LOG.log(System.Logger.Level.WARNING, message);
-        } catch (RuntimeException | LinkageError loggerFailed) {
-            // The logging backend may need a descriptor of its own just now (java.util.logging's
-            // formatter loads the time-zone file on first use; an appender may open its file),
-            // and there is none. A failed warning must not fail the accept; standard error needs
-            // no new descriptor, so the warning goes there, with why.
-            System.err.println("krill: " + message + " [the logger failed: " + loggerFailed + "]");
-        }
+        AcceptWarning.warn(LOG, message);
     }
 
     /** Accept attempts that found no descriptor left (each followed by a back-off). */

@@ -42,6 +42,12 @@ public final class TcpServer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(TcpServer.class.getName());
 
+    static {
+        // Loaded now, not when first needed: by then the process may be out of descriptors, and
+        // loading a class from a directory (not a jar) opens a file.
+        AcceptWarning.class.getName();
+    }
+
     private final ConnectionTable table;
     private final ShardDriver[] drivers;
     private int group;
@@ -284,16 +290,12 @@ public final class TcpServer implements AutoCloseable {
         if (acceptFailureLogged) {
             return;
         }
-        try {
-            LOG.log(System.Logger.Level.WARNING, failure.getMessage() + ": accepting paused for "
-                    + Duration.ofNanos(backoffNanos).toMillis() + " ms, then retried with back-off up to "
-                    + ShardDriver.MAX_ACCEPT_BACKOFF.toMillis() + " ms (logged once per server; if out of"
-                    + " descriptors, raise the limit: ulimit -n)");
-            acceptFailureLogged = true;
-        } catch (RuntimeException | Error logFailure) {
-            // Logging may itself need a descriptor (a handler opening a file, the time-zone data
-            // loading): out of them, it fails. Not logged yet, so the next failure tries again.
-        }
+        acceptFailureLogged = true;
+        AcceptWarning.warn(LOG, failure.getMessage() + ": accepting paused for "
+                + Duration.ofNanos(backoffNanos).toMillis() + " ms, then retried with back-off up to "
+                + ShardDriver.MAX_ACCEPT_BACKOFF.toMillis() + " ms; pending connections wait in the backlog."
+                + " If out of descriptors, raise the limit (ulimit -n, or LimitNOFILE= for a systemd service)"
+                + " or hold fewer connections. Logged once per server.");
     }
 
     void resumeAccepting(long token, int shard) {
