@@ -104,6 +104,11 @@ public final class ChunkPool implements AutoCloseable {
         end[chunk] += length;
     }
 
+    /** Copies the first {@code length} unconsumed bytes to {@code dst} (without consuming them). */
+    public void copyOut(int chunk, MemorySegment dst, int length) {
+        MemorySegment.copy(slab(chunk), base(chunk) + start[chunk], dst, 0, length);
+    }
+
     /** Native address of the chunk's first unconsumed byte. */
     public long readAddress(int chunk) {
         return slab(chunk).address() + base(chunk) + start[chunk];

@@ -1,0 +1,63 @@
+package io.krill.internal.memory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ChunkPoolTest {
+
+    @Test
+    void chunksAreDistinctAcrossSlabsAndReusedAfterFree() {
+        try (ChunkPool pool = new ChunkPool(Arena.ofShared())) {
+            Set<Long> addresses = new HashSet<>();
+            int[] chunks = new int[ChunkPool.CHUNKS_PER_SLAB * 3 + 1];
+            for (int i = 0; i < chunks.length; i++) {
+                chunks[i] = pool.allocate();
+                assertTrue(addresses.add(pool.readAddress(chunks[i])), "chunk " + i + " overlaps another");
+            }
+            assertEquals(chunks.length, pool.chunksInUse());
+            assertEquals(4L * ChunkPool.CHUNKS_PER_SLAB * ChunkPool.CHUNK_BYTES, pool.reservedBytes());
+            pool.free(chunks[5]);
+            assertEquals(chunks[5], pool.allocate(), "a freed chunk is handed out again");
+            assertEquals(4L * ChunkPool.CHUNKS_PER_SLAB * ChunkPool.CHUNK_BYTES, pool.reservedBytes(), "no new slab");
+        }
+    }
+
+    @Test
+    void bytesAppendedComeOutInOrderAndAChainFreesWhole() {
+        try (ChunkPool pool = new ChunkPool(Arena.ofShared()); Arena arena = Arena.ofConfined()) {
+            MemorySegment data = arena.allocate(100);
+            for (int i = 0; i < 100; i++) {
+                data.set(ValueLayout.JAVA_BYTE, i, (byte) i);
+            }
+            int first = pool.allocate();
+            assertEquals(ChunkPool.CHUNK_BYTES, pool.writable(first));
+            pool.append(first, data, 0, 60);
+            pool.append(first, data, 60, 40);
+            assertEquals(100, pool.readable(first));
+            pool.consume(first, 30);
+            assertEquals(70, pool.readable(first));
+            MemorySegment out = arena.allocate(70);
+            pool.copyOut(first, out, 70);
+            for (int i = 0; i < 70; i++) {
+                assertEquals((byte) (30 + i), out.get(ValueLayout.JAVA_BYTE, i), "byte " + i);
+            }
+            int second = pool.allocate();
+            pool.link(first, second);
+            assertEquals(second, pool.next(first));
+            assertEquals(ChunkPool.NONE, pool.next(second));
+            pool.freeList(first);
+            assertEquals(0, pool.chunksInUse());
+            int again = pool.allocate();
+            assertEquals(0, pool.readable(again), "a reused chunk starts empty");
+            assertNotEquals(ChunkPool.NONE, again);
+        }
+    }
+}
