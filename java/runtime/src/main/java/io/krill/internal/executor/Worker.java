@@ -1,5 +1,9 @@
 package io.krill.internal.executor;
 
+import io.krill.internal.metrics.KrillEvents;
+import io.krill.internal.metrics.SlowPollEvent;
+import io.krill.internal.metrics.TaskStealEvent;
+import io.krill.internal.metrics.WorkerParkEvent;
 import io.krill.internal.task.ScheduledTask;
 import io.krill.internal.time.Clock;
 import io.krill.internal.time.TimerQueue;
@@ -173,7 +177,11 @@ final class Worker implements Runnable {
     private void poll(ScheduledTask<?> task) {
         budget = shared.budget;
         POLLS.setOpaque(this, polls + 1);
-        task.run();
+        if (KrillEvents.slowPolls) {
+            pollRecorded(task);
+        } else {
+            task.run();
+        }
         if (timers.hasPending()) {
             timers.flush(); // timers created by the step enter the wheel only now
         }
@@ -181,6 +189,20 @@ final class Worker implements Runnable {
 
     TimerQueue timers() {
         return timers;
+    }
+
+    /** A poll timed for the SlowPoll event (JFR commits it only past the event's threshold). */
+    private void pollRecorded(ScheduledTask<?> task) {
+        String what = task.describe(); // before the run: a finished task may have dropped its body
+        SlowPollEvent event = new SlowPollEvent();
+        event.begin();
+        task.run();
+        event.end();
+        if (event.shouldCommit()) {
+            event.task = what;
+            event.worker = index;
+            event.commit();
+        }
     }
 
     private ScheduledTask<?> stealWork() {
@@ -201,6 +223,12 @@ final class Worker implements Runnable {
             ScheduledTask<?> task = victim.queue.stealInto(queue);
             if (task != null) {
                 STEALS.setOpaque(this, steals + 1);
+                if (KrillEvents.steals) {
+                    TaskStealEvent event = new TaskStealEvent();
+                    event.worker = index;
+                    event.victim = victim.index;
+                    event.commit();
+                }
                 return task;
             }
         }
@@ -240,7 +268,19 @@ final class Worker implements Runnable {
                     timeoutNanos = Math.max(0, nextDeadline - clock.nowNanos());
                 }
                 PARKS.setOpaque(this, parks + 1);
-                parker.park(timeoutNanos);
+                if (KrillEvents.parks) {
+                    WorkerParkEvent event = new WorkerParkEvent();
+                    event.begin();
+                    parker.park(timeoutNanos);
+                    event.end();
+                    if (event.shouldCommit()) {
+                        event.worker = index;
+                        event.timeout = timeoutNanos;
+                        event.commit();
+                    }
+                } else {
+                    parker.park(timeoutNanos);
+                }
             }
             timers.process();
             if (hasTasks()) {

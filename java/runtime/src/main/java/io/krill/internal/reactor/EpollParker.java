@@ -4,6 +4,8 @@ import io.krill.internal.executor.StateParker;
 import io.krill.internal.jni.Errno;
 import io.krill.internal.jni.Errors;
 import io.krill.internal.jni.Readiness;
+import io.krill.internal.metrics.KrillEvents;
+import io.krill.internal.metrics.ReactorBatchEvent;
 import io.krill.internal.ring.SpscRing;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -97,6 +99,10 @@ public final class EpollParker extends StateParker implements SpscRing.EventHand
             n = 0; // cannot happen with a drained ring; drain below and let the next wait go on
         } else if (n < 0) {
             throw new UncheckedIOException(Errors.newException("epoll_wait", n));
+        } else if (n > 0 && KrillEvents.reactorBatches) {
+            ReactorBatchEvent event = new ReactorBatchEvent();
+            event.events = n;
+            event.commit();
         }
         ring.drain(this, RING_CAPACITY);
     }

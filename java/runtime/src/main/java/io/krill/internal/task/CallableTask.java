@@ -13,6 +13,12 @@ public final class CallableTask<T> extends ScheduledTask<T> {
     }
 
     @Override
+    public String describe() {
+        Callable<? extends T> b = body;
+        return b == null ? super.describe() : b.getClass().getName();
+    }
+
+    @Override
     protected void step() throws Exception {
         Callable<? extends T> b = body;
         body = null;

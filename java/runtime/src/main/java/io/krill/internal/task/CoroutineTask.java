@@ -36,6 +36,11 @@ public final class CoroutineTask<T> extends ScheduledTask<T> implements Step<T> 
     }
 
     @Override
+    public String describe() {
+        return body.getClass().getName();
+    }
+
+    @Override
     public boolean reportsUncaught() {
         return true;
     }

@@ -89,6 +89,11 @@ public abstract class ScheduledTask<T> extends AbstractTask<T> implements JoinHa
         }
     }
 
+    /** What this task runs, for diagnostics (the JFR slow-poll event): its body's class by default. */
+    public String describe() {
+        return getClass().getName();
+    }
+
     /** True for a service task (see the constructor): not counted as live. */
     public final boolean isService() {
         return service;
