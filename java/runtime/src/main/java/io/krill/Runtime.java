@@ -268,8 +268,8 @@ public final class Runtime implements AutoCloseable {
         private int maxBlockingThreads = 64;  // guess: enough for file I/O bursts, bounded
         private Duration blockingKeepAlive = Duration.ofSeconds(10);
         private Duration shutdownTimeout = Duration.ofSeconds(10);
-        private Consumer<Throwable> uncaughtExceptionHandler = failure -> System.getLogger("io.krill.Runtime")
-                .log(System.Logger.Level.WARNING, "a spawned task failed and nothing handled it", failure);
+        private Consumer<Throwable> uncaughtExceptionHandler = failure -> org.slf4j.LoggerFactory.getLogger(Runtime.class)
+                .warn("a spawned task failed and nothing handled it", failure);
         private boolean pausedClock;
         private boolean nativeParking = true;
 

@@ -12,9 +12,9 @@ final class AcceptWarning {
      * its file); a failed warning must not fail the accept, and standard error needs no new
      * descriptor, so the warning goes there, with why.
      */
-    static void warn(System.Logger log, String message) {
+    static void warn(org.slf4j.Logger log, String message) {
         try {
-            log.log(System.Logger.Level.WARNING, message);
+            log.warn(message);
         } catch (RuntimeException | LinkageError loggerFailed) {
             System.err.println("krill: " + message + " [the logger failed: " + loggerFailed + "]");
         }

@@ -38,12 +38,15 @@ public final class TcpListener implements AutoCloseable {
     /** Longest wait: a second keeps a starved process responsive without burning CPU (guess). */
     static final long MAX_BACKOFF_MILLIS = 1_000;
 
-    private static final System.Logger LOG = System.getLogger(TcpListener.class.getName());
+
+    /**
+     * Made when the class loads, not when first needed: by then the process may be out of
+     * descriptors, and starting SLF4J (or loading a class from a directory, not a jar) opens files.
+     */
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TcpListener.class);
 
     static {
-        // Loaded now, not when first needed: by then the process may be out of descriptors, and
-        // loading a class from a directory (not a jar) opens a file.
-        AcceptWarning.class.getName();
+        AcceptWarning.class.getName(); // loaded now, for the same reason
     }
 
     private final Registration registration;

@@ -40,12 +40,15 @@ public final class TcpServer implements AutoCloseable {
     static final int DEFAULT_LOW_WATERMARK = 32 * 1024;
     static final int DEFAULT_HIGH_WATERMARK = 64 * 1024;
 
-    private static final System.Logger LOG = System.getLogger(TcpServer.class.getName());
+
+    /**
+     * Made when the class loads, not when first needed: by then the process may be out of
+     * descriptors, and starting SLF4J (or loading a class from a directory, not a jar) opens files.
+     */
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TcpServer.class);
 
     static {
-        // Loaded now, not when first needed: by then the process may be out of descriptors, and
-        // loading a class from a directory (not a jar) opens a file.
-        AcceptWarning.class.getName();
+        AcceptWarning.class.getName(); // loaded now, for the same reason
     }
 
     private final ConnectionTable table;
@@ -275,7 +278,7 @@ public final class TcpServer implements AutoCloseable {
             token = table.registerHandler(fd, shard, group, 0, true);
         } catch (IOException | RuntimeException e) {
             SocketNative.close(fd);
-            LOG.log(System.Logger.Level.WARNING, "dropped a connection accepted on " + local + ": " + e.getMessage());
+            AcceptWarning.warn(LOG, "dropped a connection accepted on " + local + ": " + e.getMessage());
             return;
         }
         connections.incrementAndGet();

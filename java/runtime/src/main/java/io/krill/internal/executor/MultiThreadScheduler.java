@@ -151,8 +151,8 @@ public final class MultiThreadScheduler implements TaskScheduler {
         } catch (Throwable hookFailure) {
             // The hook must not kill the worker that completed the task; say so once per failure.
             try {
-                System.getLogger(MultiThreadScheduler.class.getName()).log(System.Logger.Level.ERROR,
-                        "uncaught-exception handler threw", hookFailure);
+                org.slf4j.LoggerFactory.getLogger(MultiThreadScheduler.class).error("uncaught-exception handler threw",
+                        hookFailure);
             } catch (Throwable logFailure) {
                 // Logging failed too (out of descriptors, say): nothing is left to report through,
                 // and throwing would take the worker down with it.

@@ -194,8 +194,7 @@ final class NativeLibraryLoader {
         } catch (IOException e) {
             // Best effort: a leftover file in a private temp directory harms nothing, and
             // failing the load over it would be worse.
-            System.getLogger(NativeLibraryLoader.class.getName())
-                    .log(System.Logger.Level.DEBUG, "could not delete " + directory, e);
+            org.slf4j.LoggerFactory.getLogger(NativeLibraryLoader.class).debug("could not delete " + directory, e);
         }
     }
 }

@@ -25,7 +25,7 @@ public interface TaskScheduler {
      * connection was being closed): the runtime's uncaught-exception handler gets it.
      */
     default void uncaught(Throwable failure) {
-        System.getLogger(TaskScheduler.class.getName()).log(System.Logger.Level.ERROR, "uncaught failure", failure);
+        org.slf4j.LoggerFactory.getLogger(TaskScheduler.class).error("uncaught failure", failure);
     }
 
     /** Runs tasks on the thread that wakes them: for continuations of tasks outside any runtime. */
