@@ -29,6 +29,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -676,6 +677,39 @@ class TcpServerTest {
             assertTrue(System.nanoTime() - startNanos < TimeUnit.SECONDS.toNanos(10), "no wait for the deadline");
             assertTrue(open.closed().isDone(), "its drivers were cancelled with the runtime");
             assertEquals(-1, socket.getInputStream().read(), "the connection was closed");
+        }
+    }
+
+    @Test
+    void aShardWhoseWorkerIsStuckInALongStepIsServedByAnotherWorker() throws Exception {
+        start(ECHO);
+        try (Socket socket = connect()) {
+            waitFor(() -> server.connections() == 1); // the first connection lives in shard 0
+            CountDownLatch hogging = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicBoolean claimed = new java.util.concurrent.atomic.AtomicBoolean();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+            while (hogging.getCount() > 0 && System.nanoTime() < deadline) {
+                runtime.spawn(() -> { // until one lands on worker 0 and blocks it (deliberately)
+                    if (io.krill.internal.reactor.Reactor.currentWorker() == 0 && claimed.compareAndSet(false, true)) {
+                        hogging.countDown();
+                        release.await(WAIT_SECONDS, TimeUnit.SECONDS);
+                    }
+                    return null;
+                });
+                Thread.sleep(1);
+            }
+            assertTrue(hogging.await(WAIT_SECONDS, TimeUnit.SECONDS), "a task blocks worker 0");
+            try {
+                long startNanos = System.nanoTime();
+                socket.getOutputStream().write(42);
+                assertEquals(42, socket.getInputStream().read());
+                long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+                // Without the rescue the echo would wait for the blocked step (released below).
+                assertTrue(millis < 2_000, "echoed after " + millis + " ms while shard 0's worker was blocked");
+            } finally {
+                release.countDown();
+            }
         }
     }
 

@@ -23,6 +23,17 @@ public interface Parker {
     /** Owner only: handles the I/O that is ready now, without blocking; no-op without I/O. */
     default void pollNow() {}
 
+    /**
+     * Another worker's look at this parker's I/O, when its owner seems stuck in a long task
+     * step: handles what is ready now, without blocking, on the calling worker (the tasks it
+     * wakes are queued there). Does nothing while the owner itself polls or sleeps in its poll.
+     *
+     * @return true when it handled any event
+     */
+    default boolean pollForeign() {
+        return false;
+    }
+
     /** Releases what the parker holds (descriptors, memory); after the worker's thread ended. */
     default void close() {}
 }

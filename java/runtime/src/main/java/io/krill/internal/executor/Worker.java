@@ -17,6 +17,11 @@ import java.lang.invoke.VarHandle;
  */
 final class Worker implements Runnable {
 
+    /**
+     * How often a parked worker looks in on awake ones whose shards may be stuck behind a long
+     * step (guess: the SlowPoll event's threshold; a stuck shard's events wait at most about this).
+     */
+    static final long RESCUE_INTERVAL_NANOS = 10_000_000;
     /** LIFO-slot tasks run in a row before the slot is flushed to the queue (Tokio's value). */
     static final int MAX_LIFO_POLLS = 3;
 
@@ -46,6 +51,8 @@ final class Worker implements Runnable {
     final int index;
     final LocalQueue queue;
     final Parker parker;
+    /** Other workers' poll counts when this one last looked (rescueStuckShards); owner only. */
+    private long[] seenPolls;
     final TimerQueue timers;
     private final MultiThreadScheduler shared;
 
@@ -267,6 +274,11 @@ final class Worker implements Runnable {
                 if (!clock.isPaused() && nextDeadline != TimerQueue.NEVER) {
                     timeoutNanos = Math.max(0, nextDeadline - clock.nowNanos());
                 }
+                boolean othersAwake = shared.idle.parkedWorkers() < shared.workers.length;
+                if (othersAwake && shared.ioActive.getAsBoolean()
+                        && (timeoutNanos < 0 || timeoutNanos > RESCUE_INTERVAL_NANOS)) {
+                    timeoutNanos = RESCUE_INTERVAL_NANOS; // look in on them soon (rescueStuckShards)
+                }
                 PARKS.setOpaque(this, parks + 1);
                 if (KrillEvents.parks) {
                     WorkerParkEvent event = new WorkerParkEvent();
@@ -283,6 +295,9 @@ final class Worker implements Runnable {
                 }
             }
             timers.process();
+            if (!hasTasks() && shared.ioActive.getAsBoolean()) {
+                rescueStuckShards();
+            }
             if (hasTasks()) {
                 searching = !shared.idle.unparkWorkerById(index);
                 return;
@@ -293,6 +308,29 @@ final class Worker implements Runnable {
             }
         }
         shared.idle.unparkWorkerById(index);
+    }
+
+    /**
+     * DESIGN: events must not wait behind a long task. An awake worker whose poll count has not
+     * moved since this worker last looked (at least one park ago, {@value #RESCUE_INTERVAL_NANOS}
+     * ns at most) is in one long step; its shard is polled from here, and the tasks that wakes
+     * (connection drivers, readers) queue on this worker, which then runs or lends them.
+     */
+    private void rescueStuckShards() {
+        Worker[] workers = shared.workers;
+        if (seenPolls == null) {
+            seenPolls = new long[workers.length];
+        }
+        for (Worker other : workers) {
+            if (other == this) {
+                continue;
+            }
+            long polls = other.polls();
+            if (polls == seenPolls[other.index] && !shared.idle.isParked(other.index)) {
+                other.parker.pollForeign();
+            }
+            seenPolls[other.index] = polls;
+        }
     }
 
     private int nextRandom(int bound) {

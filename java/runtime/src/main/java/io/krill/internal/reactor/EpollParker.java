@@ -40,6 +40,13 @@ public final class EpollParker extends StateParker implements SpscRing.EventHand
     private final SpscRing.EventHandler dispatcher;
     private final NativeIo io;
     private volatile long wakeWrites; // added to atomically by wakers; read by tests
+    /**
+     * Who polls the shard: the owner (in sleep and pollNow) or another worker rescuing it
+     * (pollForeign). The ring is single-producer single-consumer, and whoever holds this is both.
+     */
+    private final java.util.concurrent.atomic.AtomicBoolean polling = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Dispatch for a rescuing worker: everything but the wake-up, which belongs to the owner. */
+    private final SpscRing.EventHandler foreignDispatch = this::onForeignEvent;
 
     /**
      * @param dispatcher receives every I/O event (token, readiness) on the worker's thread
@@ -77,7 +84,14 @@ public final class EpollParker extends StateParker implements SpscRing.EventHand
     @Override
     protected void sleep(long timeoutNanos) {
         int timeoutMillis = timeoutNanos < 0 ? -1 : (int) Math.min(Integer.MAX_VALUE, (timeoutNanos + 999_999) / 1_000_000);
-        waitAndDispatch(timeoutMillis);
+        while (!polling.compareAndSet(false, true)) {
+            Thread.onSpinWait(); // a rescuer's non-blocking poll: microseconds
+        }
+        try {
+            waitAndDispatch(timeoutMillis, this);
+        } finally {
+            polling.set(false);
+        }
     }
 
     @Override
@@ -90,10 +104,29 @@ public final class EpollParker extends StateParker implements SpscRing.EventHand
     /** A busy worker's look at its I/O: whatever is ready now, without blocking. */
     @Override
     public void pollNow() {
-        waitAndDispatch(0);
+        if (!polling.compareAndSet(false, true)) {
+            return; // a rescuer is handling our events right now
+        }
+        try {
+            waitAndDispatch(0, this);
+        } finally {
+            polling.set(false);
+        }
     }
 
-    private void waitAndDispatch(int timeoutMillis) {
+    @Override
+    public boolean pollForeign() {
+        if (!polling.compareAndSet(false, true)) {
+            return false; // the owner polls or sleeps in its poll: it will see its events itself
+        }
+        try {
+            return waitAndDispatch(0, foreignDispatch) > 0;
+        } finally {
+            polling.set(false);
+        }
+    }
+
+    private int waitAndDispatch(int timeoutMillis, SpscRing.EventHandler handler) {
         int n = io.epollWaitRing(epfd, ring.address(), timeoutMillis);
         if (n == -Errno.ENOBUFS.number()) {
             n = 0; // cannot happen with a drained ring; drain below and let the next wait go on
@@ -104,7 +137,8 @@ public final class EpollParker extends StateParker implements SpscRing.EventHand
             event.events = n;
             event.commit();
         }
-        ring.drain(this, RING_CAPACITY);
+        ring.drain(handler, RING_CAPACITY);
+        return n;
     }
 
     @Override
@@ -114,6 +148,13 @@ public final class EpollParker extends StateParker implements SpscRing.EventHand
             return;
         }
         dispatcher.onEvent(token, readiness, result);
+    }
+
+    private void onForeignEvent(long token, int readiness, int result) {
+        if (token != WAKE_TOKEN) {
+            dispatcher.onEvent(token, readiness, result);
+        }
+        // The eventfd is registered level-triggered: left unread, the owner's next wait sees it.
     }
 
     /** Eventfd writes made by unpark: the wake-ups that needed a syscall. */
