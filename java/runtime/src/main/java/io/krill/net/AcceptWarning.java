@@ -1,9 +1,18 @@
 package io.krill.net;
 
-/** The once-per-listener warning of accept failures, for TcpListener and TcpServer alike. */
+/**
+ * The warnings of accept failures, for TcpListener and TcpServer alike: each holds one in a
+ * static field, so that the class and its logger are ready when the class loads, not first
+ * needed at EMFILE, when starting SLF4J (or loading a class from a directory, not a jar) would
+ * need descriptors that are not there.
+ */
 final class AcceptWarning {
 
-    private AcceptWarning() {}
+    private final org.slf4j.Logger log;
+
+    AcceptWarning(Class<?> source) {
+        this.log = org.slf4j.LoggerFactory.getLogger(source);
+    }
 
     /**
      * Logs {@code message} at WARNING; if the logger itself fails, writes it to standard error.
@@ -12,7 +21,7 @@ final class AcceptWarning {
      * its file); a failed warning must not fail the accept, and standard error needs no new
      * descriptor, so the warning goes there, with why.
      */
-    static void warn(org.slf4j.Logger log, String message) {
+    void warn(String message) {
         try {
             log.warn(message);
         } catch (RuntimeException | LinkageError loggerFailed) {

@@ -38,16 +38,7 @@ public final class TcpListener implements AutoCloseable {
     /** Longest wait: a second keeps a starved process responsive without burning CPU (guess). */
     static final long MAX_BACKOFF_MILLIS = 1_000;
 
-
-    /**
-     * Made when the class loads, not when first needed: by then the process may be out of
-     * descriptors, and starting SLF4J (or loading a class from a directory, not a jar) opens files.
-     */
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TcpListener.class);
-
-    static {
-        AcceptWarning.class.getName(); // loaded now, for the same reason
-    }
+    private static final AcceptWarning WARNING = new AcceptWarning(TcpListener.class); // made at class load: see its notes
 
     private final Registration registration;
     private final InetSocketAddress local;
@@ -215,7 +206,7 @@ public final class TcpListener implements AutoCloseable {
                 + " ms to " + MAX_BACKOFF_MILLIS + " ms. Raise the limit ("
                 + (process ? "ulimit -n, or LimitNOFILE= for a systemd service" : "sysctl fs.file-max")
                 + ") or hold fewer connections. Logged once per listener.";
-        AcceptWarning.warn(LOG, message);
+        WARNING.warn(message);
     }
 
     /** Accept attempts that found no descriptor left (each followed by a back-off). */

@@ -40,16 +40,7 @@ public final class TcpServer implements AutoCloseable {
     static final int DEFAULT_LOW_WATERMARK = 32 * 1024;
     static final int DEFAULT_HIGH_WATERMARK = 64 * 1024;
 
-
-    /**
-     * Made when the class loads, not when first needed: by then the process may be out of
-     * descriptors, and starting SLF4J (or loading a class from a directory, not a jar) opens files.
-     */
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TcpServer.class);
-
-    static {
-        AcceptWarning.class.getName(); // loaded now, for the same reason
-    }
+    private static final AcceptWarning WARNING = new AcceptWarning(TcpServer.class); // made at class load: see its notes
 
     private final ConnectionTable table;
     private final ShardDriver[] drivers;
@@ -278,7 +269,7 @@ public final class TcpServer implements AutoCloseable {
             token = table.registerHandler(fd, shard, group, 0, true);
         } catch (IOException | RuntimeException e) {
             SocketNative.close(fd);
-            AcceptWarning.warn(LOG, "dropped a connection accepted on " + local + ": " + e.getMessage());
+            WARNING.warn("dropped a connection accepted on " + local + ": " + e.getMessage());
             return;
         }
         connections.incrementAndGet();
@@ -294,7 +285,7 @@ public final class TcpServer implements AutoCloseable {
             return;
         }
         acceptFailureLogged = true;
-        AcceptWarning.warn(LOG, failure.getMessage() + ": accepting paused for "
+        WARNING.warn(failure.getMessage() + ": accepting paused for "
                 + Duration.ofNanos(backoffNanos).toMillis() + " ms, then retried with back-off up to "
                 + ShardDriver.MAX_ACCEPT_BACKOFF.toMillis() + " ms; pending connections wait in the backlog."
                 + " If out of descriptors, raise the limit (ulimit -n, or LimitNOFILE= for a systemd service)"
