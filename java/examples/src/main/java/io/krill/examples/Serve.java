@@ -149,7 +149,7 @@ public final class Serve implements AutoCloseable {
                         Throwable failure = writing.failureNow();
                         writing = null;
                         if (failure != null) {
-                            finish(step, failure);
+                            finish(stream, step, failure);
                             return;
                         }
                     }
@@ -166,7 +166,7 @@ public final class Serve implements AutoCloseable {
                         buffers.give(buffer);
                         buffer = null;
                         if (n < 0) {
-                            finish(step, null);
+                            finish(stream, step, null);
                             return;
                         }
                         continue; // woken, nothing there yet
@@ -178,16 +178,7 @@ public final class Serve implements AutoCloseable {
                     buffers.give(buffer);
                     buffer = null;
                 }
-                finish(step, e);
-            }
-        }
-
-        private void finish(Step<Void> step, Throwable failure) {
-            stream.close();
-            if (failure == null) {
-                step.complete(null);
-            } else {
-                step.fail(failure);
+                finish(stream, step, e);
             }
         }
     }
@@ -221,7 +212,7 @@ public final class Serve implements AutoCloseable {
                         Throwable failure = writing.failureNow();
                         writing = null;
                         if (failure != null) {
-                            finish(step, failure);
+                            finish(stream, step, failure);
                             return;
                         }
                     }
@@ -232,7 +223,7 @@ public final class Serve implements AutoCloseable {
                         continue;
                     }
                     if (filled == buffer.byteSize()) {
-                        finish(step, null); // a request larger than the buffer: drop the connection
+                        finish(stream, step, null); // a request larger than the buffer: drop the connection
                         return;
                     }
                     if (reading == null) {
@@ -245,7 +236,7 @@ public final class Serve implements AutoCloseable {
                     int n = failure == null ? reading.resultNow() : -1;
                     reading = null;
                     if (n < 0) {
-                        finish(step, failure);
+                        finish(stream, step, failure);
                         return;
                     }
                     int held = filled + n;
@@ -260,17 +251,18 @@ public final class Serve implements AutoCloseable {
                     filled = held - consumed;
                 }
             } catch (RuntimeException e) {
-                finish(step, e);
+                finish(stream, step, e);
             }
         }
+    }
 
-        private void finish(Step<Void> step, Throwable failure) {
-            stream.close();
-            if (failure == null) {
-                step.complete(null);
-            } else {
-                step.fail(failure);
-            }
+    /** Ends a connection's coroutine: closes its stream, then completes or fails the task. */
+    private static void finish(TcpStream stream, Step<Void> step, Throwable failure) {
+        stream.close();
+        if (failure == null) {
+            step.complete(null);
+        } else {
+            step.fail(failure);
         }
     }
 
