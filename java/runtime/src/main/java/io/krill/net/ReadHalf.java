@@ -5,8 +5,6 @@ import io.krill.internal.jni.Readiness;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -17,40 +15,16 @@ import java.nio.charset.StandardCharsets;
  * halves are closed; closing this one alone stops nothing on the wire. The methods behave as the
  * stream's do.
  */
-public final class ReadHalf implements AutoCloseable {
+public final class ReadHalf extends StreamHalf {
 
-    private static final VarHandle CLOSED;
-
-    static {
-        try {
-            CLOSED = MethodHandles.lookup().findVarHandle(ReadHalf.class, "closed", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    private final Registration registration;
-    private final InetSocketAddress peer;
-    /** Set once by {@link #close()} (CAS), so that the half lets go of the socket once. */
-    private volatile boolean closed;
 
     ReadHalf(Registration registration, InetSocketAddress peer) {
-        this.registration = registration;
-        this.peer = peer;
+        super(registration, peer);
     }
 
-    private Registration io(String operation) {
-        if (closed) {
-            throw new IllegalStateException(operation + "(" + peer + "): this read half is closed");
-        }
-        registration.checkOpen(operation);
-        return registration;
-    }
-
-    /** As {@link #io(String)}, after checking the buffer: a bad argument is reported first. */
-    private Registration io(String operation, MemorySegment buffer) {
-        Registration.lengthOf(buffer);
-        return io(operation);
+    @Override
+    String what() {
+        return "read half";
     }
 
     /** @see TcpStream#read */
@@ -84,31 +58,5 @@ public final class ReadHalf implements AutoCloseable {
     public LineReader lines(MemorySegment buffer, Charset charset) {
         io("lines");
         return new LineReader(this::read, peer.toString(), buffer, charset);
-    }
-
-    public InetSocketAddress peerAddress() {
-        return peer;
-    }
-
-    public InetSocketAddress localAddress() throws IOException {
-        return io("localAddress").localAddress();
-    }
-
-    /** True until this half is closed or the socket is. */
-    public boolean isOpen() {
-        return !closed && registration.isOpen();
-    }
-
-    /** Lets go of the socket, which closes once the write half has too. Idempotent. */
-    @Override
-    public void close() {
-        if (CLOSED.compareAndSet(this, false, true)) {
-            registration.release();
-        }
-    }
-
-    @Override
-    public String toString() {
-        return "ReadHalf[" + peer + (isOpen() ? "" : ", closed") + "]";
     }
 }
