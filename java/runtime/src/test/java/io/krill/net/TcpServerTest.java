@@ -375,6 +375,7 @@ class TcpServerTest {
     void resetByPeerMidWriteReachesOnCloseAndStopsTheWriter() throws Exception {
         CompletableFuture<Throwable> cause = new CompletableFuture<>();
         AtomicInteger writesAfterFailure = new AtomicInteger();
+        CompletableFuture<Void> atWatermark = new CompletableFuture<>();
         MemorySegment block = MemorySegment.ofArray(new byte[64 * 1024]);
         start(new ConnectionHandler() {
             @Override
@@ -391,6 +392,7 @@ class TcpServerTest {
                 while (connection.write(block)) {
                     // the peer reads nothing: this stops at the high watermark
                 }
+                atWatermark.complete(null);
                 if (cause.isDone()) {
                     writesAfterFailure.incrementAndGet();
                 }
@@ -406,8 +408,7 @@ class TcpServerTest {
         });
         Socket socket = connect();
         socket.setReceiveBufferSize(4096);
-        waitFor(() -> server.connections() == 1);
-        Thread.sleep(100); // let the server fill the socket and queue to its watermark
+        atWatermark.get(WAIT_SECONDS, TimeUnit.SECONDS); // the server filled the socket and queued to its watermark
         socket.setSoLinger(true, 0);
         socket.close(); // RST while the server has output queued
         Throwable failure = cause.get(WAIT_SECONDS, TimeUnit.SECONDS);
