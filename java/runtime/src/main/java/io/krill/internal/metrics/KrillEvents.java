@@ -4,7 +4,8 @@ package io.krill.internal.metrics;
  * Which Krill events a JFR recording wants, cached in plain booleans so that the hot paths pay
  * one field read while none does (JFR's own {@code isEnabled()} needs an event object and a
  * lookup per call). Refreshed whenever a recording starts, stops or changes state; a recording
- * started before this class loaded is seen at class initialisation.
+ * started before this class loaded is seen at class initialisation. Without any recording, JFR
+ * itself is never started by Krill.
  *
  * <p>This class names no JFR type, so reading a flag never needs the jdk.jfr module;
  * {@link JfrListener} does the JFR side.
