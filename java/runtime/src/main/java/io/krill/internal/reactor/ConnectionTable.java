@@ -156,25 +156,7 @@ public final class ConnectionTable implements SpscRing.EventHandler {
      * @throws IOException when epoll refuses the descriptor (the fd is then not owned)
      */
     public synchronized long register(int fd, int interest, int owner) throws IOException {
-        if (closed) {
-            throw new IllegalStateException("the reactor is shut down");
-        }
-        int index = allocate();
-        MemorySegment chunk = chunk(index);
-        int generation = (int) INT.get(chunk, offset(index, SlotDescriptor.GENERATION_OFFSET));
-        long token = ((long) generation << 32) | index;
-        chunk.set(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.FD_OFFSET), fd);
-        chunk.set(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.INTEREST_OFFSET), interest);
-        chunk.set(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.OWNER_OFFSET), owner);
-        LONG.setRelease(chunk, offset(index, SlotDescriptor.STATE_OFFSET), 0L); // open, not ready, tick 0
-        int rc = io.epollAdd(epollFds[owner], fd, interest | Readiness.EDGE_TRIGGERED, token);
-        if (rc < 0) {
-            LONG.setRelease(chunk, offset(index, SlotDescriptor.STATE_OFFSET), SlotDescriptor.FLAG_CLOSED);
-            release(index, chunk, generation); // the caller keeps the fd
-            throw Errors.newException("epoll_ctl(ADD fd " + fd + ")", rc);
-        }
-        live++;
-        return token;
+        return add(fd, interest, owner, 0L, 0, 0); // open, not ready, tick 0
     }
 
     /**
@@ -188,6 +170,13 @@ public final class ConnectionTable implements SpscRing.EventHandler {
      */
     public synchronized long registerHandler(int fd, int owner, int group, int driverFlags, boolean opening)
             throws IOException {
+        long state = SlotDescriptor.FLAG_HANDLER
+                | (opening ? SlotDescriptor.FLAG_QUEUED | SlotDescriptor.FLAG_OPENING : 0);
+        return add(fd, Readiness.READABLE | Readiness.WRITABLE, owner, state, group, driverFlags);
+    }
+
+    /** Fills a fresh slot, publishes it with {@code state}, and adds {@code fd} to the owner's epoll. */
+    private long add(int fd, int interest, int owner, long state, int group, int driverFlags) throws IOException {
         if (closed) {
             throw new IllegalStateException("the reactor is shut down");
         }
@@ -195,7 +184,6 @@ public final class ConnectionTable implements SpscRing.EventHandler {
         MemorySegment chunk = chunk(index);
         int generation = (int) INT.get(chunk, offset(index, SlotDescriptor.GENERATION_OFFSET));
         long token = ((long) generation << 32) | index;
-        int interest = Readiness.READABLE | Readiness.WRITABLE;
         chunk.set(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.FD_OFFSET), fd);
         chunk.set(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.INTEREST_OFFSET), interest);
         chunk.set(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.OWNER_OFFSET), owner);
@@ -205,8 +193,6 @@ public final class ConnectionTable implements SpscRing.EventHandler {
         chunk.set(ValueLayout.JAVA_SHORT, offset(index, SlotDescriptor.GROUP_OFFSET), (short) group);
         chunk.set(ValueLayout.JAVA_SHORT, offset(index, SlotDescriptor.DRIVER_FLAGS_OFFSET), (short) driverFlags);
         chunk.asSlice(offset(index, SlotDescriptor.USER_AREA_OFFSET), SlotDescriptor.USER_AREA_BYTES).fill((byte) 0);
-        long state = SlotDescriptor.FLAG_HANDLER
-                | (opening ? SlotDescriptor.FLAG_QUEUED | SlotDescriptor.FLAG_OPENING : 0);
         // Release: publishes the fields above to a dispatcher that reads the state with acquire.
         LONG.setRelease(chunk, offset(index, SlotDescriptor.STATE_OFFSET), state);
         int rc = io.epollAdd(epollFds[owner], fd, interest | Readiness.EDGE_TRIGGERED, token);
