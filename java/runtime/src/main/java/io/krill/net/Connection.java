@@ -5,10 +5,12 @@ import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 
 /**
- * A handler-API connection, as a flyweight: the server points this object at the connection a
+ * A handler-API connection, as a flyweight: the server points one object at the connection a
  * {@link ConnectionHandler} callback is about. Use it only during that callback, on its thread;
  * any other use throws {@link IllegalStateException} (it never acts on another connection's
  * slot by mistake: a closed connection's token is stale, and the check is made on every call).
+ * The runtime implements this interface; an implementation of one's own is only good for tests
+ * of a handler.
  *
  * <p>Writes go straight to the socket; what the socket does not take is copied into pooled
  * off-heap chunks and sent when it can be. {@link #write} returns false once the queued bytes
@@ -19,107 +21,56 @@ import java.net.InetSocketAddress;
  * <p>16 bytes of per-connection user state live in the connection's off-heap slot
  * ({@link #getLong}/{@link #putLong}, {@link #getInt}/{@link #putInt}; zero when it opens).
  */
-public final class Connection {
+public interface Connection {
 
-    private final ShardDriver driver;
-    int index;
-    long token;
-    boolean active;
-
-    Connection(ShardDriver driver) {
-        this.driver = driver;
-    }
+    /** Bytes of per-connection user state in the slot. */
+    int USER_AREA_BYTES = 16;
 
     /** The connection's token: names it (not its slot) until it closes; see {@link TcpServer#isOpen}. */
-    public long token() {
-        driver.check(this);
-        return token;
-    }
+    long token();
 
     /** False once the connection is closing or {@link #close()} was asked for. */
-    public boolean isOpen() {
-        driver.check(this);
-        return driver.isOpen(index);
-    }
+    boolean isOpen();
 
     /** Writes all of {@code data} (sent now or queued); false when the queue reached the high watermark. */
-    public boolean write(MemorySegment data) {
+    default boolean write(MemorySegment data) {
         return write(data, 0, data.byteSize());
     }
 
     /**
-     * Writes {@code data[offset, offset + length)}; see the class notes.
+     * Writes {@code data[offset, offset + length)}; see the interface notes.
      *
      * @return false when the queued output reached the high watermark (or the connection failed
      *         on an earlier write: then {@link ConnectionHandler#onClose} follows with the cause)
      * @throws IllegalStateException after {@link #shutdownOutput()} or {@link #close()}
      */
-    public boolean write(MemorySegment data, long offset, long length) {
-        driver.check(this);
-        if (offset < 0 || length < 0 || offset + length > data.byteSize()) {
-            throw new IndexOutOfBoundsException("write of [" + offset + ", " + (offset + length) + ") outside a segment of "
-                    + data.byteSize() + " bytes");
-        }
-        return driver.write(index, data, offset, length);
-    }
+    boolean write(MemorySegment data, long offset, long length);
 
     /** True while the queued output is below the high watermark (or fell back to the low one). */
-    public boolean isWritable() {
-        driver.check(this);
-        return driver.isWritable(index);
-    }
+    boolean isWritable();
 
     /** Bytes written but not yet taken by the socket. */
-    public int queuedBytes() {
-        driver.check(this);
-        return driver.queuedBytes(index);
-    }
+    int queuedBytes();
 
     /** Half-close: sends FIN after the queued output; reading goes on. Further writes throw. */
-    public void shutdownOutput() {
-        driver.check(this);
-        driver.shutdownOutput(index);
-    }
+    void shutdownOutput();
 
     /**
      * Closes the connection once this callback returns; queued output not yet sent is dropped
      * (use {@link #shutdownOutput()} to send it all first). Closing twice is harmless.
      */
-    public void close() {
-        driver.check(this);
-        driver.requestClose(index);
-    }
+    void close();
 
-    /** The user area's long at {@code offset} (0 or 8). */
-    public long getLong(int offset) {
-        driver.check(this);
-        return driver.table().userLong(index, offset);
-    }
+    /** The user area's long at {@code offset} (0 to 8). */
+    long getLong(int offset);
 
-    public void putLong(int offset, long value) {
-        driver.check(this);
-        driver.table().userLong(index, offset, value);
-    }
+    void putLong(int offset, long value);
 
     /** The user area's int at {@code offset} (0 to 12). */
-    public int getInt(int offset) {
-        driver.check(this);
-        return driver.table().userInt(index, offset);
-    }
+    int getInt(int offset);
 
-    public void putInt(int offset, int value) {
-        driver.check(this);
-        driver.table().userInt(index, offset, value);
-    }
+    void putInt(int offset, int value);
 
     /** The peer's address (asks the kernel: not for hot paths). */
-    public InetSocketAddress peerAddress() throws IOException {
-        driver.check(this);
-        return driver.peerAddress(index);
-    }
-
-    @Override
-    public String toString() {
-        return active ? "Connection[token=0x" + Long.toHexString(token) + "]" : "Connection[outside a callback]";
-    }
+    InetSocketAddress peerAddress() throws IOException;
 }

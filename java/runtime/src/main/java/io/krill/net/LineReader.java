@@ -1,6 +1,7 @@
 package io.krill.net;
 
 import io.krill.Task;
+import io.krill.internal.net.Registration;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.Charset;

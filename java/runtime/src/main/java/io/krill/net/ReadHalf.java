@@ -1,7 +1,7 @@
 package io.krill.net;
 
 import io.krill.Task;
-import io.krill.internal.jni.Readiness;
+import io.krill.internal.net.StreamIo;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -15,48 +15,70 @@ import java.nio.charset.StandardCharsets;
  * halves are closed; closing this one alone stops nothing on the wire. The methods behave as the
  * stream's do.
  */
-public final class ReadHalf extends StreamHalf {
+public final class ReadHalf implements AutoCloseable {
 
+    private final StreamIo io;
 
-    ReadHalf(Registration registration, InetSocketAddress peer) {
-        super(registration, peer);
-    }
-
-    @Override
-    String what() {
-        return "read half";
+    ReadHalf(StreamIo io) {
+        this.io = io;
     }
 
     /** @see TcpStream#read */
     public Task<Integer> read(MemorySegment buffer) {
-        return io("read", buffer).read(buffer);
+        return io.read(buffer);
     }
 
     /** @see TcpStream#tryRead */
     public int tryRead(MemorySegment buffer) throws IOException {
-        return io("tryRead", buffer).tryRead(buffer);
+        return io.tryRead(buffer);
     }
 
     /** @see TcpStream#readExact */
     public Task<Void> readExact(MemorySegment buffer) {
-        return io("readExact", buffer).readExact(buffer, 0);
+        return io.readExact(buffer);
     }
 
     /** @see TcpStream#readable */
     public Task<Void> readable() {
-        return io("readable").ready(Readiness.READABLE, "readable");
+        return io.readable();
     }
 
     /** @see TcpStream#lines() */
     public LineReader lines() {
-        io("lines");
-        return new LineReader(this::read, peer.toString(), Arena.ofAuto().allocate(LineReader.DEFAULT_MAX_LINE_BYTES),
+        io.io("lines");
+        return new LineReader(this::read, io.peer().toString(), Arena.ofAuto().allocate(LineReader.DEFAULT_MAX_LINE_BYTES),
                 StandardCharsets.UTF_8);
     }
 
     /** @see TcpStream#lines(MemorySegment, Charset) */
     public LineReader lines(MemorySegment buffer, Charset charset) {
-        io("lines");
-        return new LineReader(this::read, peer.toString(), buffer, charset);
+        io.io("lines");
+        return new LineReader(this::read, io.peer().toString(), buffer, charset);
+    }
+
+    public InetSocketAddress peerAddress() {
+        return io.peer();
+    }
+
+    public InetSocketAddress localAddress() throws IOException {
+        return io.localAddress();
+    }
+
+    /** True until this half is closed or the socket is. */
+    public boolean isOpen() {
+        return io.isOpen();
+    }
+
+    /** Lets go of the socket, which closes once the write half has too. Idempotent. */
+    @Override
+    public void close() {
+        if (io.retire()) {
+            io.registration().release();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ReadHalf[" + io.peer() + (isOpen() ? "" : ", closed") + "]";
     }
 }

@@ -1,6 +1,8 @@
 package io.krill.net;
 
 import io.krill.Task;
+import io.krill.internal.net.AcceptWarning;
+import io.krill.internal.net.Registration;
 import io.krill.internal.jni.Errno;
 import io.krill.internal.jni.Errors;
 import io.krill.internal.jni.Readiness;
@@ -38,7 +40,7 @@ public final class TcpListener implements AutoCloseable {
     /** Longest wait: a second keeps a starved process responsive without burning CPU (guess). */
     static final long MAX_BACKOFF_MILLIS = 1_000;
 
-    private static final AcceptWarning WARNING = new AcceptWarning(TcpListener.class); // made at class load: see its notes
+    private static final AcceptWarning WARNING = new AcceptWarning(TcpListener.class.getName()); // made at class load: see its notes
 
     private final Registration registration;
     private final InetSocketAddress local;

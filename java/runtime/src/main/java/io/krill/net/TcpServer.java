@@ -1,22 +1,11 @@
 package io.krill.net;
 
-import io.krill.Promise;
 import io.krill.Task;
-import io.krill.internal.executor.MultiThreadScheduler;
-import io.krill.internal.executor.WorkerThread;
-import io.krill.internal.jni.Errors;
-import io.krill.internal.jni.SockaddrDescriptor;
-import io.krill.internal.jni.SocketNative;
-import io.krill.internal.jni.SocketOption;
-import io.krill.internal.reactor.ConnectionTable;
-import io.krill.internal.reactor.Reactor;
+import io.krill.internal.reactor.handler.HandlerServer;
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP server on the handler API: a listener whose connections are served by a
@@ -40,39 +29,10 @@ public final class TcpServer implements AutoCloseable {
     static final int DEFAULT_LOW_WATERMARK = 32 * 1024;
     static final int DEFAULT_HIGH_WATERMARK = 64 * 1024;
 
-    private static final AcceptWarning WARNING = new AcceptWarning(TcpServer.class); // made at class load: see its notes
+    private final HandlerServer engine;
 
-    private final ConnectionTable table;
-    private final ShardDriver[] drivers;
-    private int group;
-    private final int lowWatermark;
-    private final int highWatermark;
-    private final Promise<Void> closed = Task.promise();
-    private final AtomicInteger driversRunning;
-    private final AtomicInteger connections = new AtomicInteger();
-    private InetSocketAddress local;
-    private long listenerToken;
-    private int listenerShard;
-    private int nextShard; // accepting driver only
-    private volatile boolean closeRequested;
-    private volatile boolean listenerClosed;
-    private volatile boolean acceptFailureLogged;
-
-    private TcpServer(ConnectionTable table, MultiThreadScheduler scheduler, ConnectionHandler handler, int low, int high) {
-        this.table = table;
-        this.lowWatermark = low;
-        this.highWatermark = high;
-        this.drivers = new ShardDriver[scheduler.workerCount()];
-        this.driversRunning = new AtomicInteger(drivers.length);
-        for (int shard = 0; shard < drivers.length; shard++) {
-            drivers[shard] = new ShardDriver(scheduler, this, shard, table, handler);
-        }
-    }
-
-    /** Joins the table: from now on events of this server's slots reach its drivers. */
-    private void register() {
-        ShardDriver[] shards = drivers;
-        group = table.addGroup((owner, index) -> shards[owner].enqueue(index));
+    private TcpServer(HandlerServer engine) {
+        this.engine = engine;
     }
 
     /** Binds {@code address} with the defaults ({@link Builder}) and serves it with {@code handler}. */
@@ -133,67 +93,22 @@ public final class TcpServer implements AutoCloseable {
             if (address.isUnresolved()) {
                 throw new IllegalArgumentException("address " + address + " is unresolved: resolve it first");
             }
-            ConnectionTable table = Reactor.currentTable();
-            if (!(WorkerThread.currentScheduler() instanceof MultiThreadScheduler scheduler)) {
-                throw new IllegalStateException("TcpServer.bind must run on a Krill worker thread");
-            }
-            int fd = Errors.check("socket", SocketNative.open(SockaddrDescriptor.familyOf(address), SocketNative.STREAM));
-            TcpServer server = null;
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment sockaddr = arena.allocate(SockaddrDescriptor.SIZE_BYTES, 8);
-                SockaddrDescriptor.write(sockaddr, address);
-                Errors.check("setsockopt(SO_REUSEADDR)", SocketNative.setOption(fd, SocketOption.SO_REUSEADDR.id(), 1));
-                if (reusePort) {
-                    Errors.check("setsockopt(SO_REUSEPORT)", SocketNative.setOption(fd, SocketOption.SO_REUSEPORT.id(), 1));
-                }
-                Errors.check("bind(" + address + ")", SocketNative.bind(fd, sockaddr.address()));
-                Errors.check("listen(" + address + ")", SocketNative.listen(fd, backlog));
-                Errors.check("getsockname", SocketNative.localAddress(fd, sockaddr.address()));
-                server = new TcpServer(table, scheduler, handler, lowWatermark, highWatermark);
-                server.register();
-                server.local = SockaddrDescriptor.read(sockaddr);
-                server.listenerShard = Reactor.currentWorker();
-                server.listenerToken = table.registerHandler(fd, server.listenerShard, server.group,
-                        ShardDriver.LISTENER, false);
-            } catch (IOException | RuntimeException e) {
-                SocketNative.close(fd);
-                if (server != null) {
-                    server.abandon();
-                }
-                throw e;
-            }
-            server.start();
-            return server;
-        }
-    }
-
-    private void start() {
-        for (ShardDriver driver : drivers) {
-            driver.wake(); // one empty step: the driver is then known to the runtime as a waiting task
-        }
-    }
-
-    /** Bind failed after the drivers were made: complete them without serving anything. */
-    private void abandon() {
-        closeRequested = true;
-        listenerClosed = true;
-        for (ShardDriver driver : drivers) {
-            driver.wake();
+            return new TcpServer(HandlerServer.bind(address, handler, backlog, reusePort, lowWatermark, highWatermark));
         }
     }
 
     public InetSocketAddress localAddress() {
-        return local;
+        return engine.localAddress();
     }
 
     /** True while the connection named by {@code token} is open. Any thread. */
     public boolean isOpen(long token) {
-        return table.isCurrent(token);
+        return engine.isOpen(token);
     }
 
     /** Open connections (accepted and not yet closed). */
     public int connections() {
-        return connections.get();
+        return engine.connections();
     }
 
     /**
@@ -202,109 +117,27 @@ public final class TcpServer implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closeRequested) {
-            return;
-        }
-        closeRequested = true;
-        drivers[listenerShard].wake();
+        engine.close();
     }
 
     /** Completes once the server is closed and every driver has finished. */
     public Task<Void> closed() {
-        return closed;
+        return engine.closed();
     }
 
     /** Closes and waits up to {@code timeout} (off a worker thread). */
     public boolean close(Duration timeout) throws InterruptedException {
         close();
         try {
-            closed.join(timeout);
+            engine.closed().join(timeout);
             return true;
         } catch (java.util.concurrent.TimeoutException e) {
             return false;
         }
     }
 
-    // ---- for the drivers ----------------------------------------------------------------------
-
-    int group() {
-        return group;
-    }
-
-    int lowWatermark() {
-        return lowWatermark;
-    }
-
-    int highWatermark() {
-        return highWatermark;
-    }
-
-    boolean closeRequested() {
-        return closeRequested;
-    }
-
-    boolean listenerClosed() {
-        return listenerClosed;
-    }
-
-    /** On the listener's driver: close the listener, then let every driver close its connections. */
-    void closeListenerIfOwner(ShardDriver driver) {
-        if (driver != drivers[listenerShard] || listenerClosed) {
-            return;
-        }
-        table.deregister(listenerToken, true);
-        listenerClosed = true; // volatile: every accepted connection is registered before this
-        for (ShardDriver d : drivers) {
-            d.wake();
-        }
-    }
-
-    /** Registers an accepted descriptor with the next shard and queues its onOpen. */
-    void adopt(int fd) {
-        SocketNative.setOption(fd, SocketOption.TCP_NODELAY.id(), 1); // a failure only costs latency
-        int shard = nextShard;
-        nextShard = shard + 1 == drivers.length ? 0 : shard + 1;
-        long token;
-        try {
-            token = table.registerHandler(fd, shard, group, 0, true);
-        } catch (IOException | RuntimeException e) {
-            SocketNative.close(fd);
-            WARNING.warn("dropped a connection accepted on " + local + ": " + e.getMessage());
-            return;
-        }
-        connections.incrementAndGet();
-        drivers[shard].enqueue(ConnectionTable.indexOfToken(token));
-    }
-
-    void connectionClosed() {
-        connections.decrementAndGet();
-    }
-
-    void acceptFailed(Throwable failure, long backoffNanos) {
-        if (acceptFailureLogged) {
-            return;
-        }
-        acceptFailureLogged = true;
-        WARNING.warn(failure.getMessage() + ": accepting paused for "
-                + Duration.ofNanos(backoffNanos).toMillis() + " ms, then retried with back-off up to "
-                + ShardDriver.MAX_ACCEPT_BACKOFF.toMillis() + " ms; pending connections wait in the backlog."
-                + " If out of descriptors, raise the limit (ulimit -n, or LimitNOFILE= for a systemd service)"
-                + " or hold fewer connections. Logged once per server.");
-    }
-
-    void resumeAccepting(long token, int shard) {
-        drivers[shard].resumeAccepting(token);
-    }
-
-    void driverFinished() {
-        if (driversRunning.decrementAndGet() == 0) {
-            table.removeGroup(group);
-            closed.complete(null);
-        }
-    }
-
     @Override
     public String toString() {
-        return "TcpServer[" + local + ", " + connections() + " connections" + (closeRequested ? ", closed" : "") + "]";
+        return engine.toString();
     }
 }

@@ -8,13 +8,13 @@ import io.krill.internal.jni.SockaddrDescriptor;
 import io.krill.internal.jni.SocketNative;
 import io.krill.internal.jni.SocketOption;
 import io.krill.internal.reactor.ConnectionTable;
+import io.krill.internal.net.Registration;
+import io.krill.internal.net.StreamIo;
 import io.krill.internal.reactor.Reactor;
 import io.krill.time.Time;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -43,27 +43,10 @@ import java.util.concurrent.TimeoutException;
  */
 public final class TcpStream implements AutoCloseable {
 
-    private static final VarHandle SPLIT;
-
-    static {
-        try {
-            SPLIT = MethodHandles.lookup().findVarHandle(TcpStream.class, "split", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    /** Shared by every flush: a finished task cannot change. */
-    private static final Task<Void> FLUSHED = Task.completed(null);
-
-    private final Registration registration;
-    private final InetSocketAddress peer;
-    /** Set once, by {@link #split()} (CAS); read by every call, from any thread. */
-    private volatile boolean split;
+    private final StreamIo io;
 
     TcpStream(Registration registration, InetSocketAddress peer) {
-        this.registration = registration;
-        this.peer = peer;
+        this.io = new StreamIo(registration, peer, "this stream was split: use its halves");
     }
 
     /** The two halves of a split stream. */
@@ -130,7 +113,7 @@ public final class TcpStream implements AutoCloseable {
         if (rc == 0) {
             return Task.completed(stream);
         }
-        Task<TcpStream> connecting = stream.registration.ready(Readiness.WRITABLE, "connect")
+        Task<TcpStream> connecting = stream.io.registration().ready(Readiness.WRITABLE, "connect")
                 .then(writable -> stream.finishConnect(what));
         // Failed, or cancelled (by a timeout, say): the socket must not stay behind.
         connecting.handle((connected, failure) -> {
@@ -157,7 +140,7 @@ public final class TcpStream implements AutoCloseable {
     }
 
     private Task<TcpStream> finishConnect(String what) {
-        int result = (int) registration.call("connect", SocketNative::finishConnect);
+        int result = (int) io.registration().call("connect", SocketNative::finishConnect);
         if (result < 0) {
             close();
             return Task.failed(Errors.newException(what, result));
@@ -171,27 +154,12 @@ public final class TcpStream implements AutoCloseable {
 
     // ---- reading -----------------------------------------------------------------------------
 
-    /** The registration, for a call on a live, unsplit stream. */
-    private Registration io(String operation) {
-        if (split) {
-            throw new IllegalStateException(operation + "(" + peer + "): this stream was split: use its halves");
-        }
-        registration.checkOpen(operation);
-        return registration;
-    }
-
-    /** As {@link #io(String)}, after checking the buffer: a bad argument is reported first. */
-    private Registration io(String operation, MemorySegment buffer) {
-        Registration.lengthOf(buffer);
-        return io(operation);
-    }
-
     /**
      * Reads into {@code buffer} (an off-heap segment): the bytes read, waiting until some are
      * there, or -1 at end of stream.
      */
     public Task<Integer> read(MemorySegment buffer) {
-        return io("read", buffer).read(buffer);
+        return io.read(buffer);
     }
 
     /**
@@ -199,7 +167,7 @@ public final class TcpStream implements AutoCloseable {
      * stream. With {@link #readable()}, lets an idle connection hold no buffer.
      */
     public int tryRead(MemorySegment buffer) throws IOException {
-        return io("tryRead", buffer).tryRead(buffer);
+        return io.tryRead(buffer);
     }
 
     /**
@@ -209,7 +177,7 @@ public final class TcpStream implements AutoCloseable {
      *         missing, when the stream ends first
      */
     public Task<Void> readExact(MemorySegment buffer) {
-        return io("readExact", buffer).readExact(buffer, 0);
+        return io.readExact(buffer);
     }
 
     /**
@@ -217,7 +185,7 @@ public final class TcpStream implements AutoCloseable {
      * no buffer. It may complete when a read would still find nothing; {@link #tryRead} says.
      */
     public Task<Void> readable() {
-        return io("readable").ready(Readiness.READABLE, "readable");
+        return io.readable();
     }
 
     /**
@@ -226,37 +194,37 @@ public final class TcpStream implements AutoCloseable {
      * ({@link Arena#ofAuto()}); {@link #lines(MemorySegment, Charset)} takes a buffer you manage.
      */
     public LineReader lines() {
-        io("lines");
-        return new LineReader(this::read, peer.toString(), Arena.ofAuto().allocate(LineReader.DEFAULT_MAX_LINE_BYTES),
+        io.io("lines");
+        return new LineReader(this::read, io.peer().toString(), Arena.ofAuto().allocate(LineReader.DEFAULT_MAX_LINE_BYTES),
                 StandardCharsets.UTF_8);
     }
 
     /** Reads lines through {@code buffer} (its size is the line limit, terminator included), decoded with {@code charset}. */
     public LineReader lines(MemorySegment buffer, Charset charset) {
-        io("lines");
-        return new LineReader(this::read, peer.toString(), buffer, charset);
+        io.io("lines");
+        return new LineReader(this::read, io.peer().toString(), buffer, charset);
     }
 
     // ---- writing -----------------------------------------------------------------------------
 
     /** Writes some of {@code buffer}: the bytes written, waiting for room when there is none. */
     public Task<Integer> write(MemorySegment buffer) {
-        return io("write", buffer).write(buffer);
+        return io.write(buffer);
     }
 
     /** Writes what fits now, without waiting: the bytes written, 0 when there is no room. */
     public int tryWrite(MemorySegment buffer) throws IOException {
-        return io("tryWrite", buffer).tryWrite(buffer);
+        return io.tryWrite(buffer);
     }
 
     /** Writes all of {@code buffer}, as many times as it takes. */
     public Task<Void> writeAll(MemorySegment buffer) {
-        return io("writeAll", buffer).writeAll(buffer, 0);
+        return io.writeAll(buffer);
     }
 
     /** Completes when the stream has room for a write (or failed), holding no buffer. */
     public Task<Void> writable() {
-        return io("writable").ready(Readiness.WRITABLE, "writable");
+        return io.writable();
     }
 
     /**
@@ -265,13 +233,12 @@ public final class TcpStream implements AutoCloseable {
      * buffered writers.
      */
     public Task<Void> flush() {
-        io("flush");
-        return FLUSHED;
+        return io.flush();
     }
 
     /** Half-close: sends FIN; the peer reads end of stream, and this side can still read. */
     public void shutdownOutput() throws IOException {
-        io("shutdownOutput").shutdownOutput();
+        io.shutdownOutput();
     }
 
     // ---- splitting ---------------------------------------------------------------------------
@@ -285,32 +252,35 @@ public final class TcpStream implements AutoCloseable {
      * @throws IllegalStateException when closed or split before
      */
     public Halves split() {
+        Registration registration = io.registration();
         registration.checkOpen("split");
-        if (!SPLIT.compareAndSet(this, false, true)) {
-            throw new IllegalStateException("split(" + peer + "): this stream was split before");
+        if (!io.retire()) {
+            throw new IllegalStateException("split(" + io.peer() + "): this stream was split before");
         }
         registration.addHandle();
-        return new Halves(new ReadHalf(registration, peer), new WriteHalf(registration, peer));
+        InetSocketAddress peer = io.peer();
+        return new Halves(new ReadHalf(new StreamIo(registration, peer, "this read half is closed")),
+                new WriteHalf(new StreamIo(registration, peer, "this write half is closed")));
     }
 
     // ---- options -----------------------------------------------------------------------------
 
     /** TCP_NODELAY: send small writes at once instead of coalescing them (Nagle). On by default. */
     public void setNoDelay(boolean on) throws IOException {
-        io("setNoDelay").setOption(SocketOption.TCP_NODELAY, on ? 1 : 0);
+        io.setOption("setNoDelay", SocketOption.TCP_NODELAY, on ? 1 : 0);
     }
 
     public boolean noDelay() throws IOException {
-        return io("noDelay").option(SocketOption.TCP_NODELAY) != 0;
+        return io.option("noDelay", SocketOption.TCP_NODELAY) != 0;
     }
 
     /** SO_KEEPALIVE: probe an idle connection so that a vanished peer is noticed (off by default). */
     public void setKeepAlive(boolean on) throws IOException {
-        io("setKeepAlive").setOption(SocketOption.SO_KEEPALIVE, on ? 1 : 0);
+        io.setOption("setKeepAlive", SocketOption.SO_KEEPALIVE, on ? 1 : 0);
     }
 
     public boolean keepAlive() throws IOException {
-        return io("keepAlive").option(SocketOption.SO_KEEPALIVE) != 0;
+        return io.option("keepAlive", SocketOption.SO_KEEPALIVE) != 0;
     }
 
     /**
@@ -318,20 +288,20 @@ public final class TcpStream implements AutoCloseable {
      * {@code net.core.rmem_max}; {@link #receiveBufferSize()} reports what it chose.
      */
     public void setReceiveBufferSize(int bytes) throws IOException {
-        io("setReceiveBufferSize").setOption(SocketOption.SO_RCVBUF, positive(bytes, "receive buffer size"));
+        io.setOption("setReceiveBufferSize", SocketOption.SO_RCVBUF, positive(bytes, "receive buffer size"));
     }
 
     public int receiveBufferSize() throws IOException {
-        return io("receiveBufferSize").option(SocketOption.SO_RCVBUF);
+        return io.option("receiveBufferSize", SocketOption.SO_RCVBUF);
     }
 
     /** SO_SNDBUF, a hint: as {@link #setReceiveBufferSize}, with {@code net.core.wmem_max}. */
     public void setSendBufferSize(int bytes) throws IOException {
-        io("setSendBufferSize").setOption(SocketOption.SO_SNDBUF, positive(bytes, "send buffer size"));
+        io.setOption("setSendBufferSize", SocketOption.SO_SNDBUF, positive(bytes, "send buffer size"));
     }
 
     public int sendBufferSize() throws IOException {
-        return io("sendBufferSize").option(SocketOption.SO_SNDBUF);
+        return io.option("sendBufferSize", SocketOption.SO_SNDBUF);
     }
 
     /**
@@ -349,12 +319,12 @@ public final class TcpStream implements AutoCloseable {
             long rounded = lingerOrNull.toSeconds() + (lingerOrNull.toNanosPart() > 0 ? 1 : 0);
             seconds = (int) Math.min(rounded, Integer.MAX_VALUE);
         }
-        io("setLinger").setOption(SocketOption.SO_LINGER, seconds);
+        io.setOption("setLinger", SocketOption.SO_LINGER, seconds);
     }
 
     /** The SO_LINGER time; empty when off. */
     public Optional<Duration> linger() throws IOException {
-        int seconds = io("linger").option(SocketOption.SO_LINGER);
+        int seconds = io.option("linger", SocketOption.SO_LINGER);
         return seconds < 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(seconds));
     }
 
@@ -368,17 +338,17 @@ public final class TcpStream implements AutoCloseable {
     // ---- addresses and lifetime --------------------------------------------------------------
 
     public InetSocketAddress peerAddress() {
-        return peer;
+        return io.peer();
     }
 
     /** The local end's address. */
     public InetSocketAddress localAddress() throws IOException {
-        return io("localAddress").localAddress();
+        return io.localAddress();
     }
 
     /** True until the socket is closed (by {@link #close()}, or by closing both halves). */
     public boolean isOpen() {
-        return registration.isOpen();
+        return io.registration().isOpen();
     }
 
     /**
@@ -388,11 +358,11 @@ public final class TcpStream implements AutoCloseable {
      */
     @Override
     public void close() {
-        registration.close();
+        io.registration().close();
     }
 
     @Override
     public String toString() {
-        return "TcpStream[" + peer + (isOpen() ? "" : ", closed") + (split ? ", split" : "") + "]";
+        return "TcpStream[" + io.peer() + (isOpen() ? "" : ", closed") + (io.isRetired() ? ", split" : "") + "]";
     }
 }

@@ -1,7 +1,7 @@
 package io.krill.net;
 
 import io.krill.Task;
-import io.krill.internal.jni.Readiness;
+import io.krill.internal.net.StreamIo;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
@@ -12,53 +12,71 @@ import java.net.InetSocketAddress;
  * dropping Tokio's does), and the socket closes once the read half is closed too. The methods
  * behave as the stream's do.
  */
-public final class WriteHalf extends StreamHalf {
+public final class WriteHalf implements AutoCloseable {
 
-    private static final Task<Void> FLUSHED = Task.completed(null);
+    private final StreamIo io;
 
-    WriteHalf(Registration registration, InetSocketAddress peer) {
-        super(registration, peer);
-    }
-
-    @Override
-    String what() {
-        return "write half";
+    WriteHalf(StreamIo io) {
+        this.io = io;
     }
 
     /** @see TcpStream#write */
     public Task<Integer> write(MemorySegment buffer) {
-        return io("write", buffer).write(buffer);
+        return io.write(buffer);
     }
 
     /** @see TcpStream#tryWrite */
     public int tryWrite(MemorySegment buffer) throws IOException {
-        return io("tryWrite", buffer).tryWrite(buffer);
+        return io.tryWrite(buffer);
     }
 
     /** @see TcpStream#writeAll */
     public Task<Void> writeAll(MemorySegment buffer) {
-        return io("writeAll", buffer).writeAll(buffer, 0);
+        return io.writeAll(buffer);
     }
 
     /** @see TcpStream#writable */
     public Task<Void> writable() {
-        return io("writable").ready(Readiness.WRITABLE, "writable");
+        return io.writable();
     }
 
     /** Completes at once: writes are unbuffered. @see TcpStream#flush */
     public Task<Void> flush() {
-        io("flush");
-        return FLUSHED;
+        return io.flush();
     }
 
     /** Half-close: sends FIN now; the read half can still read. */
     public void shutdownOutput() throws IOException {
-        io("shutdownOutput").shutdownOutput();
+        io.shutdownOutput();
     }
 
-    /** Closing the write half sends FIN first (best effort: the peer may have gone). */
+    public InetSocketAddress peerAddress() {
+        return io.peer();
+    }
+
+    public InetSocketAddress localAddress() throws IOException {
+        return io.localAddress();
+    }
+
+    /** True until this half is closed or the socket is. */
+    public boolean isOpen() {
+        return io.isOpen();
+    }
+
+    /**
+     * Sends FIN (best effort: the peer may have gone), then lets go of the socket, which closes
+     * once the read half has too. Idempotent.
+     */
     @Override
-    void beforeRelease() {
-        registration.shutdownOutputQuietly();
+    public void close() {
+        if (io.retire()) {
+            io.registration().shutdownOutputQuietly();
+            io.registration().release();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "WriteHalf[" + io.peer() + (isOpen() ? "" : ", closed") + "]";
     }
 }

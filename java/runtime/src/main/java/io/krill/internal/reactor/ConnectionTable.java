@@ -482,14 +482,6 @@ public final class ConnectionTable implements SpscRing.EventHandler {
         return indexOf(token);
     }
 
-    public int fdAt(int index) {
-        return chunk(index).get(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.FD_OFFSET));
-    }
-
-    public int ownerAt(int index) {
-        return chunk(index).get(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.OWNER_OFFSET));
-    }
-
     /** The ready-stack link; written by the pusher before its releasing CAS (see ReadyStack). */
     int readyLink(int index) {
         return chunk(index).get(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.READY_LINK_OFFSET));
@@ -499,59 +491,15 @@ public final class ConnectionTable implements SpscRing.EventHandler {
         chunk(index).set(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.READY_LINK_OFFSET), next);
     }
 
-    public int backlogHead(int index) {
-        return chunk(index).get(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.BACKLOG_HEAD_OFFSET));
-    }
-
-    public int backlogTail(int index) {
-        return chunk(index).get(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.BACKLOG_TAIL_OFFSET));
-    }
-
-    public int backlogBytes(int index) {
-        return chunk(index).get(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.BACKLOG_BYTES_OFFSET));
-    }
-
-    public void backlog(int index, int head, int tail, int bytes) {
+    /**
+     * Points {@code view} at slot {@code index} (one read of the chunk array and of the
+     * generation) for the driver that owns it; see {@link SlotView}.
+     */
+    public void bind(SlotView view, int index) {
         MemorySegment chunk = chunk(index);
-        chunk.set(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.BACKLOG_HEAD_OFFSET), head);
-        chunk.set(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.BACKLOG_TAIL_OFFSET), tail);
-        chunk.set(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.BACKLOG_BYTES_OFFSET), bytes);
-    }
-
-    public int driverFlags(int index) {
-        return Short.toUnsignedInt(chunk(index).get(ValueLayout.JAVA_SHORT, offset(index, SlotDescriptor.DRIVER_FLAGS_OFFSET)));
-    }
-
-    public void driverFlags(int index, int flags) {
-        chunk(index).set(ValueLayout.JAVA_SHORT, offset(index, SlotDescriptor.DRIVER_FLAGS_OFFSET), (short) flags);
-    }
-
-    /** The user area's long at {@code offset} (0 or 8). */
-    public long userLong(int index, int offset) {
-        return chunk(index).get(ValueLayout.JAVA_LONG_UNALIGNED, offset(index, userOffset(offset, Long.BYTES)));
-    }
-
-    public void userLong(int index, int offset, long value) {
-        chunk(index).set(ValueLayout.JAVA_LONG_UNALIGNED, offset(index, userOffset(offset, Long.BYTES)), value);
-    }
-
-    public int userInt(int index, int offset) {
-        return chunk(index).get(ValueLayout.JAVA_INT_UNALIGNED, offset(index, userOffset(offset, Integer.BYTES)));
-    }
-
-    public void userInt(int index, int offset, int value) {
-        chunk(index).set(ValueLayout.JAVA_INT_UNALIGNED, offset(index, userOffset(offset, Integer.BYTES)), value);
-    }
-
-    /** Bytes of per-connection user state in a handler-API slot. */
-    public static final int USER_AREA_BYTES = SlotDescriptor.USER_AREA_BYTES;
-
-    private static int userOffset(int offset, int size) {
-        if (offset < 0 || offset + size > SlotDescriptor.USER_AREA_BYTES) {
-            throw new IndexOutOfBoundsException("user area offset " + offset + " with " + size + " bytes is outside its "
-                    + SlotDescriptor.USER_AREA_BYTES + " bytes");
-        }
-        return SlotDescriptor.USER_AREA_OFFSET + offset;
+        long base = offset(index, 0);
+        long token = ((long) (int) INT.getAcquire(chunk, base + SlotDescriptor.GENERATION_OFFSET) << 32) | index;
+        view.bind(chunk, base, index, token);
     }
 
     /** Calls {@code action} with the index of every open slot of {@code group} on shard {@code owner}. */

@@ -40,9 +40,22 @@ package io.krill.internal.reactor;
  * flags in 16-31, the tick in 32-47 (little-endian: offset 8 holds the low half). Offsets 28-63
  * belong to handler-API connections and are written only by the driver that owns the slot's
  * group and shard (one thread at a time), except the ready link, which the pusher writes before
- * its releasing CAS on the ready stack.
+ * its releasing CAS on the ready stack. {@link SlotView} reads and writes them for the driver.
+ *
+ * <p>The driver flags (offset 46) are the handler engine's per-connection state machine, owned
+ * by the shard's driver; no other thread reads them while the slot is open:
+ * <pre>
+ *   15      11 10   9    8    7    6    5    4    3    2    1    0
+ *  +----------+----+----+----+----+----+----+----+----+----+----+----+
+ *  |  unused  | HS | AP | FA | CG | CR | OS | SP | RE | RP | UW | LI |
+ *  +----------+----+----+----+----+----+----+----+----+----+----+----+
+ *   LI listener    UW unwritable (queue reached the high watermark)   RP read pending
+ *   RE read ended  SP shutdown pending (FIN after the queue)          OS output shut
+ *   CR close requested   CG closing (onClose running or done)          FA failed
+ *   AP accept paused (listener back-off)   HS hang-up seen: read to the end
+ * </pre>
  */
-final class SlotDescriptor {
+public final class SlotDescriptor {
 
     private SlotDescriptor() {}
 
@@ -59,7 +72,7 @@ final class SlotDescriptor {
     static final int GROUP_OFFSET = 44;
     static final int DRIVER_FLAGS_OFFSET = 46;
     static final int USER_AREA_OFFSET = 48;
-    static final int USER_AREA_BYTES = 16;
+    public static final int USER_AREA_BYTES = 16;
     static final int SIZE_BYTES = 64;
 
     static final long READINESS_MASK = 0xFFFFL;
@@ -71,6 +84,19 @@ final class SlotDescriptor {
     /** Registered, its driver has not yet called onOpen. */
     static final long FLAG_OPENING = 1L << 19;
     static final int TICK_SHIFT = 32;
+
+    // Driver flags (16 bits at DRIVER_FLAGS_OFFSET), drawn in the class notes.
+    public static final int DRIVER_LISTENER = 1;
+    public static final int DRIVER_UNWRITABLE = 1 << 1;
+    public static final int DRIVER_READ_PENDING = 1 << 2;
+    public static final int DRIVER_READ_ENDED = 1 << 3;
+    public static final int DRIVER_SHUTDOWN_PENDING = 1 << 4;
+    public static final int DRIVER_OUTPUT_SHUT = 1 << 5;
+    public static final int DRIVER_CLOSE_REQUESTED = 1 << 6;
+    public static final int DRIVER_CLOSING = 1 << 7;
+    public static final int DRIVER_FAILED = 1 << 8;
+    public static final int DRIVER_ACCEPT_PAUSED = 1 << 9;
+    public static final int DRIVER_HANGUP_SEEN = 1 << 10;
     static final long TICK_MASK = 0xFFFFL << TICK_SHIFT;
 
     static int readiness(long state) {

@@ -131,19 +131,25 @@ class ConnectionTableTest {
         int id = table.addGroup(new RecordingGroup());
         long token = table.registerHandler(EpollNative.eventfdCreate(), 0, id, 0, false);
         int index = (int) token;
-        table.userLong(index, 0, -1L);
-        table.userLong(index, 8, 42L);
-        table.userInt(index, 4, 7);
-        assertEquals(0xFFFF_FFFFL | (7L << 32), table.userLong(index, 0));
-        assertEquals(42L, table.userLong(index, 8));
-        assertThrows(IndexOutOfBoundsException.class, () -> table.userLong(index, 9));
-        assertThrows(IndexOutOfBoundsException.class, () -> table.userInt(index, 13));
-        assertThrows(IndexOutOfBoundsException.class, () -> table.userInt(index, -1));
+        SlotView slot = new SlotView();
+        table.bind(slot, index);
+        assertEquals(token, slot.token());
+        slot.userLong(0, -1L);
+        slot.userLong(8, 42L);
+        slot.userInt(4, 7);
+        assertEquals(0xFFFF_FFFFL | (7L << 32), slot.userLong(0));
+        assertEquals(42L, slot.userLong(8));
+        assertThrows(IndexOutOfBoundsException.class, () -> slot.userLong(9));
+        assertThrows(IndexOutOfBoundsException.class, () -> slot.userInt(13));
+        assertThrows(IndexOutOfBoundsException.class, () -> slot.userInt(-1));
+        assertThrows(IndexOutOfBoundsException.class, () -> slot.userInt(Integer.MAX_VALUE), "no overflow past the check");
         table.deregister(token, true);
         long again = table.registerHandler(EpollNative.eventfdCreate(), 0, id, 0, false);
         assertEquals(index, (int) again);
-        assertEquals(0L, table.userLong(index, 0), "zeroed for the next connection");
-        assertEquals(0L, table.userLong(index, 8));
+        table.bind(slot, index);
+        assertEquals(again, slot.token(), "bound to the new registration");
+        assertEquals(0L, slot.userLong(0), "zeroed for the next connection");
+        assertEquals(0L, slot.userLong(8));
         table.deregister(again, true);
     }
 

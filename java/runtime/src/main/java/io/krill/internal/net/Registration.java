@@ -1,6 +1,7 @@
-package io.krill.net;
+package io.krill.internal.net;
 
 import io.krill.Task;
+import io.krill.net.SocketClosedException;
 import io.krill.internal.jni.Errno;
 import io.krill.internal.jni.Errors;
 import io.krill.internal.jni.Readiness;
@@ -19,7 +20,7 @@ import java.util.function.IntToLongFunction;
 
 /**
  * A socket registered with the reactor: its lifetime and its readiness-driven I/O, shared by a
- * {@link TcpStream} and its halves, or owned by a {@link TcpListener} (Tokio's
+ * {@code TcpStream} and its halves (through {@link StreamIo}), or owned by a {@code TcpListener} (Tokio's
  * {@code PollEvented}).
  *
  * <h2>Implementation notes</h2>
@@ -44,7 +45,7 @@ import java.util.function.IntToLongFunction;
  * <p><b>Waiting.</b> The table keeps one read waiter and one write waiter per connection, so a
  * socket supports one pending operation per direction at a time (read, readExact, readable, a
  * line reader's nextLine; write, writeAll, writable): a second concurrent one in the same
- * direction would take the first one's wake-up. The halves of {@link TcpStream#split()} are
+ * direction would take the first one's wake-up. The halves of {@code TcpStream.split()} are
  * exactly one of each. A pending operation whose socket is closed fails with
  * {@link SocketClosedException}; a call on an already closed socket throws
  * {@link IllegalStateException} (a bug in the caller, not an I/O condition).
@@ -56,10 +57,10 @@ import java.util.function.IntToLongFunction;
  * continuation when it says {@code EAGAIN}: an operation that needs no waiting allocates one
  * finished task at most.
  */
-final class Registration {
+public final class Registration {
 
     /** An {@link #attempt} result below every {@code -errno}: the socket was closed. */
-    static final int CLOSED_RESULT = Integer.MIN_VALUE;
+    public static final int CLOSED_RESULT = Integer.MIN_VALUE;
 
     private static final int CLOSED = 1 << 31;
     private static final int CALLS_MASK = ~CLOSED;
@@ -79,13 +80,13 @@ final class Registration {
 
     /** A non-blocking system call on the descriptor: a count or {@code -errno}. */
     @FunctionalInterface
-    interface Syscall {
+    public interface Syscall {
         int call(int fd, long address, int length);
     }
 
-    static final Syscall READ = SocketNative::read;
-    static final Syscall WRITE = SocketNative::write;
-    static final Syscall ACCEPT = (fd, peerAddress, unused) -> SocketNative.accept(fd, peerAddress);
+    public static final Syscall READ = SocketNative::read;
+    public static final Syscall WRITE = SocketNative::write;
+    public static final Syscall ACCEPT = (fd, peerAddress, unused) -> SocketNative.accept(fd, peerAddress);
 
     private final ConnectionTable table;
     private final long token;
@@ -97,40 +98,40 @@ final class Registration {
     // CAS by addHandle/release, from any thread.
     private volatile int handles = 1;
 
-    Registration(ConnectionTable table, long token, int fd, String name) {
+    public Registration(ConnectionTable table, long token, int fd, String name) {
         this.table = table;
         this.token = token;
         this.fd = fd;
         this.name = name;
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
-    ConnectionTable table() {
+    public ConnectionTable table() {
         return table;
     }
 
-    long token() {
+    public long token() {
         return token;
     }
 
     // ---- lifetime ----------------------------------------------------------------------------
 
-    boolean isOpen() {
+    public boolean isOpen() {
         return (use & CLOSED) == 0 && table.isCurrent(token);
     }
 
     /** @throws IllegalStateException when closed: using a closed socket is the caller's bug */
-    void checkOpen(String operation) {
+    public void checkOpen(String operation) {
         if (!isOpen()) {
             throw new IllegalStateException(operation + "(" + name + "): the socket is closed");
         }
     }
 
     /** The failure of an operation that was pending (waiting, or between steps) when the socket closed. */
-    SocketClosedException closedWhilePending(String operation) {
+    public SocketClosedException closedWhilePending(String operation) {
         return new SocketClosedException(operation + "(" + name + ") was pending when the socket was closed");
     }
 
@@ -154,12 +155,12 @@ final class Registration {
     }
 
     /** One more owner: a stream split into halves. */
-    void addHandle() {
+    public void addHandle() {
         HANDLES.getAndAdd(this, 1);
     }
 
     /** An owner lets go; the last one closes the socket. */
-    void release() {
+    public void release() {
         if ((int) HANDLES.getAndAdd(this, -1) == 1) {
             close();
         }
@@ -169,7 +170,7 @@ final class Registration {
      * Closes now, whatever the handles: deregisters (pending operations wake and fail), then
      * closes the descriptor once no system call is using it. Idempotent.
      */
-    void close() {
+    public void close() {
         if (!table.deregister(token, false)) {
             return; // closed before
         }
@@ -186,7 +187,7 @@ final class Registration {
      * it has cleared {@code readiness} as observed before the call (unless an event came in
      * meanwhile), so that the next wait really waits.
      */
-    int attempt(Syscall syscall, long address, int length, int readiness) {
+    public int attempt(Syscall syscall, long address, int length, int readiness) {
         if (!enter()) {
             return CLOSED_RESULT;
         }
@@ -211,7 +212,7 @@ final class Registration {
      *
      * @throws IllegalStateException when closed
      */
-    long call(String operation, IntToLongFunction syscall) {
+    public long call(String operation, IntToLongFunction syscall) {
         if (!enter()) {
             throw new IllegalStateException(operation + "(" + name + "): the socket is closed");
         }
@@ -223,7 +224,7 @@ final class Registration {
     }
 
     /** The local end's address. */
-    InetSocketAddress localAddress() throws IOException {
+    public InetSocketAddress localAddress() throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment sockaddr = arena.allocate(SockaddrDescriptor.SIZE_BYTES, 8);
             Errors.check("getsockname(" + name + ")", call("localAddress", fd -> SocketNative.localAddress(fd, sockaddr.address())));
@@ -232,20 +233,20 @@ final class Registration {
     }
 
     /** Sets a socket option. */
-    void setOption(SocketOption option, int value) throws IOException {
+    public void setOption(SocketOption option, int value) throws IOException {
         Errors.check("setsockopt(" + option + ", " + value + ") on " + name,
                 call("set " + option, fd -> SocketNative.setOption(fd, option.id(), value)));
     }
 
     /** A socket option's value. */
-    int option(SocketOption option) throws IOException {
+    public int option(SocketOption option) throws IOException {
         long result = call("get " + option, fd -> SocketNative.getOption(fd, option.id()));
         Errors.check("getsockopt(" + option + ") on " + name, result);
         return (int) result; // the value is the low half; OPTION_PRESENT sets bit 32 only
     }
 
     /** A task completing when the table reports {@code interest} (or the socket closes). */
-    Task<Void> ready(int interest, String operation) {
+    public Task<Void> ready(int interest, String operation) {
         Task<Void> ready = table.ready(token, interest);
         if (ready.isDone()) {
             return isOpen() ? ready : Task.failed(closedWhilePending(operation));
@@ -255,7 +256,7 @@ final class Registration {
 
     // ---- stream I/O --------------------------------------------------------------------------
 
-    static int lengthOf(MemorySegment buffer) {
+    public static int lengthOf(MemorySegment buffer) {
         if (!buffer.isNative()) {
             throw new IllegalArgumentException("buffer must be off-heap (Arena-allocated), got a heap segment");
         }
@@ -263,7 +264,7 @@ final class Registration {
     }
 
     /** Bytes read, -1 at end of stream; waits for data. The caller checked the socket open. */
-    Task<Integer> read(MemorySegment buffer) {
+    public Task<Integer> read(MemorySegment buffer) {
         int length = lengthOf(buffer);
         if (length == 0) {
             return Task.completed(0);
@@ -285,7 +286,7 @@ final class Registration {
     }
 
     /** As {@link #read} without waiting: 0 when nothing is there yet. */
-    int tryRead(MemorySegment buffer) throws IOException {
+    public int tryRead(MemorySegment buffer) throws IOException {
         int length = lengthOf(buffer);
         if (length == 0) {
             return 0;
@@ -307,7 +308,7 @@ final class Registration {
     }
 
     /** Fills all of {@code buffer} from {@code filled} on, or fails with {@link EOFException}. */
-    Task<Void> readExact(MemorySegment buffer, long filled) {
+    public Task<Void> readExact(MemorySegment buffer, long filled) {
         long size = buffer.byteSize();
         lengthOf(buffer);
         while (filled < size) {
@@ -331,7 +332,7 @@ final class Registration {
     }
 
     /** Bytes written (some of {@code buffer}); waits for room when there is none. */
-    Task<Integer> write(MemorySegment buffer) {
+    public Task<Integer> write(MemorySegment buffer) {
         int length = lengthOf(buffer);
         if (length == 0) {
             return Task.completed(0);
@@ -350,7 +351,7 @@ final class Registration {
     }
 
     /** As {@link #write} without waiting: 0 when there is no room. */
-    int tryWrite(MemorySegment buffer) throws IOException {
+    public int tryWrite(MemorySegment buffer) throws IOException {
         int length = lengthOf(buffer);
         if (length == 0) {
             return 0;
@@ -369,7 +370,7 @@ final class Registration {
     }
 
     /** Writes all of {@code buffer} from {@code written} on. */
-    Task<Void> writeAll(MemorySegment buffer, long written) {
+    public Task<Void> writeAll(MemorySegment buffer, long written) {
         long size = buffer.byteSize();
         lengthOf(buffer);
         while (written < size) {
@@ -390,7 +391,7 @@ final class Registration {
     }
 
     /** Half-close: FIN to the peer. */
-    void shutdownOutput() throws IOException {
+    public void shutdownOutput() throws IOException {
         Errors.check("shutdown(" + name + ")", call("shutdownOutput", fd -> SocketNative.shutdown(fd, SocketNative.SHUT_WRITE)));
     }
 
@@ -399,7 +400,7 @@ final class Registration {
      * reported: {@code -ENOTCONN} means the peer reset the connection already, and there is
      * nobody left to tell; a closed socket needs no FIN from here.
      */
-    void shutdownOutputQuietly() {
+    public void shutdownOutputQuietly() {
         if (!enter()) {
             return;
         }

@@ -1,4 +1,4 @@
-package io.krill.net;
+package io.krill.internal.net;
 
 /**
  * The warnings of accept failures, for TcpListener and TcpServer alike: each holds one in a
@@ -6,12 +6,13 @@ package io.krill.net;
  * needed at EMFILE, when starting SLF4J (or loading a class from a directory, not a jar) would
  * need descriptors that are not there.
  */
-final class AcceptWarning {
+public final class AcceptWarning {
 
     private final org.slf4j.Logger log;
 
-    AcceptWarning(Class<?> source) {
-        this.log = org.slf4j.LoggerFactory.getLogger(source);
+    /** @param loggerName the public class users know the warning by (e.g. {@code io.krill.net.TcpServer}) */
+    public AcceptWarning(String loggerName) {
+        this.log = org.slf4j.LoggerFactory.getLogger(loggerName);
     }
 
     /**
@@ -21,7 +22,7 @@ final class AcceptWarning {
      * its file); a failed warning must not fail the accept, and standard error needs no new
      * descriptor, so the warning goes there, with why.
      */
-    void warn(String message) {
+    public void warn(String message) {
         try {
             log.warn(message);
         } catch (RuntimeException | LinkageError loggerFailed) {

@@ -1,0 +1,231 @@
+package io.krill.internal.reactor.handler;
+
+import io.krill.Promise;
+import io.krill.Task;
+import io.krill.internal.executor.MultiThreadScheduler;
+import io.krill.internal.executor.WorkerThread;
+import io.krill.internal.jni.Errors;
+import io.krill.internal.jni.SockaddrDescriptor;
+import io.krill.internal.jni.SocketNative;
+import io.krill.internal.jni.SocketOption;
+import io.krill.internal.net.AcceptWarning;
+import io.krill.internal.reactor.ConnectionTable;
+import io.krill.internal.reactor.Reactor;
+import io.krill.internal.reactor.SlotDescriptor;
+import io.krill.net.ConnectionHandler;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The engine behind one {@code io.krill.net.TcpServer}: its listener, one {@link ShardDriver}
+ * per reactor shard, its group in the {@link ConnectionTable}, and the server-wide counts.
+ *
+ * <p>Who does what: the listener's shard driver runs the {@link Acceptor}, which registers each
+ * accepted descriptor with the next shard round-robin ({@link #adopt}); every driver serves its
+ * shard's connections. Closing: {@link #close()} wakes the listener's driver, which closes the
+ * listener first (so no accept can register a connection afterwards), then wakes every driver
+ * to close its connections and complete; the last to finish completes {@link #closed()}.
+ */
+public final class HandlerServer {
+
+    private static final AcceptWarning WARNING = new AcceptWarning("io.krill.net.TcpServer"); // at class load: see its notes; named as users know it
+
+    private final ConnectionTable table;
+    private final ShardDriver[] drivers;
+    private final Acceptor acceptor;
+    private final int lowWatermark;
+    private final int highWatermark;
+    private final Promise<Void> closed = Task.promise();
+    private final AtomicInteger driversRunning;
+    private final AtomicInteger connections = new AtomicInteger();
+    private int group;
+    private InetSocketAddress local;
+    private long listenerToken;
+    private int listenerShard;
+    private int nextShard; // accepting driver only
+    private volatile boolean closeRequested;
+    private volatile boolean listenerClosed;
+    private volatile boolean acceptFailureLogged;
+
+    private HandlerServer(ConnectionTable table, MultiThreadScheduler scheduler, ConnectionHandler handler, int low, int high) {
+        this.table = table;
+        this.lowWatermark = low;
+        this.highWatermark = high;
+        this.drivers = new ShardDriver[scheduler.workerCount()];
+        this.driversRunning = new AtomicInteger(drivers.length);
+        for (int shard = 0; shard < drivers.length; shard++) {
+            drivers[shard] = new ShardDriver(scheduler, this, shard, table, handler);
+        }
+        this.acceptor = new Acceptor(this, table);
+    }
+
+    /**
+     * Binds and listens on {@code address}, and starts serving it with {@code handler}. Must run
+     * on a worker thread.
+     */
+    public static HandlerServer bind(InetSocketAddress address, ConnectionHandler handler, int backlog, boolean reusePort,
+            int lowWatermark, int highWatermark) throws IOException {
+        ConnectionTable table = Reactor.currentTable();
+        if (!(WorkerThread.currentScheduler() instanceof MultiThreadScheduler scheduler)) {
+            throw new IllegalStateException("TcpServer.bind must run on a Krill worker thread");
+        }
+        int fd = Errors.check("socket", SocketNative.open(SockaddrDescriptor.familyOf(address), SocketNative.STREAM));
+        HandlerServer server = null;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment sockaddr = arena.allocate(SockaddrDescriptor.SIZE_BYTES, 8);
+            SockaddrDescriptor.write(sockaddr, address);
+            Errors.check("setsockopt(SO_REUSEADDR)", SocketNative.setOption(fd, SocketOption.SO_REUSEADDR.id(), 1));
+            if (reusePort) {
+                Errors.check("setsockopt(SO_REUSEPORT)", SocketNative.setOption(fd, SocketOption.SO_REUSEPORT.id(), 1));
+            }
+            Errors.check("bind(" + address + ")", SocketNative.bind(fd, sockaddr.address()));
+            Errors.check("listen(" + address + ")", SocketNative.listen(fd, backlog));
+            Errors.check("getsockname", SocketNative.localAddress(fd, sockaddr.address()));
+            server = new HandlerServer(table, scheduler, handler, lowWatermark, highWatermark);
+            ShardDriver[] shards = server.drivers;
+            server.group = table.addGroup((owner, index) -> shards[owner].enqueue(index));
+            server.local = SockaddrDescriptor.read(sockaddr);
+            server.listenerShard = Reactor.currentWorker();
+            server.listenerToken = table.registerHandler(fd, server.listenerShard, server.group,
+                    SlotDescriptor.DRIVER_LISTENER, false);
+        } catch (IOException | RuntimeException e) {
+            SocketNative.close(fd);
+            if (server != null) {
+                server.abandon();
+            }
+            throw e;
+        }
+        for (ShardDriver driver : server.drivers) {
+            driver.wake(); // one empty step: the driver is then known to the runtime as a waiting task
+        }
+        return server;
+    }
+
+    /** Bind failed after the drivers were made: complete them without serving anything. */
+    private void abandon() {
+        closeRequested = true;
+        listenerClosed = true;
+        for (ShardDriver driver : drivers) {
+            driver.wake();
+        }
+    }
+
+    public InetSocketAddress localAddress() {
+        return local;
+    }
+
+    /** True while the connection named by {@code token} is open. Any thread. */
+    public boolean isOpen(long token) {
+        return table.isCurrent(token);
+    }
+
+    /** Open connections (accepted and not yet closed). */
+    public int connections() {
+        return connections.get();
+    }
+
+    public boolean isCloseRequested() {
+        return closeRequested;
+    }
+
+    /** Stops accepting and closes every connection; any thread, returns at once. */
+    public void close() {
+        if (closeRequested) {
+            return;
+        }
+        closeRequested = true;
+        drivers[listenerShard].wake();
+    }
+
+    /** Completes once the server is closed and every driver has finished. */
+    public Task<Void> closed() {
+        return closed;
+    }
+
+    // ---- for the drivers and the acceptor ---------------------------------------------------
+
+    int group() {
+        return group;
+    }
+
+    int lowWatermark() {
+        return lowWatermark;
+    }
+
+    int highWatermark() {
+        return highWatermark;
+    }
+
+    boolean listenerClosed() {
+        return listenerClosed;
+    }
+
+    Acceptor acceptor() {
+        return acceptor;
+    }
+
+    ShardDriver driver(int shard) {
+        return drivers[shard];
+    }
+
+    /** On the listener's driver: close the listener, then let every driver close its connections. */
+    void closeListenerIfOwner(ShardDriver driver) {
+        if (driver != drivers[listenerShard] || listenerClosed) {
+            return;
+        }
+        table.deregister(listenerToken, true);
+        listenerClosed = true; // volatile: every accepted connection is registered before this
+        for (ShardDriver d : drivers) {
+            d.wake();
+        }
+    }
+
+    /** Registers an accepted descriptor with the next shard and queues its onOpen. */
+    void adopt(int fd) {
+        SocketNative.setOption(fd, SocketOption.TCP_NODELAY.id(), 1); // a failure only costs latency
+        int shard = nextShard;
+        nextShard = shard + 1 == drivers.length ? 0 : shard + 1;
+        long token;
+        try {
+            token = table.registerHandler(fd, shard, group, 0, true);
+        } catch (IOException | RuntimeException e) {
+            SocketNative.close(fd);
+            WARNING.warn("dropped a connection accepted on " + local + ": " + e.getMessage());
+            return;
+        }
+        connections.incrementAndGet();
+        drivers[shard].enqueue(ConnectionTable.indexOfToken(token));
+    }
+
+    void connectionClosed() {
+        connections.decrementAndGet();
+    }
+
+    void acceptFailed(Throwable failure, long backoffNanos) {
+        if (acceptFailureLogged) {
+            return;
+        }
+        acceptFailureLogged = true;
+        WARNING.warn(failure.getMessage() + ": accepting paused for "
+                + Duration.ofNanos(backoffNanos).toMillis() + " ms, then retried with back-off up to "
+                + Acceptor.MAX_BACKOFF.toMillis() + " ms; pending connections wait in the backlog."
+                + " If out of descriptors, raise the limit (ulimit -n, or LimitNOFILE= for a systemd service)"
+                + " or hold fewer connections. Logged once per server.");
+    }
+
+    void driverFinished() {
+        if (driversRunning.decrementAndGet() == 0) {
+            table.removeGroup(group);
+            closed.complete(null);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TcpServer[" + local + ", " + connections() + " connections" + (closeRequested ? ", closed" : "") + "]";
+    }
+}

@@ -1,0 +1,331 @@
+package io.krill.internal.reactor.handler;
+
+import io.krill.internal.jni.Errno;
+import io.krill.internal.jni.Errors;
+import io.krill.internal.jni.Readiness;
+import io.krill.internal.jni.SockaddrDescriptor;
+import io.krill.internal.jni.SocketNative;
+import io.krill.internal.memory.ChunkPool;
+import io.krill.internal.reactor.ConnectionTable;
+import io.krill.internal.reactor.ReadyStack;
+import io.krill.internal.reactor.SlotDescriptor;
+import io.krill.internal.reactor.SlotView;
+import io.krill.internal.task.ScheduledTask;
+import io.krill.internal.task.TaskScheduler;
+import io.krill.net.ConnectionHandler;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+
+/**
+ * Runs one server's connections of one reactor shard: a task that the shard's events wake, which
+ * then serves every ready connection in turn. Nothing per connection lives on the heap: state is
+ * in the slot (the driver flags of {@link SlotDescriptor}, reached through one {@link SlotView}
+ * bound per service), unsent bytes in this driver's {@link WriteBacklog}, reads land in this
+ * driver's one read buffer.
+ *
+ * <h2>Implementation notes</h2>
+ *
+ * <p><b>Serialisation</b>: a connection is served only by its shard's driver, and the driver is
+ * a task, whose state word lets it run on one worker at a time (it may be stolen). Its steps are
+ * ordered by that state word (happens-before from one step's end to the next step's start), so
+ * the slots' driver fields, the pool and the read buffer are accessed plainly.
+ *
+ * <p><b>Readiness</b>: events set the slot's readiness bits and QUEUED and push it onto
+ * {@link #ready}; {@link ConnectionTable#takeReady} takes both back before the connection is
+ * served, so an event during the service queues it again. Descriptors are edge-triggered. A read
+ * shorter than the buffer means the socket's queue was empty at that moment, so new data will
+ * raise a new edge: the driver stops there instead of paying one more read for EAGAIN (unless a
+ * hang-up was seen, which must be read to its end). A connection cut short by the per-turn read
+ * limit, or paused by backpressure, keeps {@code READ_PENDING} and is served again.
+ *
+ * <p><b>Backpressure</b>: a connection whose queued output reaches the high watermark stops
+ * being read until it drains to the low one; then {@link ConnectionHandler#onWritable} runs and
+ * reading resumes.
+ *
+ * <p><b>Closing the server</b>: the listener's driver closes the listener first, so that no
+ * accept can register a connection afterwards; then every driver closes its connections and
+ * completes.
+ *
+ * <p><b>Calls into the table per event</b>: {@code takeReady} (one CAS) and {@code bind} (one
+ * read of the chunk array and of the generation); every other access goes through the view.
+ */
+final class ShardDriver extends ScheduledTask<Void> {
+
+    /** Bytes per read: guess, a few loopback segments; tune with the echo benchmark. */
+    static final int READ_BUFFER_BYTES = 64 * 1024;
+    /** Reads of one connection per turn before the others get theirs (fairness; guess). */
+    static final int MAX_READS_PER_TURN = 16;
+    /** Connections served per task step before yielding to other tasks (guess). */
+    static final int MAX_SLOTS_PER_STEP = 1024;
+
+    private static final int READ_EVENTS = Readiness.READABLE | Readiness.READ_HANGUP | Readiness.HANGUP | Readiness.ERROR;
+    private static final int WRITE_EVENTS = Readiness.WRITABLE | Readiness.HANGUP | Readiness.ERROR;
+    private static final int HANGUP_EVENTS = Readiness.READ_HANGUP | Readiness.HANGUP | Readiness.ERROR;
+
+    private final HandlerServer server;
+    private final int shard;
+    private final ConnectionTable table;
+    private final ConnectionHandler handler;
+    private final ReadyStack ready;
+    private final Arena arena = Arena.ofShared(); // freed when the driver completes (afterCompletion)
+    private final MemorySegment readBuffer;
+    private final WriteBacklog backlog;
+    private final DriverConnection connection = new DriverConnection(this);
+    private final SlotView slot = connection.slot;
+    /** The thread running a step, or null; written by that thread only (see check). */
+    private Thread runner;
+    /** Why the connection being served fails (an I/O error), until it is closed. */
+    private Throwable cause;
+    private boolean closing;
+
+    ShardDriver(TaskScheduler scheduler, HandlerServer server, int shard, ConnectionTable table, ConnectionHandler handler) {
+        super(scheduler, false, true); // a service: an open server does not hold up runtime shutdown
+        this.server = server;
+        this.shard = shard;
+        this.table = table;
+        this.handler = handler;
+        this.ready = new ReadyStack(table);
+        this.readBuffer = arena.allocate(READ_BUFFER_BYTES, 64);
+        this.backlog = new WriteBacklog(this, new ChunkPool(arena), server.lowWatermark(), server.highWatermark());
+    }
+
+    WriteBacklog backlog() {
+        return backlog;
+    }
+
+    /** Queues a slot its caller marked QUEUED. Any thread. */
+    void enqueue(int index) {
+        if (ready.push(index)) {
+            wake();
+        }
+    }
+
+    @Override
+    protected void step() {
+        runner = Thread.currentThread();
+        try {
+            if (server.isCloseRequested() && !closing) {
+                closing = true;
+                server.closeListenerIfOwner(this);
+            }
+            int served = 0;
+            while (served < MAX_SLOTS_PER_STEP) {
+                int index = ready.takeAll();
+                if (index == ReadyStack.EMPTY) {
+                    break;
+                }
+                while (index != ReadyStack.EMPTY) {
+                    int next = ready.next(index); // before serving: serving may queue it again
+                    serve(index);
+                    served++;
+                    index = next;
+                }
+            }
+            if (closing && server.listenerClosed()) {
+                finishClosing();
+            } else if (!ready.isEmpty()) {
+                wakeSelf(); // the budget is spent: let other tasks run, then go on
+            }
+        } finally {
+            runner = null;
+        }
+    }
+
+    private void serve(int index) {
+        long state = table.takeReady(index);
+        if (ConnectionTable.isClosedState(state)) {
+            table.releaseQueued(index); // closed while queued: only now may the slot be reused
+            return;
+        }
+        table.bind(slot, index);
+        if (slot.any(SlotDescriptor.DRIVER_LISTENER)) {
+            if (!closing) {
+                server.acceptor().acceptAll(this, index);
+            }
+            return;
+        }
+        if (closing) {
+            return; // finishClosing closes it
+        }
+        connection.active = true;
+        cause = null;
+        try {
+            if (ConnectionTable.isOpening(state)) {
+                handler.onOpen(connection);
+            }
+            int readiness = ConnectionTable.readinessOf(state);
+            if ((readiness & HANGUP_EVENTS) != 0) {
+                slot.set(SlotDescriptor.DRIVER_HANGUP_SEEN); // kept: the reads it calls for may be paused first
+            }
+            if (((readiness & WRITE_EVENTS) != 0 || backlog.drainedWhileUnwritable(slot)) && !closeRequested()) {
+                flush();
+            }
+            if (((readiness & READ_EVENTS) != 0 || slot.any(SlotDescriptor.DRIVER_READ_PENDING)) && !closeRequested()) {
+                readAll();
+            }
+            if (backlog.drainedWhileUnwritable(slot) && !closeRequested()) {
+                requeue(index); // drained by a write's own send: no event will come, tell the handler next turn
+            }
+        } catch (Throwable failure) {
+            fail(failure);
+        }
+        if (closeRequested()) {
+            close(cause);
+        }
+        connection.active = false;
+    }
+
+    private boolean closeRequested() {
+        return slot.any(SlotDescriptor.DRIVER_CLOSE_REQUESTED);
+    }
+
+    private void readAll() {
+        int fd = slot.fd();
+        for (int reads = 0; ; reads++) {
+            int flags = slot.flags();
+            if ((flags & (SlotDescriptor.DRIVER_CLOSE_REQUESTED | SlotDescriptor.DRIVER_READ_ENDED)) != 0) {
+                return;
+            }
+            if ((flags & SlotDescriptor.DRIVER_UNWRITABLE) != 0 || reads == MAX_READS_PER_TURN) {
+                slot.set(SlotDescriptor.DRIVER_READ_PENDING); // backpressure, or fairness: served again later
+                if ((flags & SlotDescriptor.DRIVER_UNWRITABLE) == 0) {
+                    requeue(slot.index());
+                }
+                return;
+            }
+            int n = SocketNative.read(fd, readBuffer.address(), READ_BUFFER_BYTES);
+            if (n > 0) {
+                slot.clear(SlotDescriptor.DRIVER_READ_PENDING);
+                handler.onData(connection, readBuffer, n);
+                if (n < READ_BUFFER_BYTES && !slot.any(SlotDescriptor.DRIVER_HANGUP_SEEN)) {
+                    return; // drained at the time of the read: more data raises a new edge
+                }
+            } else if (n == 0) {
+                slot.flags((slot.flags() & ~SlotDescriptor.DRIVER_READ_PENDING) | SlotDescriptor.DRIVER_READ_ENDED);
+                handler.onReadEnd(connection);
+                closeIfBothEnded(slot);
+                return;
+            } else if (n == -Errno.EAGAIN.number()) {
+                slot.clear(SlotDescriptor.DRIVER_READ_PENDING);
+                return;
+            } else {
+                fail(Errors.newException("read from " + describePeer(), n));
+                return;
+            }
+        }
+    }
+
+    /** On a writable event: sends queued output, then tells the handler when the queue fell to the low watermark. */
+    private void flush() {
+        int queued = backlog.send(slot);
+        if (queued >= 0 && backlog.becameWritable(slot, queued)) {
+            handler.onWritable(connection);
+        }
+    }
+
+    /** Queues slot {@code index} again; we are running, so the step's end sees the stack non-empty. */
+    void requeue(int index) {
+        if (table.markQueued(index)) {
+            ready.push(index);
+        }
+    }
+
+    void closeIfBothEnded(SlotView view) {
+        int flags = view.flags();
+        if ((flags & SlotDescriptor.DRIVER_READ_ENDED) != 0 && (flags & SlotDescriptor.DRIVER_OUTPUT_SHUT) != 0) {
+            view.set(SlotDescriptor.DRIVER_CLOSE_REQUESTED);
+        }
+    }
+
+    boolean isOpen(SlotView view) {
+        return !view.any(SlotDescriptor.DRIVER_CLOSE_REQUESTED | SlotDescriptor.DRIVER_CLOSING);
+    }
+
+    void requestClose(SlotView view) {
+        view.set(SlotDescriptor.DRIVER_CLOSE_REQUESTED);
+    }
+
+    /** The connection being served failed: it closes when its callback returns, with this cause. */
+    void fail(Throwable failure) {
+        if (cause == null) {
+            cause = failure;
+        }
+        slot.set(SlotDescriptor.DRIVER_FAILED | SlotDescriptor.DRIVER_CLOSE_REQUESTED);
+    }
+
+    /** Calls onClose for the bound slot, frees its backlog, closes the descriptor (the token goes stale). */
+    private void close(Throwable why) {
+        slot.set(SlotDescriptor.DRIVER_CLOSING);
+        connection.active = true;
+        try {
+            handler.onClose(connection, why);
+        } catch (Throwable failure) {
+            scheduler().uncaught(failure);
+        } finally {
+            connection.active = false;
+        }
+        backlog.discard(slot);
+        table.deregister(slot.token(), true);
+        server.connectionClosed();
+    }
+
+    private void finishClosing() {
+        table.forEachOpen(server.group(), shard, index -> {
+            table.bind(slot, index);
+            if (!slot.any(SlotDescriptor.DRIVER_LISTENER)) {
+                close(null);
+            }
+        });
+        for (int index = ready.takeAll(); index != ReadyStack.EMPTY; ) {
+            int next = ready.next(index);
+            if (ConnectionTable.isClosedState(table.takeReady(index))) {
+                table.releaseQueued(index);
+            }
+            index = next;
+        }
+        completeValue(null);
+    }
+
+    @Override
+    public boolean reportsUncaught() {
+        return true; // a driver that dies takes its connections with it: never silently
+    }
+
+    @Override
+    protected void afterCompletion(Throwable failureOrNull) {
+        super.afterCompletion(failureOrNull);
+        arena.close(); // no step runs after completion: completed in our own last step, or cancelled by shutdown
+        server.driverFinished();
+    }
+
+    /** Throws unless {@code c} is being served by this driver on the calling thread. */
+    void check(DriverConnection c) {
+        if (!c.active || runner != Thread.currentThread()) {
+            throw new IllegalStateException("a Connection may be used only during its handler callback, on that"
+                    + " callback's thread: keep its token() instead");
+        }
+        if (!table.isCurrent(c.slot.token())) {
+            throw new IllegalStateException("connection 0x" + Long.toHexString(c.slot.token()) + " is closed");
+        }
+    }
+
+    InetSocketAddress peerAddress(int fd) throws IOException {
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment sockaddr = scratch.allocate(SockaddrDescriptor.SIZE_BYTES, 8);
+            Errors.check("getpeername", SocketNative.peerAddress(fd, sockaddr.address()));
+            return SockaddrDescriptor.read(sockaddr);
+        }
+    }
+
+    /** The peer of the connection being served, for an error message; "fd N" when the kernel no longer knows it. */
+    String describePeer() {
+        int fd = slot.fd();
+        try {
+            return peerAddress(fd).toString();
+        } catch (IOException e) {
+            return "fd " + fd + " (peer unknown: " + e.getMessage() + ")";
+        }
+    }
+}
