@@ -15,6 +15,9 @@ public final class Notify {
     private final WaitQueue queue = new WaitQueue(); // guarded by this
     private boolean permit;                           // guarded by this
 
+    /** A Notify with no stored permit and nobody waiting. */
+    public Notify() {}
+
     /** A task completing at the next notification (or at once, taking a stored permit). */
     public Task<Void> notified() {
         synchronized (this) {

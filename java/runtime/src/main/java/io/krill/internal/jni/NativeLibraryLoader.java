@@ -151,7 +151,11 @@ final class NativeLibraryLoader {
                         + " is not on the class path (looked for " + resource + "). Add the platform"
                         + " jar io.krill:krill-native:" + version() + ":jar:" + platform.classifier()
                         + " next to krill-runtime, or point -D" + LIBRARY_PROPERTY + " at a built "
-                        + platform.libraryFileName() + ".");
+                        + platform.libraryFileName() + "."
+                        + (NativeLibraryLoader.class.getModule().isNamed()
+                                ? " On the module path, nothing requires the platform jar's module, so also pass"
+                                        + " --add-modules " + platform.moduleName() + " (or ALL-MODULE-PATH)."
+                                : ""));
             }
             Files.copy(in, library, StandardCopyOption.REPLACE_EXISTING);
             if (supportsPosix()) {

@@ -49,6 +49,14 @@ public record Platform(String os, String arch) {
         return os + "-" + arch;
     }
 
+    /**
+     * The platform jar's module name on the module path (its Automatic-Module-Name); keep in
+     * sync with the krill.platform.module properties of the parent pom.
+     */
+    public String moduleName() {
+        return "io.krill.platform." + os + "." + arch;
+    }
+
     /** The library's file name on this platform. */
     public String libraryFileName() {
         return os.equals("osx") ? "libkrill.dylib" : "libkrill.so";

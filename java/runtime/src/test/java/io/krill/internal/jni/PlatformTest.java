@@ -24,9 +24,11 @@ class PlatformTest {
         assertEquals("linux-x86_64", linux.classifier());
         assertEquals("META-INF/native/linux-x86_64/libkrill.so", linux.resourcePath());
         assertEquals("epoll", linux.pollerName());
+        assertEquals("io.krill.platform.linux.x86_64", linux.moduleName());
         Platform mac = Platform.of("Mac OS X", "aarch64");
         assertEquals("META-INF/native/osx-aarch64/libkrill.dylib", mac.resourcePath());
         assertEquals("kqueue", mac.pollerName());
+        assertEquals("io.krill.platform.osx.aarch64", mac.moduleName());
         assertEquals(1, linux.pollerId());
         assertEquals(2, mac.pollerId());
     }
