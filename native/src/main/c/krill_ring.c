@@ -60,6 +60,6 @@ static const JNINativeMethod methods[] = {
 };
 
 int krill_ring_register(JNIEnv *env) {
-    return krill_register_natives(env, "io/krill/internal/ring/RingNative", methods,
+    return krill_register_natives(env, "io/krill/internal/jni/RingNative", methods,
                                   (int)(sizeof(methods) / sizeof(methods[0])));
 }

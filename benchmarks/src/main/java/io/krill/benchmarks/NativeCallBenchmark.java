@@ -1,7 +1,7 @@
 package io.krill.benchmarks;
 
 import io.krill.internal.jni.EpollNative;
-import io.krill.internal.jni.EventRecordDescriptor;
+import io.krill.internal.ring.EventRecordDescriptor;
 import io.krill.internal.jni.NativeLibrary;
 import io.krill.internal.jni.Readiness;
 import io.krill.internal.jni.SocketNative;

@@ -1,5 +1,6 @@
 package io.krill.internal.jni;
 
+import io.krill.internal.ring.EventRecordDescriptor;
 import java.lang.foreign.ValueLayout;
 
 /**

@@ -1,5 +1,6 @@
 package io.krill.internal.jni;
 
+import io.krill.internal.ring.EventRecordDescriptor;
 /**
  * Natives of {@code krill_epoll.c} (Linux). Results are a count or descriptor (&gt;= 0) or
  * {@code -errno}. Interest is {@link Readiness} bits plus its flags; tokens are opaque 64-bit

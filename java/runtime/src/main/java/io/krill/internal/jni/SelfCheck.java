@@ -1,5 +1,6 @@
 package io.krill.internal.jni;
 
+import io.krill.internal.ring.EventRecordDescriptor;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -2,6 +2,7 @@ package io.krill.internal.jni;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.krill.internal.ring.EventRecordDescriptor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.BeforeAll;

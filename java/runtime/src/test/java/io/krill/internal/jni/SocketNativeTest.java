@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.krill.NativeIoException;
+import io.krill.internal.ring.EventRecordDescriptor;
 import io.krill.net.AddressInUseException;
 import io.krill.net.BrokenPipeException;
 import io.krill.net.ConnectionRefusedException;

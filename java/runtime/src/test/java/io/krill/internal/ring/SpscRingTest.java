@@ -5,8 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.krill.internal.jni.EventRecordDescriptor;
 import io.krill.internal.jni.NativeLibrary;
+import io.krill.internal.jni.RingNative;
+import io.krill.internal.ring.EventRecordDescriptor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;

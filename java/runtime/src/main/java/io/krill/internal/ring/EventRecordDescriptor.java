@@ -1,4 +1,4 @@
-package io.krill.internal.jni;
+package io.krill.internal.ring;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -1,4 +1,4 @@
-package io.krill.internal.ring;
+package io.krill.internal.jni;
 
 /** Natives of {@code krill_ring.c}: the C side of an SPSC ring (cold; for tests and tools). */
 public final class RingNative {
