@@ -1,6 +1,7 @@
 package io.krill;
 
 import io.krill.internal.executor.BlockingPool;
+import io.krill.internal.executor.IoDriver;
 import io.krill.internal.executor.MultiThreadScheduler;
 import io.krill.internal.executor.Parker;
 import io.krill.internal.jni.NativeLibrary;
@@ -67,7 +68,7 @@ public final class Runtime implements AutoCloseable {
                 builder.threadNamePrefix, builder.localQueueCapacity, builder.budget,
                 builder.globalQueueInterval, builder.uncaughtExceptionHandler,
                 builder.pausedClock ? Clock.paused() : Clock.system(), blocking::inFlight,
-                parkers, table == null ? () -> false : table::hasRegistrations, table));
+                parkers, table == null ? IoDriver.NONE : table));
         this.closeTimeout = builder.shutdownTimeout;
         if (builder.pausedClock) {
             // Blocking work in flight holds a paused clock still; when the last of it ends, the

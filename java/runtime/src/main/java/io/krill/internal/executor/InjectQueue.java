@@ -4,7 +4,7 @@ import io.krill.internal.task.ScheduledTask;
 
 /**
  * The shared FIFO of work from outside the workers and of local-queue overflow: an intrusive
- * list through {@link ScheduledTask#nextInjected} under this object's lock, so a push allocates
+ * list through {@link ScheduledTask#nextInjected()} under this object's lock, so a push allocates
  * nothing. {@code size} is volatile so that empty checks skip the lock.
  */
 final class InjectQueue {
@@ -31,11 +31,11 @@ final class InjectQueue {
     }
 
     private void linkLast(ScheduledTask<?> task) {
-        task.nextInjected = null;
+        task.nextInjected(null);
         if (tail == null) {
             head = task;
         } else {
-            tail.nextInjected = task;
+            tail.nextInjected(task);
         }
         tail = task;
     }
@@ -49,11 +49,11 @@ final class InjectQueue {
             if (task == null) {
                 return null;
             }
-            head = task.nextInjected;
+            head = task.nextInjected();
             if (head == null) {
                 tail = null;
             }
-            task.nextInjected = null;
+            task.nextInjected(null);
             size = size - 1;
             return task;
         }
@@ -77,22 +77,22 @@ final class InjectQueue {
             }
             ScheduledTask<?> last = first;
             taken = 1;
-            while (taken < count && last.nextInjected != null) {
-                last = last.nextInjected;
+            while (taken < count && last.nextInjected() != null) {
+                last = last.nextInjected();
                 taken++;
             }
-            head = last.nextInjected;
+            head = last.nextInjected();
             if (head == null) {
                 tail = null;
             }
-            last.nextInjected = null;
+            last.nextInjected(null);
             size = size - taken;
-            rest = first.nextInjected;
-            first.nextInjected = null;
+            rest = first.nextInjected();
+            first.nextInjected(null);
         }
         while (rest != null) { // outside the lock: the local queue is ours alone
-            ScheduledTask<?> next = rest.nextInjected;
-            rest.nextInjected = null;
+            ScheduledTask<?> next = rest.nextInjected();
+            rest.nextInjected(null);
             local.pushBack(rest, this);
             rest = next;
         }

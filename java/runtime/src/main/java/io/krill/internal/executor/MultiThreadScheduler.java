@@ -10,7 +10,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
-import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
 import java.util.function.IntSupplier;
 import io.krill.internal.time.Clock;
@@ -26,7 +25,7 @@ public final class MultiThreadScheduler implements TaskScheduler {
     public record Config(int workers, String threadNamePrefix, int localQueueCapacity, int budget,
                          int globalQueueInterval, Consumer<Throwable> uncaughtExceptionHandler,
                          Clock clock, IntSupplier blockingInFlight, IntFunction<Parker> parkers,
-                         BooleanSupplier ioActive, Object io) {}
+                         IoDriver io) {}
 
     final Worker[] workers;
     final InjectQueue inject = new InjectQueue();
@@ -34,9 +33,8 @@ public final class MultiThreadScheduler implements TaskScheduler {
     final int budget;
     final int globalQueueInterval;
     final Clock clock;
-    final BooleanSupplier ioActive;
+    final IoDriver io;
     private final IntSupplier blockingInFlight;
-    private final Object io;
 
     private final WorkerThread[] threads;
     private final Consumer<Throwable> uncaught;
@@ -54,7 +52,6 @@ public final class MultiThreadScheduler implements TaskScheduler {
         this.uncaught = config.uncaughtExceptionHandler();
         this.clock = config.clock();
         this.blockingInFlight = config.blockingInFlight();
-        this.ioActive = config.ioActive();
         this.io = config.io();
         this.idle = new Idle(config.workers());
         this.workers = new Worker[config.workers()];
@@ -83,8 +80,8 @@ public final class MultiThreadScheduler implements TaskScheduler {
         return runtime;
     }
 
-    /** The runtime's I/O driver (the connection table), or null without native I/O. */
-    public Object io() {
+    /** The runtime's I/O driver (the connection table), or {@link IoDriver#NONE} without native I/O. */
+    public IoDriver io() {
         return io;
     }
 

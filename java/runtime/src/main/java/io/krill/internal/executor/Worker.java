@@ -113,7 +113,7 @@ final class Worker implements Runnable {
                 tick++;
                 if (tick % shared.globalQueueInterval == 0) {
                     timers.process(); // a busy worker still fires its timers
-                    if (shared.ioActive.getAsBoolean()) {
+                    if (shared.io.hasRegistrations()) {
                         parker.pollNow(); // and sees its I/O (one non-blocking epoll_wait)
                     }
                 }
@@ -275,7 +275,7 @@ final class Worker implements Runnable {
                     timeoutNanos = Math.max(0, nextDeadline - clock.nowNanos());
                 }
                 boolean othersAwake = shared.idle.parkedWorkers() < shared.workers.length;
-                if (othersAwake && shared.ioActive.getAsBoolean()
+                if (othersAwake && shared.io.hasRegistrations()
                         && (timeoutNanos < 0 || timeoutNanos > RESCUE_INTERVAL_NANOS)) {
                     timeoutNanos = RESCUE_INTERVAL_NANOS; // look in on them soon (rescueStuckShards)
                 }
@@ -295,7 +295,7 @@ final class Worker implements Runnable {
                 }
             }
             timers.process();
-            if (!hasTasks() && shared.ioActive.getAsBoolean()) {
+            if (!hasTasks() && shared.io.hasRegistrations()) {
                 rescueStuckShards();
             }
             if (hasTasks()) {

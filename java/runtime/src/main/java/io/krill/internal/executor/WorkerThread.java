@@ -1,9 +1,11 @@
 package io.krill.internal.executor;
 
 import io.krill.internal.task.TaskScheduler;
+import io.krill.internal.task.WorkerContext;
+import io.krill.internal.time.TimerQueue;
 
 /** A worker's thread: how code finds out it runs on a Krill worker, and which one. */
-public final class WorkerThread extends Thread {
+public final class WorkerThread extends Thread implements WorkerContext {
 
     private final Worker worker;
 
@@ -24,25 +26,34 @@ public final class WorkerThread extends Thread {
         return w == null ? null : w.worker.scheduler();
     }
 
-    /** Takes one unit of the running task's budget; false when it is spent. Off a worker: true. */
-    public static boolean tryConsumeBudget() {
-        WorkerThread w = current();
-        return w == null || w.worker.tryConsumeBudget();
-    }
-
     /** The timers of the current worker thread, or null off a worker. */
-    public static io.krill.internal.time.TimerQueue currentTimers() {
+    public static TimerQueue currentTimers() {
         WorkerThread w = current();
         return w == null ? null : w.worker.timers();
     }
 
-    /** This worker's index in its runtime. */
+    @Override
+    public TaskScheduler scheduler() {
+        return worker.scheduler();
+    }
+
+    @Override
+    public boolean tryConsumeBudget() {
+        return worker.tryConsumeBudget();
+    }
+
+    @Override
     public int index() {
         return worker.index;
     }
 
-    /** The runtime's I/O driver, or null (see {@code MultiThreadScheduler.io()}). */
-    public Object io() {
+    @Override
+    public String name() {
+        return getName();
+    }
+
+    /** The runtime's I/O driver ({@link IoDriver#NONE} without native I/O). */
+    public IoDriver io() {
         return worker.scheduler().io();
     }
 

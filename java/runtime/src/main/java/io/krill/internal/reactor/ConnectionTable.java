@@ -2,6 +2,7 @@ package io.krill.internal.reactor;
 
 import io.krill.Promise;
 import io.krill.Task;
+import io.krill.internal.executor.IoDriver;
 import io.krill.internal.jni.Errors;
 import io.krill.internal.jni.Readiness;
 import io.krill.internal.ring.SpscRing;
@@ -47,7 +48,7 @@ import java.util.Arrays;
  * <p>Allocation and release take this object's lock (registration is not per-event work);
  * dispatch and readiness calls are lock-free.
  */
-public final class ConnectionTable implements SpscRing.EventHandler {
+public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
 
     static final int CHUNK_SHIFT = 10;
     static final int CHUNK_SLOTS = 1 << CHUNK_SHIFT;
@@ -522,7 +523,7 @@ public final class ConnectionTable implements SpscRing.EventHandler {
         return live;
     }
 
-    /** True when something is registered: workers then poll for I/O even while busy. */
+    @Override
     public boolean hasRegistrations() {
         return live > 0;
     }

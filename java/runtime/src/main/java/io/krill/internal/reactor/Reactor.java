@@ -17,6 +17,7 @@ public final class Reactor {
         if (worker == null) {
             throw new IllegalStateException("I/O registration must run on a Krill worker thread (inside a task)");
         }
+        // The executor knows its driver only as an IoDriver; this runtime's is the table, or NONE.
         if (!(worker.io() instanceof ConnectionTable table)) {
             throw new IllegalStateException("this runtime has no native I/O: it was built with nativeParking(false),"
                     + " or libkrill could not be loaded on this platform");

@@ -9,13 +9,20 @@ import java.lang.invoke.VarHandle;
  * A multi-producer, single-consumer ring of two-word records in off-heap memory (Vyukov's
  * bounded queue; see the package notes): any thread offers, one worker polls. Lock-free; a full
  * ring refuses an offer.
+ *
+ * <p>A record may carry a Java object beside its two words (the bytes of a write, an action):
+ * it sits in an on-heap array indexed like the records, written by the producer between its
+ * claiming CAS and its releasing store of the sequence, read and cleared by the consumer
+ * between its acquiring load of the sequence and its releasing store of the next lap's
+ * sequence. The sequence store orders the attachment exactly as it orders the two words.
  */
 public final class MpscRing {
 
     /** What the consumer does with each record. */
     @FunctionalInterface
     public interface RecordHandler {
-        void onRecord(long first, long second);
+        /** One record; {@code attachment} is what {@link #offer(long, long, Object)} gave, or null. */
+        void onRecord(long first, long second, Object attachment);
     }
 
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
@@ -24,9 +31,12 @@ public final class MpscRing {
     private final MemorySegment records;
     private final int capacity;
     private final int mask;
+    /** Written by the producer that claimed a position, cleared by the consumer; see the class notes. */
+    private final Object[] attachments;
 
     private MpscRing(MemorySegment segment, int capacity) {
         this.segment = segment;
+        this.attachments = new Object[capacity];
         this.records = segment.asSlice(RingDescriptor.RECORDS_OFFSET);
         this.capacity = capacity;
         this.mask = capacity - 1;
@@ -56,6 +66,15 @@ public final class MpscRing {
      * @return false when the ring is full
      */
     public boolean offer(long first, long second) {
+        return offer(first, second, null);
+    }
+
+    /**
+     * Any thread: appends a record with an object beside it.
+     *
+     * @return false when the ring is full (the attachment is not kept)
+     */
+    public boolean offer(long first, long second, Object attachment) {
         long position = (long) LONG.getVolatile(segment, (long) RingDescriptor.TAIL_OFFSET);
         for (;;) {
             long sequenceAt = sequenceOffset(position);
@@ -66,6 +85,7 @@ public final class MpscRing {
                     long base = sequenceAt - RingDescriptor.MPSC_SEQUENCE_OFFSET;
                     records.set(ValueLayout.JAVA_LONG, base + RingDescriptor.MPSC_FIRST_OFFSET, first);
                     records.set(ValueLayout.JAVA_LONG, base + RingDescriptor.MPSC_SECOND_OFFSET, second);
+                    attachments[(int) (position & mask)] = attachment; // plain: published by the release below
                     LONG.setRelease(records, sequenceAt, position + 1); // publishes; pairs with poll's getAcquire
                     return true;
                 }
@@ -96,10 +116,13 @@ public final class MpscRing {
                 long base = sequenceAt - RingDescriptor.MPSC_SEQUENCE_OFFSET;
                 long first = records.get(ValueLayout.JAVA_LONG, base + RingDescriptor.MPSC_FIRST_OFFSET);
                 long second = records.get(ValueLayout.JAVA_LONG, base + RingDescriptor.MPSC_SECOND_OFFSET);
+                int at = (int) (head & mask);
+                Object attachment = attachments[at]; // plain: ordered by the acquire above
+                attachments[at] = null; // before the release below hands the slot to the next lap's producer
                 LONG.setRelease(records, sequenceAt, head + capacity); // frees the slot for the next lap
                 head++;
                 done++;
-                handler.onRecord(first, second);
+                handler.onRecord(first, second, attachment);
             }
         } finally {
             LONG.setRelease(segment, (long) RingDescriptor.HEAD_OFFSET, head); // for size(); producers use sequences

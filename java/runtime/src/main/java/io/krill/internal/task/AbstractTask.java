@@ -1,7 +1,6 @@
 package io.krill.internal.task;
 
 import io.krill.Task;
-import io.krill.internal.executor.WorkerThread;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
@@ -239,10 +238,10 @@ public abstract class AbstractTask<T> implements Task<T> {
     }
 
     private static void refuseOnWorker(String what) {
-        WorkerThread worker = WorkerThread.current();
+        WorkerContext worker = WorkerContext.current();
         if (worker != null) {
             throw new IllegalStateException("Task." + what + " would block Krill worker thread '"
-                    + worker.getName() + "': compose with map/then/handle, or await the task in a"
+                    + worker.name() + "': compose with map/then/handle, or await the task in a"
                     + " Coroutine (step.await(task)), instead of blocking");
         }
     }

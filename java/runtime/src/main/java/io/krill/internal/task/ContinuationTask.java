@@ -1,7 +1,6 @@
 package io.krill.internal.task;
 
 import io.krill.Task;
-import io.krill.internal.executor.WorkerThread;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -27,7 +26,7 @@ final class ContinuationTask<S, T> extends ScheduledTask<T> {
     }
 
     private static TaskScheduler schedulerFor(AbstractTask<?> source) {
-        TaskScheduler current = WorkerThread.currentScheduler();
+        TaskScheduler current = WorkerContext.currentScheduler();
         if (current != null) {
             return current;
         }

@@ -3,7 +3,6 @@ package io.krill.internal.task;
 import io.krill.Coroutine;
 import io.krill.Step;
 import io.krill.Task;
-import io.krill.internal.executor.WorkerThread;
 
 /**
  * A spawned task that runs a {@link Coroutine} step by step; the task is its own {@link Step}.
@@ -69,7 +68,7 @@ public final class CoroutineTask<T> extends ScheduledTask<T> implements Step<T> 
             throw new IllegalArgumentException("not a Krill task: " + task);
         }
         if (awaited.isDone()) {
-            if (WorkerThread.tryConsumeBudget()) {
+            if (tryConsumeBudget()) {
                 return true;
             }
             yieldNow(); // budget spent: let the queued tasks run first
@@ -80,5 +79,11 @@ public final class CoroutineTask<T> extends ScheduledTask<T> implements Step<T> 
             wakeSelf(); // finished in between: run again soon
         }
         return false;
+    }
+
+    /** Off a worker (a test driving the coroutine by hand) there is no budget to spend. */
+    private static boolean tryConsumeBudget() {
+        WorkerContext worker = WorkerContext.current();
+        return worker == null || worker.tryConsumeBudget();
     }
 }

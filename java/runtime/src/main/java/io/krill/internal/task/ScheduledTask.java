@@ -57,7 +57,17 @@ public abstract class ScheduledTask<T> extends AbstractTask<T> implements JoinHa
      * Intrusive link for the scheduler's inject queue; written and read only under that queue's
      * lock, so plain.
      */
-    public ScheduledTask<?> nextInjected;
+    private ScheduledTask<?> nextInjected;
+
+
+    /** The inject queue's link (see the field); for {@code InjectQueue} only. */
+    public final ScheduledTask<?> nextInjected() {
+        return nextInjected;
+    }
+
+    public final void nextInjected(ScheduledTask<?> next) {
+        this.nextInjected = next;
+    }
 
     protected ScheduledTask(TaskScheduler scheduler) {
         this(scheduler, false);

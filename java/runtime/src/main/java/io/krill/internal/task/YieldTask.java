@@ -1,7 +1,6 @@
 package io.krill.internal.task;
 
 import io.krill.Task;
-import io.krill.internal.executor.WorkerThread;
 
 /** Completes after one trip through the current worker's queue: {@link Task#yieldNow()}. */
 public final class YieldTask extends ScheduledTask<Void> {
@@ -11,7 +10,7 @@ public final class YieldTask extends ScheduledTask<Void> {
     }
 
     public static Task<Void> create() {
-        TaskScheduler scheduler = WorkerThread.currentScheduler();
+        TaskScheduler scheduler = WorkerContext.currentScheduler();
         if (scheduler == null) {
             return Task.completed(null); // no queue to go through off a worker
         }

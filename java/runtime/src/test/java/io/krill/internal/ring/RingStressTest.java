@@ -1,6 +1,7 @@
 package io.krill.internal.ring;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.krill.internal.jni.NativeLibrary;
 import java.lang.foreign.Arena;
@@ -91,7 +92,8 @@ class RingStressTest {
                         Thread.onSpinWait();
                     }
                     for (long seq = 0; seq < perProducer; ) {
-                        if (ring.offer(id, seq)) {
+                        // Every other record carries an object naming it: it must arrive with its record.
+                        if (ring.offer(id, seq, (seq & 1) == 0 ? Long.valueOf(id * perProducer + seq) : null)) {
                             seq++;
                         } else {
                             refusals.incrementAndGet();
@@ -105,8 +107,12 @@ class RingStressTest {
             long total = 0;
             go.set(true);
             while (total < (long) producers * perProducer) {
-                int n = ring.poll((id, seq) -> {
+                int n = ring.poll((id, seq, attachment) -> {
                     if (next[(int) id] != seq) {
+                        wrong[0]++;
+                    }
+                    Object expected = (seq & 1) == 0 ? Long.valueOf(id * perProducer + seq) : null;
+                    if (!java.util.Objects.equals(expected, attachment)) {
                         wrong[0]++;
                     }
                     next[(int) id] = seq + 1;
@@ -119,7 +125,8 @@ class RingStressTest {
             for (Thread thread : threads) {
                 thread.join();
             }
-            assertEquals(0, wrong[0], "per-producer order broken or a record seen twice");
+            assertEquals(0, wrong[0], "per-producer order broken, a record seen twice, or an attachment on the wrong record");
+            assertTrue(refusals.get() > 0, "a ring of 4 under 4 producers must have been full at times");
             for (long n : next) {
                 assertEquals(perProducer, n);
             }
@@ -137,7 +144,7 @@ class RingStressTest {
                     assertEquals(true, ring.offer(round, i));
                 }
                 assertEquals(false, ring.offer(round, 4), "full");
-                assertEquals(4, ring.poll((a, b) -> seen.add(a * 10 + b), 10));
+                assertEquals(4, ring.poll((a, b, attachment) -> seen.add(a * 10 + b), 10));
             }
             assertEquals(200, seen.size());
             for (int i = 0; i < 200; i++) {
