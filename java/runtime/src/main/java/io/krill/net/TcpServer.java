@@ -3,9 +3,11 @@ package io.krill.net;
 import io.krill.Task;
 import io.krill.internal.reactor.handler.HandlerServer;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * A TCP server on the handler API: a listener whose connections are served by a
@@ -28,6 +30,8 @@ public final class TcpServer implements AutoCloseable {
     /** Netty's defaults: a connection stops being read at 64 KiB queued, resumes at 32 KiB. */
     static final int DEFAULT_LOW_WATERMARK = 32 * 1024;
     static final int DEFAULT_HIGH_WATERMARK = 64 * 1024;
+    /** Submissions by token each shard holds before refusing with BACKPRESSURE (guess; tune with SubmitBenchmark). */
+    static final int DEFAULT_SUBMISSION_CAPACITY = 1024;
 
     private final HandlerServer engine;
 
@@ -52,6 +56,7 @@ public final class TcpServer implements AutoCloseable {
         private boolean reusePort;
         private int lowWatermark = DEFAULT_LOW_WATERMARK;
         private int highWatermark = DEFAULT_HIGH_WATERMARK;
+        private int submissionCapacity = DEFAULT_SUBMISSION_CAPACITY;
 
         private Builder(ConnectionHandler handler) {
             this.handler = handler;
@@ -84,6 +89,19 @@ public final class TcpServer implements AutoCloseable {
         }
 
         /**
+         * Submissions by token ({@link TcpServer#write(long, byte[])} and friends) that each
+         * shard holds before it answers {@link SendResult#BACKPRESSURE}: a power of two, 4 or more.
+         */
+        public Builder submissionQueueCapacity(int capacity) {
+            if (capacity < 4 || Integer.bitCount(capacity) != 1) {
+                throw new IllegalArgumentException("submission queue capacity must be a power of two of at least 4, got "
+                        + capacity);
+            }
+            this.submissionCapacity = capacity;
+            return this;
+        }
+
+        /**
          * Binds and starts serving. Must run on a worker thread.
          *
          * @throws AddressInUseException and the like, naming the address
@@ -93,7 +111,8 @@ public final class TcpServer implements AutoCloseable {
             if (address.isUnresolved()) {
                 throw new IllegalArgumentException("address " + address + " is unresolved: resolve it first");
             }
-            return new TcpServer(HandlerServer.bind(address, handler, backlog, reusePort, lowWatermark, highWatermark));
+            return new TcpServer(HandlerServer.bind(address, handler, backlog, reusePort, lowWatermark, highWatermark,
+                    submissionCapacity));
         }
     }
 
@@ -104,6 +123,47 @@ public final class TcpServer implements AutoCloseable {
     /** True while the connection named by {@code token} is open. Any thread. */
     public boolean isOpen(long token) {
         return engine.isOpen(token);
+    }
+
+    /**
+     * Writes a copy of {@code bytes} to the connection {@code token} names, from any thread or
+     * task: the bytes go through the connection's shard (its submission ring) and are written
+     * on its worker, after what its callbacks wrote before. Never blocks.
+     *
+     * @return {@link SendResult#SUBMITTED}; {@link SendResult#BACKPRESSURE} (nothing sent) when
+     *         the shard's submission ring is full or the connection's queue is at its high
+     *         watermark; {@link SendResult#CLOSED} when the token is stale or not this server's
+     */
+    public SendResult write(long token, byte[] bytes) {
+        Objects.requireNonNull(bytes, "bytes");
+        return engine.write(token, bytes.clone());
+    }
+
+    /** As {@link #write(long, byte[])}, copying {@code data} (on- or off-heap). */
+    public SendResult write(long token, MemorySegment data) {
+        Objects.requireNonNull(data, "data");
+        if (data.byteSize() > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a write by token takes at most 2 GiB, got " + data.byteSize() + " bytes");
+        }
+        return engine.write(token, data.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+    }
+
+    /**
+     * Closes the connection {@code token} names, from any thread: on its worker, after what was
+     * submitted before; its handler's onClose runs there (cause null), queued output is dropped.
+     */
+    public SendResult closeConnection(long token) {
+        return engine.closeConnection(token);
+    }
+
+    /**
+     * Runs {@code action} on the connection's worker with its {@link Connection}, as a callback
+     * of its own (it may write, read its user state, shut down or close it; an exception closes
+     * the connection with that cause). From any thread.
+     */
+    public SendResult execute(long token, Consumer<? super Connection> action) {
+        Objects.requireNonNull(action, "action");
+        return engine.execute(token, action);
     }
 
     /** Open connections (accepted and not yet closed). */

@@ -57,6 +57,7 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
 
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
+    private static final VarHandle SHORT = ValueLayout.JAVA_SHORT.varHandle();
     private static final VarHandle WAITER = MethodHandles.arrayElementVarHandle(Waker[].class);
 
     private static final int READ_WAKE = Readiness.READABLE | Readiness.READ_HANGUP | Readiness.HANGUP | Readiness.ERROR;
@@ -481,6 +482,36 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
 
     public static int indexOfToken(long token) {
         return indexOf(token);
+    }
+
+    /**
+     * The shard of the handler-API slot {@code token} names, if it is open and belongs to
+     * {@code group}; else -1 (stale, closed, or another server's). Any thread.
+     */
+    public int handlerShard(long token, int group) {
+        int index = indexOf(token);
+        if (index < 0 || index >= used) {
+            return -1;
+        }
+        MemorySegment chunk = chunk(index);
+        if ((int) INT.getAcquire(chunk, offset(index, SlotDescriptor.GENERATION_OFFSET)) != generationOf(token)) {
+            return -1;
+        }
+        long state = (long) LONG.getAcquire(chunk, offset(index, SlotDescriptor.STATE_OFFSET));
+        if ((state & (SlotDescriptor.FLAG_HANDLER | SlotDescriptor.FLAG_CLOSED)) != SlotDescriptor.FLAG_HANDLER
+                || Short.toUnsignedInt(chunk.get(ValueLayout.JAVA_SHORT, offset(index, SlotDescriptor.GROUP_OFFSET))) != group) {
+            return -1;
+        }
+        return chunk.get(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.OWNER_OFFSET));
+    }
+
+    /**
+     * The driver flags of slot {@code index} as another thread sees them now: a racy snapshot of
+     * fields the owning driver writes plainly, good for advice only (is the connection's queue
+     * at its high watermark?), never for a decision that must be exact.
+     */
+    public int peekDriverFlags(int index) {
+        return Short.toUnsignedInt((short) SHORT.getOpaque(chunk(index), offset(index, SlotDescriptor.DRIVER_FLAGS_OFFSET)));
     }
 
     /** The ready-stack link; written by the pusher before its releasing CAS (see ReadyStack). */

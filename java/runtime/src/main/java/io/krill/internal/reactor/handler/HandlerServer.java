@@ -12,13 +12,16 @@ import io.krill.internal.net.AcceptWarning;
 import io.krill.internal.reactor.ConnectionTable;
 import io.krill.internal.reactor.Reactor;
 import io.krill.internal.reactor.SlotDescriptor;
+import io.krill.net.Connection;
 import io.krill.net.ConnectionHandler;
+import io.krill.net.SendResult;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * The engine behind one {@code io.krill.net.TcpServer}: its listener, one {@link ShardDriver}
@@ -51,14 +54,15 @@ public final class HandlerServer {
     private volatile boolean listenerClosed;
     private volatile boolean acceptFailureLogged;
 
-    private HandlerServer(ConnectionTable table, MultiThreadScheduler scheduler, ConnectionHandler handler, int low, int high) {
+    private HandlerServer(ConnectionTable table, MultiThreadScheduler scheduler, ConnectionHandler handler, int low, int high,
+            int submissionCapacity) {
         this.table = table;
         this.lowWatermark = low;
         this.highWatermark = high;
         this.drivers = new ShardDriver[scheduler.workerCount()];
         this.driversRunning = new AtomicInteger(drivers.length);
         for (int shard = 0; shard < drivers.length; shard++) {
-            drivers[shard] = new ShardDriver(scheduler, this, shard, table, handler);
+            drivers[shard] = new ShardDriver(scheduler, this, shard, table, handler, submissionCapacity);
         }
         this.acceptor = new Acceptor(this, table);
     }
@@ -68,7 +72,7 @@ public final class HandlerServer {
      * on a worker thread.
      */
     public static HandlerServer bind(InetSocketAddress address, ConnectionHandler handler, int backlog, boolean reusePort,
-            int lowWatermark, int highWatermark) throws IOException {
+            int lowWatermark, int highWatermark, int submissionCapacity) throws IOException {
         ConnectionTable table = Reactor.currentTable();
         if (!(WorkerThread.currentScheduler() instanceof MultiThreadScheduler scheduler)) {
             throw new IllegalStateException("TcpServer.bind must run on a Krill worker thread");
@@ -85,7 +89,7 @@ public final class HandlerServer {
             Errors.check("bind(" + address + ")", SocketNative.bind(fd, sockaddr.address()));
             Errors.check("listen(" + address + ")", SocketNative.listen(fd, backlog));
             Errors.check("getsockname", SocketNative.localAddress(fd, sockaddr.address()));
-            server = new HandlerServer(table, scheduler, handler, lowWatermark, highWatermark);
+            server = new HandlerServer(table, scheduler, handler, lowWatermark, highWatermark, submissionCapacity);
             ShardDriver[] shards = server.drivers;
             server.group = table.addGroup((owner, index) -> shards[owner].enqueue(index));
             server.local = SockaddrDescriptor.read(sockaddr);
@@ -144,6 +148,37 @@ public final class HandlerServer {
     /** Completes once the server is closed and every driver has finished. */
     public Task<Void> closed() {
         return closed;
+    }
+
+    /** Writes {@code bytes} (the caller's copy, kept) to connection {@code token}; any thread. */
+    public SendResult write(long token, byte[] bytes) {
+        return submit(token, ShardDriver.SUBMIT_WRITE, bytes);
+    }
+
+    /** Closes connection {@code token} on its worker; any thread. */
+    public SendResult closeConnection(long token) {
+        return submit(token, ShardDriver.SUBMIT_CLOSE, null);
+    }
+
+    /** Runs {@code action} with connection {@code token} on its worker; any thread. */
+    public SendResult execute(long token, Consumer<? super Connection> action) {
+        return submit(token, ShardDriver.SUBMIT_EXECUTE, action);
+    }
+
+    /**
+     * Submits {@code kind} with {@code attachment} for the connection {@code token} names, to its
+     * shard's driver. Any thread; never blocks.
+     */
+    private SendResult submit(long token, int kind, Object attachment) {
+        int shard = table.handlerShard(token, group);
+        if (shard < 0) {
+            return SendResult.CLOSED;
+        }
+        if (kind == ShardDriver.SUBMIT_WRITE
+                && (table.peekDriverFlags(ConnectionTable.indexOfToken(token)) & SlotDescriptor.DRIVER_UNWRITABLE) != 0) {
+            return SendResult.BACKPRESSURE; // advisory: the driver's own check decides when it applies the write
+        }
+        return drivers[shard].submit(token, kind, attachment) ? SendResult.SUBMITTED : SendResult.BACKPRESSURE;
     }
 
     // ---- for the drivers and the acceptor ---------------------------------------------------

@@ -10,13 +10,16 @@ import io.krill.internal.reactor.ConnectionTable;
 import io.krill.internal.reactor.ReadyStack;
 import io.krill.internal.reactor.SlotDescriptor;
 import io.krill.internal.reactor.SlotView;
+import io.krill.internal.ring.MpscRing;
 import io.krill.internal.task.ScheduledTask;
 import io.krill.internal.task.TaskScheduler;
+import io.krill.net.Connection;
 import io.krill.net.ConnectionHandler;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.util.function.Consumer;
 
 /**
  * Runs one server's connections of one reactor shard: a task that the shard's events wake, which
@@ -59,6 +62,13 @@ final class ShardDriver extends ScheduledTask<Void> {
     static final int MAX_READS_PER_TURN = 16;
     /** Connections served per task step before yielding to other tasks (guess). */
     static final int MAX_SLOTS_PER_STEP = 1024;
+    /** Submissions applied per task step before serving events (guess; the ring's capacity bounds the rest). */
+    static final int MAX_SUBMISSIONS_PER_STEP = 1024;
+
+    // Kinds of submissions by token (the second word of a submission record).
+    static final int SUBMIT_WRITE = 1;
+    static final int SUBMIT_CLOSE = 2;
+    static final int SUBMIT_EXECUTE = 3;
 
     private static final int READ_EVENTS = Readiness.READABLE | Readiness.READ_HANGUP | Readiness.HANGUP | Readiness.ERROR;
     private static final int WRITE_EVENTS = Readiness.WRITABLE | Readiness.HANGUP | Readiness.ERROR;
@@ -74,13 +84,17 @@ final class ShardDriver extends ScheduledTask<Void> {
     private final WriteBacklog backlog;
     private final DriverConnection connection = new DriverConnection(this);
     private final SlotView slot = connection.slot;
+    /** Writes, closes and actions by token from any thread; drained at the start of each step. */
+    private final MpscRing submissions;
+    private final MpscRing.RecordHandler applySubmission = this::apply; // one object, not one per step
     /** The thread running a step, or null; written by that thread only (see check). */
     private Thread runner;
     /** Why the connection being served fails (an I/O error), until it is closed. */
     private Throwable cause;
     private boolean closing;
 
-    ShardDriver(TaskScheduler scheduler, HandlerServer server, int shard, ConnectionTable table, ConnectionHandler handler) {
+    ShardDriver(TaskScheduler scheduler, HandlerServer server, int shard, ConnectionTable table, ConnectionHandler handler,
+            int submissionCapacity) {
         super(scheduler, false, true); // a service: an open server does not hold up runtime shutdown
         this.server = server;
         this.shard = shard;
@@ -89,6 +103,7 @@ final class ShardDriver extends ScheduledTask<Void> {
         this.ready = new ReadyStack(table);
         this.readBuffer = arena.allocate(READ_BUFFER_BYTES, 64);
         this.backlog = new WriteBacklog(this, new ChunkPool(arena), server.lowWatermark(), server.highWatermark());
+        this.submissions = MpscRing.allocate(arena, submissionCapacity);
     }
 
     WriteBacklog backlog() {
@@ -102,6 +117,25 @@ final class ShardDriver extends ScheduledTask<Void> {
         }
     }
 
+    /**
+     * Any thread: queues a submission for connection {@code token} of this shard and wakes the
+     * driver.
+     *
+     * @return false when the ring is full, or the driver has finished (the server closed)
+     */
+    boolean submit(long token, int kind, Object attachment) {
+        boolean offered;
+        try {
+            offered = submissions.offer(token, kind, attachment);
+        } catch (IllegalStateException finished) {
+            return false; // the driver completed and freed its ring meanwhile: the server is closed
+        }
+        if (offered) {
+            wake();
+        }
+        return offered;
+    }
+
     @Override
     protected void step() {
         runner = Thread.currentThread();
@@ -109,6 +143,9 @@ final class ShardDriver extends ScheduledTask<Void> {
             if (server.isCloseRequested() && !closing) {
                 closing = true;
                 server.closeListenerIfOwner(this);
+            }
+            if (submissions.poll(applySubmission, MAX_SUBMISSIONS_PER_STEP) == MAX_SUBMISSIONS_PER_STEP) {
+                wakeSelf(); // more may wait: after the events and other tasks
             }
             int served = 0;
             while (served < MAX_SLOTS_PER_STEP) {
@@ -170,6 +207,38 @@ final class ShardDriver extends ScheduledTask<Void> {
             }
         } catch (Throwable failure) {
             fail(failure);
+        }
+        if (closeRequested()) {
+            close(cause);
+        }
+        connection.active = false;
+    }
+
+    /** Applies one submission by token; a closed connection's submissions are dropped. */
+    @SuppressWarnings("unchecked")
+    private void apply(long token, long kind, Object attachment) {
+        if (closing || !table.isCurrent(token)) {
+            return; // closed since it was submitted; dropped like the rest of its queued output
+        }
+        table.bind(slot, ConnectionTable.indexOfToken(token));
+        if (slot.any(SlotDescriptor.DRIVER_LISTENER | SlotDescriptor.DRIVER_CLOSE_REQUESTED | SlotDescriptor.DRIVER_CLOSING)) {
+            return;
+        }
+        connection.active = true;
+        cause = null;
+        try {
+            if (kind == SUBMIT_WRITE) {
+                if (!slot.any(SlotDescriptor.DRIVER_SHUTDOWN_PENDING | SlotDescriptor.DRIVER_OUTPUT_SHUT)) {
+                    byte[] bytes = (byte[]) attachment;
+                    backlog.write(slot, MemorySegment.ofArray(bytes), 0, bytes.length);
+                } // else: the output was shut after the write was submitted; nothing may follow FIN
+            } else if (kind == SUBMIT_CLOSE) {
+                requestClose(slot);
+            } else {
+                ((Consumer<Connection>) attachment).accept(connection);
+            }
+        } catch (Throwable failure) {
+            fail(failure); // as a callback's failure: the connection closes with it
         }
         if (closeRequested()) {
             close(cause);
