@@ -94,7 +94,7 @@ class ModulePathTest {
                         try (Runtime runtime = Runtime.builder().workers(1).build()) {
                             TcpServer server = runtime.blockOn(() -> TcpServer.bind(
                                     new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                                    (connection, buffer, length) -> connection.write(buffer, 0, length)));
+                                    (connection, data) -> connection.write(data)));
                             try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.localAddress().getPort())) {
                                 socket.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
                                 System.out.println("echoed " + new String(socket.getInputStream().readNBytes(4), StandardCharsets.US_ASCII));

@@ -40,7 +40,7 @@ public final class Serve implements AutoCloseable {
     static final int ECHO_BUFFER_BYTES = 64 * 1024;
 
     /** The handler-API echo: writes back what it reads, within the read callback. */
-    static final ConnectionHandler ECHO = (connection, buffer, length) -> connection.write(buffer, 0, length);
+    static final ConnectionHandler ECHO = (connection, data) -> connection.write(data);
 
     private final Runtime runtime;
     private final TcpListener listener; // Task-API modes

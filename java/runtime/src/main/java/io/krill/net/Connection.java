@@ -13,8 +13,8 @@ import java.net.InetSocketAddress;
  * of a handler.
  *
  * <p>Writes go straight to the socket; what the socket does not take is copied into pooled
- * off-heap chunks and sent when it can be. {@link #write} returns false once the queued bytes
- * reach the server's high watermark: the connection then stops reading (its peer is slowed by
+ * off-heap chunks and sent when it can be. {@link #write} answers
+ * {@link WriteResult#ABOVE_HIGH_WATERMARK} once the queued bytes reach the server's high watermark: the connection then stops reading (its peer is slowed by
  * TCP itself) until the queue falls to the low watermark and {@link ConnectionHandler#onWritable}
  * is called. A handler that writes only in answer to reads so stays within the watermark.
  *
@@ -32,25 +32,37 @@ public interface Connection {
     /** False once the connection is closing or {@link #close()} was asked for. */
     boolean isOpen();
 
-    /** Writes all of {@code data} (sent now or queued); false when the queue reached the high watermark. */
-    default boolean write(MemorySegment data) {
+    /** Writes all of {@code data} (sent now or queued); see {@link #write(MemorySegment, long, long)}. */
+    default WriteResult write(MemorySegment data) {
         return write(data, 0, data.byteSize());
     }
 
     /**
      * Writes {@code data[offset, offset + length)}; see the interface notes.
      *
-     * @return false when the queued output reached the high watermark (or the connection failed
-     *         on an earlier write: then {@link ConnectionHandler#onClose} follows with the cause)
+     * @return {@link WriteResult#WRITTEN}; {@link WriteResult#ABOVE_HIGH_WATERMARK} when the
+     *         bytes were queued and the queue reached the high watermark (wait for onWritable);
+     *         {@link WriteResult#FAILED} when the connection failed and nothing was written
+     *         ({@link ConnectionHandler#onClose} follows with the cause)
      * @throws IllegalStateException after {@link #shutdownOutput()} or {@link #close()}
      */
-    boolean write(MemorySegment data, long offset, long length);
+    WriteResult write(MemorySegment data, long offset, long length);
 
     /** True while the queued output is below the high watermark (or fell back to the low one). */
     boolean isWritable();
 
     /** Bytes written but not yet taken by the socket. */
     int queuedBytes();
+
+    /**
+     * Stops reading this connection: no onData until {@link #resumeReading()}; what the peer
+     * sends waits in the kernel, and TCP slows the peer once that fills (Netty's
+     * {@code autoRead(false)}). A proxy pauses a side until the other can take its bytes.
+     */
+    void pauseReading();
+
+    /** Reads again after {@link #pauseReading()}, starting with what waited meanwhile. */
+    void resumeReading();
 
     /** Half-close: sends FIN after the queued output; reading goes on. Further writes throw. */
     void shutdownOutput();

@@ -20,14 +20,15 @@ public interface ConnectionHandler {
     default void onOpen(Connection connection) {}
 
     /**
-     * Bytes arrived: {@code buffer[0, length)}. The buffer is the worker's read buffer, valid
-     * only during this call: copy what must outlive it.
+     * Bytes arrived: {@code data}, a view of exactly the bytes read, into the worker's read
+     * buffer. It is valid only during this call: copy what must outlive it.
      */
-    void onData(Connection connection, MemorySegment buffer, int length);
+    void onData(Connection connection, MemorySegment data);
 
     /**
      * The connection's queued output fell back to the low watermark after it had reached the
-     * high one ({@link Connection#write} returned false): it is worth writing again. Reading,
+     * high one ({@link Connection#write} answered {@link WriteResult#ABOVE_HIGH_WATERMARK}): it is
+     * worth writing again. Reading,
      * paused meanwhile, resumes after this callback.
      */
     default void onWritable(Connection connection) {}

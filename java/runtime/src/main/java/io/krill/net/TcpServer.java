@@ -16,8 +16,8 @@ import java.util.function.Consumer;
  * shard each) round-robin; each shard's connections are served by one driver task.
  *
  * <pre>{@code
- * TcpServer server = runtime.blockOn(() -> TcpServer.bind(address, (connection, buffer, length) ->
- *         connection.write(buffer, 0, length)));               // an echo server
+ * TcpServer server = runtime.blockOn(() -> TcpServer.bind(address, (connection, data) ->
+ *         connection.write(data)));               // an echo server
  * }</pre>
  *
  * Bind on a worker thread (inside a task, or with {@code runtime.blockOn}). {@link #close()} may
@@ -25,7 +25,7 @@ import java.util.function.Consumer;
  * descriptors without calling {@link ConnectionHandler#onClose}; close the server first to have
  * every connection see its close.
  */
-public final class TcpServer implements AutoCloseable {
+public final class TcpServer implements Connections, AutoCloseable {
 
     /** Netty's defaults: a connection stops being read at 64 KiB queued, resumes at 32 KiB. */
     static final int DEFAULT_LOW_WATERMARK = 32 * 1024;
@@ -79,10 +79,7 @@ public final class TcpServer implements AutoCloseable {
 
         /** Queued output at which a connection stops being writable ({@code high}) and becomes so again ({@code low}). */
         public Builder writeBufferWatermarks(int low, int high) {
-            if (low < 0 || high < 1 || low > high) {
-                throw new IllegalArgumentException("watermarks need 0 <= low <= high and high >= 1, got low " + low
-                        + ", high " + high);
-            }
+            checkWatermarks(low, high);
             this.lowWatermark = low;
             this.highWatermark = high;
             return this;
@@ -93,12 +90,23 @@ public final class TcpServer implements AutoCloseable {
          * shard holds before it answers {@link SendResult#BACKPRESSURE}: a power of two, 4 or more.
          */
         public Builder submissionQueueCapacity(int capacity) {
+            checkSubmissionCapacity(capacity);
+            this.submissionCapacity = capacity;
+            return this;
+        }
+
+        static void checkWatermarks(int low, int high) {
+            if (low < 0 || high < 1 || low > high) {
+                throw new IllegalArgumentException("watermarks need 0 <= low <= high and high >= 1, got low " + low
+                        + ", high " + high);
+            }
+        }
+
+        static void checkSubmissionCapacity(int capacity) {
             if (capacity < 4 || Integer.bitCount(capacity) != 1) {
                 throw new IllegalArgumentException("submission queue capacity must be a power of two of at least 4, got "
                         + capacity);
             }
-            this.submissionCapacity = capacity;
-            return this;
         }
 
         /**
@@ -120,53 +128,44 @@ public final class TcpServer implements AutoCloseable {
         return engine.localAddress();
     }
 
-    /** True while the connection named by {@code token} is open. Any thread. */
+    @Override
     public boolean isOpen(long token) {
         return engine.isOpen(token);
     }
 
-    /**
-     * Writes a copy of {@code bytes} to the connection {@code token} names, from any thread or
-     * task: the bytes go through the connection's shard (its submission ring) and are written
-     * on its worker, after what its callbacks wrote before. Never blocks.
-     *
-     * @return {@link SendResult#SUBMITTED}; {@link SendResult#BACKPRESSURE} (nothing sent) when
-     *         the shard's submission ring is full or the connection's queue is at its high
-     *         watermark; {@link SendResult#CLOSED} when the token is stale or not this server's
-     */
+    @Override
     public SendResult write(long token, byte[] bytes) {
         Objects.requireNonNull(bytes, "bytes");
         return engine.write(token, bytes.clone());
     }
 
-    /** As {@link #write(long, byte[])}, copying {@code data} (on- or off-heap). */
+    @Override
     public SendResult write(long token, MemorySegment data) {
+        return engine.write(token, copyOf(data));
+    }
+
+    /** The bytes of {@code data}, copied to the heap for a write by token. */
+    static byte[] copyOf(MemorySegment data) {
         Objects.requireNonNull(data, "data");
         if (data.byteSize() > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("a write by token takes at most 2 GiB, got " + data.byteSize() + " bytes");
         }
-        return engine.write(token, data.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+        return data.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
     }
 
-    /**
-     * Closes the connection {@code token} names, from any thread: on its worker, after what was
-     * submitted before; its handler's onClose runs there (cause null), queued output is dropped.
-     */
+    @Override
     public SendResult closeConnection(long token) {
         return engine.closeConnection(token);
     }
 
-    /**
-     * Runs {@code action} on the connection's worker with its {@link Connection}, as a callback
-     * of its own (it may write, read its user state, shut down or close it; an exception closes
-     * the connection with that cause). From any thread.
-     */
+    @Override
     public SendResult execute(long token, Consumer<? super Connection> action) {
         Objects.requireNonNull(action, "action");
         return engine.execute(token, action);
     }
 
     /** Open connections (accepted and not yet closed). */
+    @Override
     public int connections() {
         return engine.connections();
     }

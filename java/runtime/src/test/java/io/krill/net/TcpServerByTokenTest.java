@@ -51,7 +51,7 @@ class TcpServerByTokenTest extends LoopbackFixture {
         }
 
         @Override
-        public void onData(Connection connection, MemorySegment buffer, int length) {}
+        public void onData(Connection connection, MemorySegment data) {}
 
         @Override
         public void onClose(Connection connection, Throwable cause) {

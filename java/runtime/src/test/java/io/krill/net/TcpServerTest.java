@@ -144,7 +144,7 @@ class TcpServerTest {
     }
 
     /** Echo: writes back what it reads, in the read callback. */
-    static final ConnectionHandler ECHO = (connection, buffer, length) -> connection.write(buffer, 0, length);
+    static final ConnectionHandler ECHO = (connection, data) -> connection.write(data);
 
     private static byte[] readToEnd(InputStream in) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -193,7 +193,8 @@ class TcpServerTest {
         List<Object> closes = new CopyOnWriteArrayList<>();
         start(new ConnectionHandler() {
             @Override
-            public void onData(Connection connection, MemorySegment buffer, int length) {
+            public void onData(Connection connection, MemorySegment buffer) {
+                int length = (int) buffer.byteSize();
                 connection.write(buffer, 0, length);
             }
 
@@ -223,7 +224,8 @@ class TcpServerTest {
             }
 
             @Override
-            public void onData(Connection connection, MemorySegment buffer, int length) {
+            public void onData(Connection connection, MemorySegment buffer) {
+                int length = (int) buffer.byteSize();
                 connection.putLong(0, connection.getLong(0) + length); // bytes so far, in the slot
                 events.add("data");
             }
@@ -274,7 +276,7 @@ class TcpServerTest {
             }
 
             @Override
-            public void onData(Connection connection, MemorySegment buffer, int length) {}
+            public void onData(Connection connection, MemorySegment data) {}
         });
         try (Socket socket = connect()) {
             done.get(WAIT_SECONDS, TimeUnit.SECONDS);
@@ -299,7 +301,7 @@ class TcpServerTest {
             }
 
             @Override
-            public void onData(Connection connection, MemorySegment buffer, int length) {}
+            public void onData(Connection connection, MemorySegment data) {}
 
             @Override
             public void onClose(Connection connection, Throwable cause) {
@@ -331,7 +333,8 @@ class TcpServerTest {
         CompletableFuture<Throwable> cause = new CompletableFuture<>();
         start(new ConnectionHandler() {
             @Override
-            public void onData(Connection connection, MemorySegment buffer, int length) {
+            public void onData(Connection connection, MemorySegment buffer) {
+                int length = (int) buffer.byteSize();
                 throw new IllegalArgumentException("bad request");
             }
 
@@ -355,7 +358,8 @@ class TcpServerTest {
         CompletableFuture<Void> dataSeen = new CompletableFuture<>();
         start(new ConnectionHandler() {
             @Override
-            public void onData(Connection connection, MemorySegment buffer, int length) {
+            public void onData(Connection connection, MemorySegment buffer) {
+                int length = (int) buffer.byteSize();
                 dataSeen.complete(null);
             }
 
@@ -392,9 +396,11 @@ class TcpServerTest {
             }
 
             private void pump(Connection connection) {
-                while (connection.write(block)) {
+                WriteResult result;
+                while ((result = connection.write(block)) == WriteResult.WRITTEN) {
                     // the peer reads nothing: this stops at the high watermark
                 }
+                assertEquals(WriteResult.ABOVE_HIGH_WATERMARK, result, "queued at the watermark, not failed");
                 atWatermark.complete(null);
                 if (cause.isDone()) {
                     writesAfterFailure.incrementAndGet();
@@ -402,7 +408,7 @@ class TcpServerTest {
             }
 
             @Override
-            public void onData(Connection connection, MemorySegment buffer, int length) {}
+            public void onData(Connection connection, MemorySegment data) {}
 
             @Override
             public void onClose(Connection connection, Throwable failure) {
@@ -448,7 +454,7 @@ class TcpServerTest {
                 long written = connection.getLong(0);
                 boolean writable = true;
                 while (writable && written < total) {
-                    writable = connection.write(chunk);
+                    writable = connection.write(chunk).isWritable();
                     written += block;
                     maxQueued.accumulateAndGet(connection.queuedBytes(), Math::max);
                 }
@@ -459,7 +465,7 @@ class TcpServerTest {
             }
 
             @Override
-            public void onData(Connection connection, MemorySegment buffer, int length) {}
+            public void onData(Connection connection, MemorySegment data) {}
         }).writeBufferWatermarks(high / 2, high));
         try (Socket socket = connect()) {
             Thread.sleep(300); // a reader that does not read at first: the queue must stop growing
@@ -503,7 +509,8 @@ class TcpServerTest {
     @Test
     void anEchoPeerThatWritesButNeverReadsIsNotRead() throws Exception {
         AtomicInteger maxQueued = new AtomicInteger();
-        start(TcpServer.builder((connection, buffer, length) -> {
+        start(TcpServer.builder((connection, buffer) -> {
+            int length = (int) buffer.byteSize();
             connection.write(buffer, 0, length);
             maxQueued.accumulateAndGet(connection.queuedBytes(), Math::max);
         }).writeBufferWatermarks(64 * 1024, 128 * 1024));
@@ -562,7 +569,8 @@ class TcpServerTest {
         AtomicInteger closes = new AtomicInteger();
         start(new ConnectionHandler() {
             @Override
-            public void onData(Connection connection, MemorySegment buffer, int length) {
+            public void onData(Connection connection, MemorySegment buffer) {
+                int length = (int) buffer.byteSize();
                 connection.write(buffer, 0, length);
             }
 
@@ -619,7 +627,7 @@ class TcpServerTest {
             }
 
             @Override
-            public void onData(Connection connection, MemorySegment buffer, int length) {}
+            public void onData(Connection connection, MemorySegment data) {}
         });
         List<java.nio.channels.FileChannel> hog = new ArrayList<>();
         Socket waiting = null;

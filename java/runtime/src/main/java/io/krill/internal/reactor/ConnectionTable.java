@@ -158,7 +158,7 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
      * @throws IOException when epoll refuses the descriptor (the fd is then not owned)
      */
     public synchronized long register(int fd, int interest, int owner) throws IOException {
-        return add(fd, interest, owner, 0L, 0, 0); // open, not ready, tick 0
+        return add(fd, interest, owner, 0L, 0, 0, 0L); // open, not ready, tick 0
     }
 
     /**
@@ -172,13 +172,20 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
      */
     public synchronized long registerHandler(int fd, int owner, int group, int driverFlags, boolean opening)
             throws IOException {
+        return registerHandler(fd, owner, group, driverFlags, opening, 0L);
+    }
+
+    /** As {@link #registerHandler(int, int, int, int, boolean)}, with the user area's first long set to {@code userLong0}. */
+    public synchronized long registerHandler(int fd, int owner, int group, int driverFlags, boolean opening, long userLong0)
+            throws IOException {
         long state = SlotDescriptor.FLAG_HANDLER
                 | (opening ? SlotDescriptor.FLAG_QUEUED | SlotDescriptor.FLAG_OPENING : 0);
-        return add(fd, Readiness.READABLE | Readiness.WRITABLE, owner, state, group, driverFlags);
+        return add(fd, Readiness.READABLE | Readiness.WRITABLE, owner, state, group, driverFlags, userLong0);
     }
 
     /** Fills a fresh slot, publishes it with {@code state}, and adds {@code fd} to the owner's epoll. */
-    private long add(int fd, int interest, int owner, long state, int group, int driverFlags) throws IOException {
+    private long add(int fd, int interest, int owner, long state, int group, int driverFlags, long userLong0)
+            throws IOException {
         if (closed) {
             throw new IllegalStateException("the reactor is shut down");
         }
@@ -194,7 +201,8 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
         chunk.set(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.BACKLOG_BYTES_OFFSET), 0);
         chunk.set(ValueLayout.JAVA_SHORT, offset(index, SlotDescriptor.GROUP_OFFSET), (short) group);
         chunk.set(ValueLayout.JAVA_SHORT, offset(index, SlotDescriptor.DRIVER_FLAGS_OFFSET), (short) driverFlags);
-        chunk.asSlice(offset(index, SlotDescriptor.USER_AREA_OFFSET), SlotDescriptor.USER_AREA_BYTES).fill((byte) 0);
+        chunk.set(ValueLayout.JAVA_LONG_UNALIGNED, offset(index, SlotDescriptor.USER_AREA_OFFSET), userLong0);
+        chunk.set(ValueLayout.JAVA_LONG_UNALIGNED, offset(index, SlotDescriptor.USER_AREA_OFFSET + Long.BYTES), 0L);
         // Release: publishes the fields above to a dispatcher that reads the state with acquire.
         LONG.setRelease(chunk, offset(index, SlotDescriptor.STATE_OFFSET), state);
         int rc = io.epollAdd(epollFds[owner], fd, interest | Readiness.EDGE_TRIGGERED, token);

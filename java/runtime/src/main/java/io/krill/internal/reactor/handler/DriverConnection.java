@@ -2,6 +2,7 @@ package io.krill.internal.reactor.handler;
 
 import io.krill.internal.reactor.SlotView;
 import io.krill.net.Connection;
+import io.krill.net.WriteResult;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
@@ -35,7 +36,7 @@ final class DriverConnection implements Connection {
     }
 
     @Override
-    public boolean write(MemorySegment data, long offset, long length) {
+    public WriteResult write(MemorySegment data, long offset, long length) {
         driver.check(this);
         if (offset < 0 || length < 0 || offset > data.byteSize() - length) {
             throw new IndexOutOfBoundsException("write of [" + offset + ", " + (offset + length) + ") outside a segment of "
@@ -54,6 +55,18 @@ final class DriverConnection implements Connection {
     public int queuedBytes() {
         driver.check(this);
         return slot.backlogBytes();
+    }
+
+    @Override
+    public void pauseReading() {
+        driver.check(this);
+        driver.pauseReading(slot);
+    }
+
+    @Override
+    public void resumeReading() {
+        driver.check(this);
+        driver.resumeReading(slot);
     }
 
     @Override

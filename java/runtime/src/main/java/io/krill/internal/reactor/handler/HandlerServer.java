@@ -4,6 +4,7 @@ import io.krill.Promise;
 import io.krill.Task;
 import io.krill.internal.executor.MultiThreadScheduler;
 import io.krill.internal.executor.WorkerThread;
+import io.krill.internal.jni.Errno;
 import io.krill.internal.jni.Errors;
 import io.krill.internal.jni.SockaddrDescriptor;
 import io.krill.internal.jni.SocketNative;
@@ -20,12 +21,14 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * The engine behind one {@code io.krill.net.TcpServer}: its listener, one {@link ShardDriver}
- * per reactor shard, its group in the {@link ConnectionTable}, and the server-wide counts.
+ * The engine behind one {@code io.krill.net.TcpServer} or {@code TcpClient}: its listener (a
+ * server's), one {@link ShardDriver} per reactor shard, its group in the
+ * {@link ConnectionTable}, the connections it is still connecting (a client's), and the counts.
  *
  * <p>Who does what: the listener's shard driver runs the {@link Acceptor}, which registers each
  * accepted descriptor with the next shard round-robin ({@link #adopt}); every driver serves its
@@ -43,11 +46,14 @@ public final class HandlerServer {
     private final int lowWatermark;
     private final int highWatermark;
     private final Promise<Void> closed = Task.promise();
+    /** Outbound connections whose connect has not finished, by token; see {@link #connect}. */
+    private final ConcurrentHashMap<Long, Connecting> connecting = new ConcurrentHashMap<>();
+    private final AtomicInteger nextConnectShard = new AtomicInteger();
     private final AtomicInteger driversRunning;
     private final AtomicInteger connections = new AtomicInteger();
     private int group;
     private InetSocketAddress local;
-    private long listenerToken;
+    private long listenerToken = -1; // -1: a client, no listener
     private int listenerShard;
     private int nextShard; // accepting driver only
     private volatile boolean closeRequested;
@@ -65,6 +71,82 @@ public final class HandlerServer {
             drivers[shard] = new ShardDriver(scheduler, this, shard, table, handler, submissionCapacity);
         }
         this.acceptor = new Acceptor(this, table);
+    }
+
+    /** A client: outbound connections only ({@link #connect}), served with {@code handler}. On a worker. */
+    public static HandlerServer client(ConnectionHandler handler, int lowWatermark, int highWatermark, int submissionCapacity) {
+        ConnectionTable table = Reactor.currentTable();
+        if (!(WorkerThread.currentScheduler() instanceof MultiThreadScheduler scheduler)) {
+            throw new IllegalStateException("TcpClient.build must run on a Krill worker thread");
+        }
+        HandlerServer client = new HandlerServer(table, scheduler, handler, lowWatermark, highWatermark, submissionCapacity);
+        ShardDriver[] shards = client.drivers;
+        client.group = table.addGroup((owner, index) -> shards[owner].enqueue(index));
+        client.listenerClosed = true; // there is none
+        for (ShardDriver driver : shards) {
+            driver.wake();
+        }
+        return client;
+    }
+
+    /** A connect in flight: who waits for it, and where to, for messages. */
+    record Connecting(Promise<Long> promise, InetSocketAddress address) {}
+
+    /**
+     * Connects to {@code address} (TCP_NODELAY on) on the next shard; the connection is served
+     * by this engine's handler once connected (onOpen first), and the task completes with its
+     * token after onOpen. The user area's first long starts as {@code userLong0}. A cancelled
+     * task (a timeout) closes the socket, even when the connect succeeded meanwhile. Any thread.
+     */
+    public Task<Long> connect(InetSocketAddress address, long userLong0) {
+        if (closeRequested) {
+            return Task.failed(new IllegalStateException("connect(" + address + "): the client is closed"));
+        }
+        String what = "connect(" + address + ")";
+        int fd = SocketNative.open(SockaddrDescriptor.familyOf(address), SocketNative.STREAM);
+        if (fd < 0) {
+            return Task.failed(Errors.newException("socket for " + what, fd));
+        }
+        int rc = SocketNative.setOption(fd, SocketOption.TCP_NODELAY.id(), 1);
+        if (rc >= 0) {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment sockaddr = arena.allocate(SockaddrDescriptor.SIZE_BYTES, 8);
+                SockaddrDescriptor.write(sockaddr, address);
+                rc = SocketNative.connect(fd, sockaddr.address());
+            }
+        }
+        if (rc < 0 && rc != -Errno.EINPROGRESS.number()) {
+            SocketNative.close(fd);
+            return Task.failed(Errors.newException(what, rc));
+        }
+        Promise<Long> promise = Task.promise();
+        int shard = Math.floorMod(nextConnectShard.getAndIncrement(), drivers.length);
+        // The promise is known before the slot can be served: its first event looks it up.
+        synchronized (connecting) {
+            long token;
+            try {
+                token = table.registerHandler(fd, shard, group, SlotDescriptor.DRIVER_CONNECTING, false, userLong0);
+            } catch (IOException | RuntimeException e) {
+                SocketNative.close(fd);
+                return Task.failed(e);
+            }
+            connecting.put(token, new Connecting(promise, address));
+            // Cancelled (by a timeout, say) before it finished: the driver closes the socket.
+            promise.handle((connected, failure) -> {
+                if (failure != null) {
+                    submit(token, ShardDriver.SUBMIT_ABANDON, null);
+                }
+                return null;
+            });
+        }
+        return promise;
+    }
+
+    /** The driver saw the first event of a connecting slot: who waits for it (null if nobody does any more). */
+    Connecting takeConnecting(long token) {
+        synchronized (connecting) { // the registration and its put are one step for this look-up
+            return connecting.remove(token);
+        }
     }
 
     /**
@@ -136,13 +218,19 @@ public final class HandlerServer {
         return closeRequested;
     }
 
-    /** Stops accepting and closes every connection; any thread, returns at once. */
+    /** Stops accepting (or connecting) and closes every connection; any thread, returns at once. */
     public void close() {
         if (closeRequested) {
             return;
         }
         closeRequested = true;
-        drivers[listenerShard].wake();
+        if (listenerToken == -1) {
+            for (ShardDriver driver : drivers) {
+                driver.wake(); // a client: no listener to close first
+            }
+        } else {
+            drivers[listenerShard].wake();
+        }
     }
 
     /** Completes once the server is closed and every driver has finished. */
@@ -209,7 +297,7 @@ public final class HandlerServer {
 
     /** On the listener's driver: close the listener, then let every driver close its connections. */
     void closeListenerIfOwner(ShardDriver driver) {
-        if (driver != drivers[listenerShard] || listenerClosed) {
+        if (listenerToken == -1 || driver != drivers[listenerShard] || listenerClosed) {
             return;
         }
         table.deregister(listenerToken, true);
@@ -234,6 +322,10 @@ public final class HandlerServer {
         }
         connections.incrementAndGet();
         drivers[shard].enqueue(ConnectionTable.indexOfToken(token));
+    }
+
+    void connectionOpened() {
+        connections.incrementAndGet();
     }
 
     void connectionClosed() {

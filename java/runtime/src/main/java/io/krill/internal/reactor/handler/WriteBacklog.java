@@ -6,6 +6,7 @@ import io.krill.internal.jni.SocketNative;
 import io.krill.internal.memory.ChunkPool;
 import io.krill.internal.reactor.SlotDescriptor;
 import io.krill.internal.reactor.SlotView;
+import io.krill.net.WriteResult;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -35,12 +36,12 @@ final class WriteBacklog {
      * Writes {@code data[offset, offset + length)}: as much as the socket takes now, the rest
      * queued.
      *
-     * @return false when the queue reached the high watermark, or the connection failed
+     * @return what became of the bytes (see {@link WriteResult})
      */
-    boolean write(SlotView slot, MemorySegment data, long offset, long length) {
+    WriteResult write(SlotView slot, MemorySegment data, long offset, long length) {
         int flags = slot.flags();
         if ((flags & SlotDescriptor.DRIVER_FAILED) != 0) {
-            return false; // the error is on its way to onClose
+            return WriteResult.FAILED; // the error is on its way to onClose
         }
         if ((flags & (SlotDescriptor.DRIVER_CLOSE_REQUESTED | SlotDescriptor.DRIVER_CLOSING)) != 0) {
             throw new IllegalStateException("write on a closed connection");
@@ -49,7 +50,7 @@ final class WriteBacklog {
             throw new IllegalStateException("write after shutdownOutput()");
         }
         if (length == 0) {
-            return (flags & SlotDescriptor.DRIVER_UNWRITABLE) == 0;
+            return (flags & SlotDescriptor.DRIVER_UNWRITABLE) == 0 ? WriteResult.WRITTEN : WriteResult.ABOVE_HIGH_WATERMARK;
         }
         int queued = slot.backlogBytes();
         if (length > Integer.MAX_VALUE - queued) {
@@ -58,13 +59,13 @@ final class WriteBacklog {
         if (queued == 0 && data.isNative()) {
             int n = SocketNative.write(slot.fd(), data.address() + offset, (int) length);
             if (n == length) {
-                return true;
+                return WriteResult.WRITTEN;
             }
             if (n == -Errno.EAGAIN.number()) {
                 n = 0;
             } else if (n < 0) {
                 driver.fail(Errors.newException("write to " + driver.describePeer(), n));
-                return false;
+                return WriteResult.FAILED;
             }
             offset += n;
             length -= n;
@@ -76,7 +77,11 @@ final class WriteBacklog {
         if (slot.backlogBytes() >= highWatermark) {
             slot.set(SlotDescriptor.DRIVER_UNWRITABLE);
         }
-        return !slot.any(SlotDescriptor.DRIVER_UNWRITABLE | SlotDescriptor.DRIVER_FAILED);
+        int after = slot.flags();
+        if ((after & SlotDescriptor.DRIVER_FAILED) != 0) {
+            return WriteResult.FAILED; // the send of on-heap bytes failed: they are dropped with the queue
+        }
+        return (after & SlotDescriptor.DRIVER_UNWRITABLE) != 0 ? WriteResult.ABOVE_HIGH_WATERMARK : WriteResult.WRITTEN;
     }
 
     private void append(SlotView slot, MemorySegment data, long offset, int length) {

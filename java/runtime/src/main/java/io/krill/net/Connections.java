@@ -1,0 +1,45 @@
+package io.krill.net;
+
+import java.lang.foreign.MemorySegment;
+import java.util.function.Consumer;
+
+/**
+ * The handler-API connections of a {@link TcpServer} or a {@link TcpClient}, reached by token
+ * from any thread or task: each call goes through the connection's shard (its submission ring)
+ * and is carried out on the connection's worker, in order per calling thread. Code that relays
+ * between a server and a client (a proxy) holds both as {@code Connections}.
+ */
+public interface Connections {
+
+    /**
+     * Writes a copy of {@code bytes} to the connection {@code token} names, after what its
+     * callbacks wrote before. Never blocks.
+     *
+     * @return {@link SendResult#SUBMITTED}; {@link SendResult#BACKPRESSURE} (nothing sent) when
+     *         the shard's submission ring is full or the connection's queue is at its high
+     *         watermark; {@link SendResult#CLOSED} when the token is stale or not this one's
+     */
+    SendResult write(long token, byte[] bytes);
+
+    /** As {@link #write(long, byte[])}, copying {@code data} (on- or off-heap). */
+    SendResult write(long token, MemorySegment data);
+
+    /**
+     * Closes the connection on its worker, after what was submitted before; its handler's
+     * onClose runs there (cause null), queued output is dropped.
+     */
+    SendResult closeConnection(long token);
+
+    /**
+     * Runs {@code action} on the connection's worker with its {@link Connection}, as a callback
+     * of its own (it may write, read its user state, pause or resume reading, shut down or close
+     * it; an exception closes the connection with that cause).
+     */
+    SendResult execute(long token, Consumer<? super Connection> action);
+
+    /** True while the connection named by {@code token} is open. */
+    boolean isOpen(long token);
+
+    /** Open connections. */
+    int connections();
+}
