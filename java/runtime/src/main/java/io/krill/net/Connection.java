@@ -83,6 +83,12 @@ public interface Connection {
 
     void putInt(int offset, int value);
 
+    /**
+     * The connections of the server or client this one belongs to, to reach others (or this one,
+     * later) by token from inside a callback: a chat writes a line to every other member.
+     */
+    Connections owner();
+
     /** The peer's address (asks the kernel: not for hot paths). */
     InetSocketAddress peerAddress() throws IOException;
 }

@@ -1,6 +1,8 @@
 package io.krill.net;
 
+import io.krill.Task;
 import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
 import java.util.function.Consumer;
 
 /**
@@ -36,6 +38,17 @@ public interface Connections {
      * it; an exception closes the connection with that cause).
      */
     SendResult execute(long token, Consumer<? super Connection> action);
+
+    /**
+     * Opens an outbound connection to {@code address} (TCP_NODELAY on), served by the same
+     * handler: once connected, onOpen runs (the user area's long at offset 0 already holds
+     * {@code userLong0}; an accepted connection's starts at 0, so a handler can tell the two
+     * apart), then the task completes with the connection's token. It fails with
+     * {@link ConnectionRefusedException} and the like, naming the address, without any
+     * callback. Cancelling the task (a {@code Time.timeout}, say) closes the socket, also when
+     * the connect succeeded at that moment: the token never escapes.
+     */
+    Task<Long> connect(InetSocketAddress address, long userLong0);
 
     /** True while the connection named by {@code token} is open. */
     boolean isOpen(long token);

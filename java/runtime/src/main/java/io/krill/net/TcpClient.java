@@ -75,31 +75,20 @@ public final class TcpClient implements Connections, AutoCloseable {
         return connect(address, 0L);
     }
 
-    /**
-     * Connects to {@code address}: once connected, the handler's onOpen runs (the user area's
-     * long at offset 0 already holds {@code userLong0}, e.g. the token of the connection this
-     * one serves), then the task completes with the connection's token. It fails with
-     * {@link ConnectionRefusedException} and the like, naming the address, without any
-     * callback. Cancelling the task (a {@code Time.timeout}, say) closes the socket, also when
-     * the connect succeeded at that moment: the token never escapes. Any thread.
-     */
+    /** Connects to {@code address}; see {@link Connections#connect}. Any thread. */
+    @Override
     public Task<Long> connect(InetSocketAddress address, long userLong0) {
-        Objects.requireNonNull(address, "address");
-        if (address.isUnresolved()) {
-            return Task.failed(new IllegalArgumentException("address " + address + " is unresolved: resolve it first"));
-        }
         return engine.connect(address, userLong0);
     }
 
     @Override
     public SendResult write(long token, byte[] bytes) {
-        Objects.requireNonNull(bytes, "bytes");
-        return engine.write(token, bytes.clone());
+        return engine.write(token, bytes);
     }
 
     @Override
     public SendResult write(long token, MemorySegment data) {
-        return engine.write(token, TcpServer.copyOf(data));
+        return engine.write(token, data);
     }
 
     @Override
@@ -109,7 +98,6 @@ public final class TcpClient implements Connections, AutoCloseable {
 
     @Override
     public SendResult execute(long token, Consumer<? super Connection> action) {
-        Objects.requireNonNull(action, "action");
         return engine.execute(token, action);
     }
 

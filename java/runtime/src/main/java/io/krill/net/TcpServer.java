@@ -133,24 +133,24 @@ public final class TcpServer implements Connections, AutoCloseable {
         return engine.isOpen(token);
     }
 
+    /**
+     * Opens an outbound connection served by this server's handler (see
+     * {@link Connections#connect}): a proxy connects upstream from an accepted connection's
+     * onOpen, passing its own token. Any thread.
+     */
+    @Override
+    public Task<Long> connect(InetSocketAddress address, long userLong0) {
+        return engine.connect(address, userLong0);
+    }
+
     @Override
     public SendResult write(long token, byte[] bytes) {
-        Objects.requireNonNull(bytes, "bytes");
-        return engine.write(token, bytes.clone());
+        return engine.write(token, bytes);
     }
 
     @Override
     public SendResult write(long token, MemorySegment data) {
-        return engine.write(token, copyOf(data));
-    }
-
-    /** The bytes of {@code data}, copied to the heap for a write by token. */
-    static byte[] copyOf(MemorySegment data) {
-        Objects.requireNonNull(data, "data");
-        if (data.byteSize() > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("a write by token takes at most 2 GiB, got " + data.byteSize() + " bytes");
-        }
-        return data.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        return engine.write(token, data);
     }
 
     @Override
@@ -160,7 +160,6 @@ public final class TcpServer implements Connections, AutoCloseable {
 
     @Override
     public SendResult execute(long token, Consumer<? super Connection> action) {
-        Objects.requireNonNull(action, "action");
         return engine.execute(token, action);
     }
 

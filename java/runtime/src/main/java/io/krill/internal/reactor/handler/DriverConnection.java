@@ -2,6 +2,7 @@ package io.krill.internal.reactor.handler;
 
 import io.krill.internal.reactor.SlotView;
 import io.krill.net.Connection;
+import io.krill.net.Connections;
 import io.krill.net.WriteResult;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -103,6 +104,12 @@ final class DriverConnection implements Connection {
     public void putInt(int offset, int value) {
         driver.check(this);
         slot.userInt(offset, value);
+    }
+
+    @Override
+    public Connections owner() {
+        driver.check(this);
+        return driver.owner();
     }
 
     @Override

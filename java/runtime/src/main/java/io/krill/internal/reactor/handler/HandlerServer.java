@@ -14,13 +14,16 @@ import io.krill.internal.reactor.ConnectionTable;
 import io.krill.internal.reactor.Reactor;
 import io.krill.internal.reactor.SlotDescriptor;
 import io.krill.net.Connection;
+import io.krill.net.Connections;
 import io.krill.net.ConnectionHandler;
 import io.krill.net.SendResult;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -36,7 +39,7 @@ import java.util.function.Consumer;
  * listener first (so no accept can register a connection afterwards), then wakes every driver
  * to close its connections and complete; the last to finish completes {@link #closed()}.
  */
-public final class HandlerServer {
+public final class HandlerServer implements Connections {
 
     private static final AcceptWarning WARNING = new AcceptWarning("io.krill.net.TcpServer"); // at class load: see its notes; named as users know it
 
@@ -98,7 +101,12 @@ public final class HandlerServer {
      * token after onOpen. The user area's first long starts as {@code userLong0}. A cancelled
      * task (a timeout) closes the socket, even when the connect succeeded meanwhile. Any thread.
      */
+    @Override
     public Task<Long> connect(InetSocketAddress address, long userLong0) {
+        Objects.requireNonNull(address, "address");
+        if (address.isUnresolved()) {
+            return Task.failed(new IllegalArgumentException("address " + address + " is unresolved: resolve it first"));
+        }
         if (closeRequested) {
             return Task.failed(new IllegalStateException("connect(" + address + "): the client is closed"));
         }
@@ -204,12 +212,12 @@ public final class HandlerServer {
         return local;
     }
 
-    /** True while the connection named by {@code token} is open. Any thread. */
+    @Override
     public boolean isOpen(long token) {
         return table.isCurrent(token);
     }
 
-    /** Open connections (accepted and not yet closed). */
+    @Override
     public int connections() {
         return connections.get();
     }
@@ -238,18 +246,29 @@ public final class HandlerServer {
         return closed;
     }
 
-    /** Writes {@code bytes} (the caller's copy, kept) to connection {@code token}; any thread. */
+    @Override
     public SendResult write(long token, byte[] bytes) {
-        return submit(token, ShardDriver.SUBMIT_WRITE, bytes);
+        Objects.requireNonNull(bytes, "bytes");
+        return submit(token, ShardDriver.SUBMIT_WRITE, bytes.clone());
     }
 
-    /** Closes connection {@code token} on its worker; any thread. */
+    @Override
+    public SendResult write(long token, MemorySegment data) {
+        Objects.requireNonNull(data, "data");
+        if (data.byteSize() > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a write by token takes at most 2 GiB, got " + data.byteSize() + " bytes");
+        }
+        return submit(token, ShardDriver.SUBMIT_WRITE, data.toArray(ValueLayout.JAVA_BYTE));
+    }
+
+    @Override
     public SendResult closeConnection(long token) {
         return submit(token, ShardDriver.SUBMIT_CLOSE, null);
     }
 
-    /** Runs {@code action} with connection {@code token} on its worker; any thread. */
+    @Override
     public SendResult execute(long token, Consumer<? super Connection> action) {
+        Objects.requireNonNull(action, "action");
         return submit(token, ShardDriver.SUBMIT_EXECUTE, action);
     }
 

@@ -117,6 +117,10 @@ final class ShardDriver extends ScheduledTask<Void> {
         this.submissions = MpscRing.allocate(arena, submissionCapacity);
     }
 
+    HandlerServer owner() {
+        return server;
+    }
+
     WriteBacklog backlog() {
         return backlog;
     }
