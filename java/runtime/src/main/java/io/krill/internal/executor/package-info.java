@@ -18,8 +18,12 @@
  * it was giving up is never stranded (the push and the re-check are ordered by the volatile
  * state word and the inject queue's lock).
  *
- * <p><b>Parking</b> goes through {@link io.krill.internal.executor.Parker}, so that the reactor
- * can later park a worker inside {@code epoll_wait}.
+ * <p><b>Parking</b> goes through {@link io.krill.internal.executor.Parker}: with native I/O the
+ * reactor's {@code EpollParker} parks a worker inside {@code epoll_wait}, else a
+ * {@code LockSupport} parker is used. The executor knows the reactor only through
+ * {@link io.krill.internal.executor.IoDriver} (is anything registered?), and tasks know their
+ * worker only through {@code io.krill.internal.task.WorkerContext}, which
+ * {@link io.krill.internal.executor.WorkerThread} implements.
  *
  * <p><b>Budget.</b> A task step may complete at most {@code budget} ready awaits before it must
  * yield ({@link io.krill.internal.executor.WorkerThread#tryConsumeBudget()}).

@@ -32,7 +32,10 @@ public final class ChunkPool implements AutoCloseable {
     private int free = NONE;
     private int inUse;
 
-    /** @param arena where slabs are allocated; the pool closes it */
+    /**
+     * @param arena where slabs are allocated; its owner closes it, which frees every chunk (the
+     *        pool does not: a handler driver closes its arena when it completes)
+     */
     public ChunkPool(Arena arena) {
         this.arena = arena;
     }

@@ -45,15 +45,16 @@ package io.krill.internal.reactor;
  * <p>The driver flags (offset 46) are the handler engine's per-connection state machine, owned
  * by the shard's driver; no other thread reads them while the slot is open:
  * <pre>
- *   15  13  12   11   10   9    8    7    6    5    4    3    2    1    0
- *  +------+----+----+----+----+----+----+----+----+----+----+----+----+----+
- *  |unused| CN | PR | HS | AP | FA | CG | CR | OS | SP | RE | RP | UW | LI |
- *  +------+----+----+----+----+----+----+----+----+----+----+----+----+----+
+ *  15 14  13   12   11   10   9    8    7    6    5    4    3    2    1    0
+ *  +-----+----+----+----+----+----+----+----+----+----+----+----+----+----+----+
+ *  | --  | FP | CN | PR | HS | AP | FA | CG | CR | OS | SP | RE | RP | UW | LI |
+ *  +-----+----+----+----+----+----+----+----+----+----+----+----+----+----+----+
  *   LI listener    UW unwritable (queue reached the high watermark)   RP read pending
  *   RE read ended  SP shutdown pending (FIN after the queue)          OS output shut
  *   CR close requested   CG closing (onClose running or done)          FA failed
  *   AP accept paused (listener back-off)   HS hang-up seen: read to the end
  *   PR reading paused by the handler (pauseReading)   CN connecting (outbound, not yet open)
+ *   FP flush pending: writes by token were queued, one send follows the drain of the ring
  * </pre>
  */
 public final class SlotDescriptor {
@@ -100,6 +101,7 @@ public final class SlotDescriptor {
     public static final int DRIVER_HANGUP_SEEN = 1 << 10;
     public static final int DRIVER_READ_PAUSED = 1 << 11;
     public static final int DRIVER_CONNECTING = 1 << 12;
+    public static final int DRIVER_FLUSH_PENDING = 1 << 13;
     static final long TICK_MASK = 0xFFFFL << TICK_SHIFT;
 
     static int readiness(long state) {

@@ -98,6 +98,9 @@ final class ShardDriver extends ScheduledTask<Void> {
     /** Writes, closes and actions by token from any thread; drained at the start of each step. */
     private final MpscRing submissions;
     private final MpscRing.RecordHandler applySubmission = this::apply; // one object, not one per step
+    /** Connections whose writes by token were queued in this drain: each gets one send after it. */
+    private long[] flushTokens = new long[16];
+    private int flushCount;
     /** The thread running a step, or null; written by that thread only (see check). */
     private Thread runner;
     /** Why the connection being served fails (an I/O error), until it is closed. */
@@ -162,6 +165,7 @@ final class ShardDriver extends ScheduledTask<Void> {
             if (submissions.poll(applySubmission, MAX_SUBMISSIONS_PER_STEP) == MAX_SUBMISSIONS_PER_STEP) {
                 wakeSelf(); // more may wait: after the events and other tasks
             }
+            flushSubmitted();
             int served = 0;
             while (served < MAX_SLOTS_PER_STEP) {
                 int index = ready.takeAll();
@@ -259,11 +263,23 @@ final class ShardDriver extends ScheduledTask<Void> {
         connection.active = true;
         cause = null;
         try {
+            if (kind != SUBMIT_WRITE && slot.any(SlotDescriptor.DRIVER_FLUSH_PENDING)) {
+                slot.clear(SlotDescriptor.DRIVER_FLUSH_PENDING);
+                flush(); // what was written by token before this close or action goes first
+            }
             if (kind == SUBMIT_WRITE) {
-                if (!slot.any(SlotDescriptor.DRIVER_SHUTDOWN_PENDING | SlotDescriptor.DRIVER_OUTPUT_SHUT)) {
-                    byte[] bytes = (byte[]) attachment;
-                    backlog.write(slot, MemorySegment.ofArray(bytes), 0, bytes.length);
-                } // else: the output was shut after the write was submitted; nothing may follow FIN
+                if (!slot.any(SlotDescriptor.DRIVER_SHUTDOWN_PENDING | SlotDescriptor.DRIVER_OUTPUT_SHUT
+                        | SlotDescriptor.DRIVER_FAILED)) {
+                    // Queued only: consecutive writes to one connection leave in one send after the drain.
+                    backlog.enqueue(slot, MemorySegment.ofArray((byte[]) attachment));
+                    if (!slot.any(SlotDescriptor.DRIVER_FLUSH_PENDING)) {
+                        slot.set(SlotDescriptor.DRIVER_FLUSH_PENDING);
+                        if (flushCount == flushTokens.length) {
+                            flushTokens = java.util.Arrays.copyOf(flushTokens, flushCount * 2);
+                        }
+                        flushTokens[flushCount++] = token;
+                    }
+                } // else: the output was shut after the write was submitted (nothing may follow FIN), or it failed
             } else if (kind == SUBMIT_CLOSE) {
                 requestClose(slot);
             } else {
@@ -317,6 +333,33 @@ final class ShardDriver extends ScheduledTask<Void> {
         if ((flags & SlotDescriptor.DRIVER_READ_PENDING) != 0) {
             requeue(view.index()); // a read was held back: no new edge may come for it
         }
+    }
+
+    /** Sends what writes by token queued in this drain: one send per connection. */
+    private void flushSubmitted() {
+        for (int i = 0; i < flushCount; i++) {
+            long token = flushTokens[i];
+            if (!table.isCurrent(token)) {
+                continue; // closed by a later submission of the same drain
+            }
+            table.bind(slot, ConnectionTable.indexOfToken(token));
+            slot.clear(SlotDescriptor.DRIVER_FLUSH_PENDING);
+            if (slot.any(SlotDescriptor.DRIVER_CLOSE_REQUESTED | SlotDescriptor.DRIVER_CLOSING)) {
+                continue;
+            }
+            connection.active = true;
+            cause = null;
+            try {
+                flush(); // onWritable too, should a send take the queue back under the low watermark
+            } catch (Throwable failure) {
+                fail(failure);
+            }
+            if (closeRequested()) {
+                close(cause);
+            }
+            connection.active = false;
+        }
+        flushCount = 0;
     }
 
     private boolean closeRequested() {

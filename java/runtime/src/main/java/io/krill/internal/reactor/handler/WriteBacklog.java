@@ -84,6 +84,21 @@ final class WriteBacklog {
         return (after & SlotDescriptor.DRIVER_UNWRITABLE) != 0 ? WriteResult.ABOVE_HIGH_WATERMARK : WriteResult.WRITTEN;
     }
 
+    /**
+     * Queues {@code data} behind what is queued, without a system call (writes by token: the
+     * driver sends each connection's queue once, after taking a batch of them).
+     */
+    void enqueue(SlotView slot, MemorySegment data) {
+        long length = data.byteSize();
+        if (length > Integer.MAX_VALUE - slot.backlogBytes()) {
+            throw new IllegalArgumentException("write of " + length + " bytes: more than 2 GiB would be queued");
+        }
+        append(slot, data, 0, (int) length);
+        if (slot.backlogBytes() >= highWatermark) {
+            slot.set(SlotDescriptor.DRIVER_UNWRITABLE);
+        }
+    }
+
     private void append(SlotView slot, MemorySegment data, long offset, int length) {
         int head = slot.backlogHead();
         int tail = slot.backlogTail();
