@@ -64,6 +64,15 @@ public interface Connection {
     /** Reads again after {@link #pauseReading()}, starting with what waited meanwhile. */
     void resumeReading();
 
+    /**
+     * Closes the connection with a {@link ReadTimeoutException} (to onClose) once it has read
+     * nothing for {@code timeout}, counted from now and from each read; {@code null} or zero
+     * turns it off. Checked lazily by one timer per connection (re-armed for the rest when it
+     * read meanwhile), so the limit is kept to about a millisecond, and a busy connection costs
+     * one timer per limit, not one per read.
+     */
+    void setReadTimeout(java.time.Duration timeout);
+
     /** Half-close: sends FIN after the queued output; reading goes on. Further writes throw. */
     void shutdownOutput();
 

@@ -7,6 +7,7 @@ import io.krill.net.WriteResult;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 
 /**
  * The {@link Connection} flyweight of one {@link ShardDriver}: a guard in front of the driver's
@@ -68,6 +69,12 @@ final class DriverConnection implements Connection {
     public void resumeReading() {
         driver.check(this);
         driver.resumeReading(slot);
+    }
+
+    @Override
+    public void setReadTimeout(Duration timeout) {
+        driver.check(this);
+        driver.setReadTimeout(slot, timeout);
     }
 
     @Override

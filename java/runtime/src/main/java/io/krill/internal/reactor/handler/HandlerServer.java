@@ -272,6 +272,11 @@ public final class HandlerServer implements Connections {
         return submit(token, ShardDriver.SUBMIT_EXECUTE, action);
     }
 
+    /** A connection's timer (a {@code ShardDriver.SUBMIT_*READ_TIMER}) for its driver; any thread. */
+    SendResult submitTimer(long token, int kind) {
+        return submit(token, kind, null);
+    }
+
     /**
      * Submits {@code kind} with {@code attachment} for the connection {@code token} names, to its
      * shard's driver. Any thread; never blocks.

@@ -15,11 +15,15 @@ import io.krill.internal.task.ScheduledTask;
 import io.krill.internal.task.TaskScheduler;
 import io.krill.net.Connection;
 import io.krill.net.ConnectionHandler;
+import io.krill.net.ReadTimeoutException;
+import io.krill.net.SendResult;
 import io.krill.net.SocketClosedException;
+import io.krill.time.Time;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
@@ -78,6 +82,10 @@ final class ShardDriver extends ScheduledTask<Void> {
     static final int SUBMIT_EXECUTE = 3;
     /** A connect whose task was cancelled: close the socket without callbacks (it never opened for the user). */
     static final int SUBMIT_ABANDON = 4;
+    /** A read timeout's timer fired: close the connection if it read nothing since, else re-arm. */
+    static final int SUBMIT_READ_TIMER = 5;
+    /** A timer that found the ring full tries again after this (guess). */
+    private static final Duration TIMER_RETRY = Duration.ofMillis(1);
 
     private static final int READ_EVENTS = Readiness.READABLE | Readiness.READ_HANGUP | Readiness.HANGUP | Readiness.ERROR;
     private static final int WRITE_EVENTS = Readiness.WRITABLE | Readiness.HANGUP | Readiness.ERROR;
@@ -101,6 +109,8 @@ final class ShardDriver extends ScheduledTask<Void> {
     /** Connections whose writes by token were queued in this drain: each gets one send after it. */
     private long[] flushTokens = new long[16];
     private int flushCount;
+    /** Made by the first setReadTimeout; null while no connection of this driver uses one. */
+    private ReadTimeouts readTimeouts;
     /** The thread running a step, or null; written by that thread only (see check). */
     private Thread runner;
     /** Why the connection being served fails (an I/O error), until it is closed. */
@@ -263,27 +273,20 @@ final class ShardDriver extends ScheduledTask<Void> {
         connection.active = true;
         cause = null;
         try {
-            if (kind != SUBMIT_WRITE && slot.any(SlotDescriptor.DRIVER_FLUSH_PENDING)) {
-                slot.clear(SlotDescriptor.DRIVER_FLUSH_PENDING);
-                flush(); // what was written by token before this close or action goes first
-            }
             if (kind == SUBMIT_WRITE) {
-                if (!slot.any(SlotDescriptor.DRIVER_SHUTDOWN_PENDING | SlotDescriptor.DRIVER_OUTPUT_SHUT
-                        | SlotDescriptor.DRIVER_FAILED)) {
-                    // Queued only: consecutive writes to one connection leave in one send after the drain.
-                    backlog.enqueue(slot, MemorySegment.ofArray((byte[]) attachment));
-                    if (!slot.any(SlotDescriptor.DRIVER_FLUSH_PENDING)) {
-                        slot.set(SlotDescriptor.DRIVER_FLUSH_PENDING);
-                        if (flushCount == flushTokens.length) {
-                            flushTokens = java.util.Arrays.copyOf(flushTokens, flushCount * 2);
-                        }
-                        flushTokens[flushCount++] = token;
-                    }
-                } // else: the output was shut after the write was submitted (nothing may follow FIN), or it failed
-            } else if (kind == SUBMIT_CLOSE) {
-                requestClose(slot);
+                queueSubmittedWrite(token, (byte[]) attachment);
+            } else if (kind == SUBMIT_READ_TIMER) {
+                readTimerFired(token);
             } else {
-                ((Consumer<Connection>) attachment).accept(connection);
+                if (slot.any(SlotDescriptor.DRIVER_FLUSH_PENDING)) {
+                    slot.clear(SlotDescriptor.DRIVER_FLUSH_PENDING);
+                    flush(); // what was written by token before this close or action goes first
+                }
+                if (kind == SUBMIT_CLOSE) {
+                    requestClose(slot);
+                } else {
+                    ((Consumer<Connection>) attachment).accept(connection);
+                }
             }
         } catch (Throwable failure) {
             fail(failure); // as a callback's failure: the connection closes with it
@@ -292,6 +295,21 @@ final class ShardDriver extends ScheduledTask<Void> {
             close(cause);
         }
         connection.active = false;
+    }
+
+    /** Queues a write by token; consecutive ones to one connection leave in one send after the drain. */
+    private void queueSubmittedWrite(long token, byte[] bytes) {
+        if (slot.any(SlotDescriptor.DRIVER_SHUTDOWN_PENDING | SlotDescriptor.DRIVER_OUTPUT_SHUT | SlotDescriptor.DRIVER_FAILED)) {
+            return; // the output was shut after the write was submitted (nothing may follow FIN), or it failed
+        }
+        backlog.enqueue(slot, MemorySegment.ofArray(bytes));
+        if (!slot.any(SlotDescriptor.DRIVER_FLUSH_PENDING)) {
+            slot.set(SlotDescriptor.DRIVER_FLUSH_PENDING);
+            if (flushCount == flushTokens.length) {
+                flushTokens = java.util.Arrays.copyOf(flushTokens, flushCount * 2);
+            }
+            flushTokens[flushCount++] = token;
+        }
     }
 
     /**
@@ -317,6 +335,67 @@ final class ShardDriver extends ScheduledTask<Void> {
         slot.clear(SlotDescriptor.DRIVER_CONNECTING);
         server.connectionOpened();
         return true;
+    }
+
+    /** Sets or (null, zero) clears the served connection's read timeout. */
+    void setReadTimeout(SlotView view, Duration timeout) {
+        if (timeout != null && timeout.isNegative()) {
+            throw new IllegalArgumentException("read timeout must not be negative, got " + timeout + " (null turns it off)");
+        }
+        long limit = timeout == null || timeout.isZero() ? 0 : Math.max(1, saturatedNanos(timeout));
+        if (readTimeouts == null) {
+            if (limit == 0) {
+                return;
+            }
+            readTimeouts = new ReadTimeouts();
+        }
+        readTimeouts.set(view.index(), limit, Time.nanoTime());
+        if (limit != 0 && readTimeouts.arm(view.index(), view.token())) {
+            armReadTimer(view.token(), limit);
+        }
+    }
+
+    private static long saturatedNanos(Duration duration) {
+        try {
+            return duration.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE / 2; // centuries: never, without overflowing the deadline arithmetic
+        }
+    }
+
+    /** In {@code delayNanos}, has the driver check {@code token}'s read timeout; on a worker. */
+    private void armReadTimer(long token, long delayNanos) {
+        Time.sleep(Duration.ofNanos(delayNanos)).map(v -> {
+            submitReadTimer(token);
+            return null;
+        });
+    }
+
+    private void submitReadTimer(long token) {
+        if (server.submitTimer(token, SUBMIT_READ_TIMER) == SendResult.BACKPRESSURE) {
+            Time.sleep(TIMER_RETRY).map(v -> {
+                submitReadTimer(token); // the ring is full: the check must not be lost
+                return null;
+            });
+        }
+    }
+
+    /** The bound slot's read timer fired: close it if it read nothing for its limit, else re-arm for the rest. */
+    private void readTimerFired(long token) {
+        int index = slot.index();
+        if (readTimeouts == null || !readTimeouts.fired(index, token)) {
+            return;
+        }
+        long left = readTimeouts.remaining(index, Time.nanoTime());
+        if (left == Long.MAX_VALUE) {
+            return; // the timeout was cleared meanwhile
+        }
+        if (left <= 0) {
+            fail(new ReadTimeoutException("nothing read from " + describePeer() + " for "
+                    + Duration.ofNanos(readTimeouts.limit(index)).toMillis() + " ms"));
+        } else if (readTimeouts.arm(index, token)) {
+            armReadTimer(token, left);
+        }
     }
 
     /** Stops reading the served connection until {@link #resumeReading}; data waits in the kernel. */
@@ -387,6 +466,9 @@ final class ShardDriver extends ScheduledTask<Void> {
             int n = SocketNative.read(fd, readBuffer.address(), READ_BUFFER_BYTES);
             if (n > 0) {
                 slot.clear(SlotDescriptor.DRIVER_READ_PENDING);
+                if (readTimeouts != null) {
+                    readTimeouts.read(slot.index(), Time.nanoTime());
+                }
                 handler.onData(connection, view(n));
                 if (n < READ_BUFFER_BYTES && !slot.any(SlotDescriptor.DRIVER_HANGUP_SEEN)) {
                     return; // drained at the time of the read: more data raises a new edge
@@ -475,6 +557,9 @@ final class ShardDriver extends ScheduledTask<Void> {
             }
         }
         backlog.discard(slot);
+        if (readTimeouts != null) {
+            readTimeouts.clear(slot.index());
+        }
         table.deregister(slot.token(), true);
         if (opened) {
             server.connectionClosed();

@@ -1,0 +1,126 @@
+package io.krill.net;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.OutputStream;
+import java.lang.foreign.MemorySegment;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Per-connection read timeouts on the handler API: a silent connection closes with a
+ * ReadTimeoutException after its limit, one that keeps sending stays open, and turning the
+ * timeout off keeps a silent one open. Lower bounds on time are asserted (they cannot flake);
+ * upper bounds are generous waits.
+ */
+class ReadTimeoutTest extends LoopbackFixture {
+
+    private static final long WAIT_SECONDS = WAIT.toSeconds();
+    private static final Duration LIMIT = Duration.ofMillis(150);
+
+    private TcpServer server;
+    /** onClose causes (a Throwable "closed" for null). */
+    private final BlockingQueue<Throwable> closes = new ArrayBlockingQueue<>(16);
+    private final BlockingQueue<Opened> opens = new ArrayBlockingQueue<>(16);
+
+    private record Opened(long token, long nanos) {}
+
+    @AfterEach
+    void closeServer() throws InterruptedException {
+        if (server != null) {
+            assertTrue(server.close(WAIT));
+        }
+    }
+
+    /** For the test that must not time out while it sends: twelve send gaps of slack (a loaded machine's pauses). */
+    private static final Duration PATIENT_LIMIT = Duration.ofMillis(600);
+
+    private void start(Duration onOpen) {
+        server = runtime.blockOn(() -> TcpServer.bind(loopback(0), new ConnectionHandler() {
+            @Override
+            public void onOpen(Connection connection) {
+                connection.setReadTimeout(onOpen);
+                opens.add(new Opened(connection.token(), System.nanoTime()));
+            }
+
+            @Override
+            public void onData(Connection connection, MemorySegment data) {}
+
+            @Override
+            public void onClose(Connection connection, Throwable cause) {
+                closes.add(cause == null ? new Throwable("closed") : cause);
+            }
+        }));
+    }
+
+    private Socket connect() throws Exception {
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.localAddress().getPort());
+        socket.setSoTimeout((int) TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+        return socket;
+    }
+
+    @Test
+    void aSilentConnectionClosesWithAReadTimeoutAfterItsLimit() throws Exception {
+        start(LIMIT);
+        try (Socket socket = connect()) {
+            long opened = opened().nanos();
+            Throwable cause = closes.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+            long elapsed = System.nanoTime() - opened;
+            assertInstanceOf(ReadTimeoutException.class, cause, String.valueOf(cause));
+            assertTrue(cause.getMessage().contains("150 ms"), cause.getMessage());
+            assertTrue(elapsed >= LIMIT.toNanos() - TimeUnit.MILLISECONDS.toNanos(2), "not before its limit: " + elapsed);
+            assertEquals(-1, socket.getInputStream().read(), "the peer sees the close");
+        }
+    }
+
+    @Test
+    void aConnectionThatKeepsSendingStaysOpenThenTimesOutOnceSilent() throws Exception {
+        start(PATIENT_LIMIT);
+        try (Socket socket = connect()) {
+            opened();
+            OutputStream out = socket.getOutputStream();
+            long lastSent = 0;
+            for (int i = 0; i < 30; i++) { // two and a half limits' worth of time, one byte every 50 ms
+                out.write(i);
+                lastSent = System.nanoTime();
+                Thread.sleep(50);
+                assertNull(closes.peek(), "closed although it read a byte " + (i + 1) + " times within its limit");
+            }
+            Throwable cause = closes.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+            assertInstanceOf(ReadTimeoutException.class, cause, String.valueOf(cause));
+            assertTrue(System.nanoTime() - lastSent >= PATIENT_LIMIT.toNanos() - TimeUnit.MILLISECONDS.toNanos(2),
+                    "counted from the last read");
+        }
+    }
+
+    @Test
+    void aTimeoutTurnedOffKeepsASilentConnectionOpen() throws Exception {
+        start(null);
+        try (Socket socket = connect()) {
+            socket.setTcpNoDelay(true);
+            long token = opened().token();
+            assertEquals(SendResult.SUBMITTED, server.execute(token, c -> c.setReadTimeout(LIMIT)));
+            assertEquals(SendResult.SUBMITTED, server.execute(token, c -> c.setReadTimeout(Duration.ZERO)));
+            assertNull(closes.poll(LIMIT.toMillis() * 3, TimeUnit.MILLISECONDS), "off: never times out");
+            assertTrue(server.isOpen(token));
+            assertEquals(SendResult.SUBMITTED, server.execute(token, c -> assertThrows(IllegalArgumentException.class,
+                    () -> c.setReadTimeout(Duration.ofMillis(-1)))));
+        }
+    }
+
+    private Opened opened() throws InterruptedException {
+        Opened opened = opens.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+        assertTrue(opened != null, "no connection opened");
+        return opened;
+    }
+}
