@@ -5,7 +5,7 @@ import java.util.Arrays;
 /**
  * The read timeouts of one driver's connections, by slot index: the limit and the time of the
  * last read. Made on the first {@code setReadTimeout} of the driver, so a server that uses none
- * pays nothing; then 16 bytes per slot index up to the highest one that used a timeout. Driver
+ * pays nothing; then 24 bytes per slot index up to the highest one that used a timeout. Driver
  * thread only (plain fields). Timeouts fire lazily, as Netty's idle handler does: one timer per
  * connection armed for the limit; when it fires, a connection read since is re-armed for the
  * rest, so a busy connection costs one timer per limit, not one per read.
