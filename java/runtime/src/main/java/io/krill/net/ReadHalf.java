@@ -5,7 +5,6 @@ import io.krill.internal.net.StreamIo;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.net.InetSocketAddress;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 
@@ -15,12 +14,10 @@ import java.nio.charset.StandardCharsets;
  * halves are closed; closing this one alone stops nothing on the wire. The methods behave as the
  * stream's do.
  */
-public final class ReadHalf implements AutoCloseable {
-
-    private final StreamIo io;
+public final class ReadHalf extends StreamHalf {
 
     ReadHalf(StreamIo io) {
-        this.io = io;
+        super(io);
     }
 
     /** @see TcpStream#read */
@@ -56,29 +53,11 @@ public final class ReadHalf implements AutoCloseable {
         return new LineReader(this::read, io.peer().toString(), buffer, charset);
     }
 
-    public InetSocketAddress peerAddress() {
-        return io.peer();
-    }
-
-    public InetSocketAddress localAddress() throws IOException {
-        return io.localAddress();
-    }
-
-    /** True until this half is closed or the socket is. */
-    public boolean isOpen() {
-        return io.isOpen();
-    }
-
     /** Lets go of the socket, which closes once the write half has too. Idempotent. */
     @Override
     public void close() {
         if (io.retire()) {
             io.registration().release();
         }
-    }
-
-    @Override
-    public String toString() {
-        return "ReadHalf[" + io.peer() + (isOpen() ? "" : ", closed") + "]";
     }
 }

@@ -2,12 +2,8 @@ package io.krill.net;
 
 import io.krill.Task;
 import io.krill.internal.reactor.handler.HandlerServer;
-import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 
 /**
  * Outbound TCP connections on the handler API: each {@link #connect} opens a connection served
@@ -22,12 +18,10 @@ import java.util.function.Consumer;
  *
  * Build on a worker thread; {@link #connect} and the by-token calls work from any thread.
  */
-public final class TcpClient implements Connections, AutoCloseable {
-
-    private final HandlerServer engine;
+public final class TcpClient extends HandlerEndpoint {
 
     private TcpClient(HandlerServer engine) {
-        this.engine = engine;
+        super(engine);
     }
 
     public static Builder builder(ConnectionHandler handler) {
@@ -73,65 +67,6 @@ public final class TcpClient implements Connections, AutoCloseable {
      */
     public Task<Long> connect(InetSocketAddress address) {
         return connect(address, 0L);
-    }
-
-    /** Connects to {@code address}; see {@link Connections#connect}. Any thread. */
-    @Override
-    public Task<Long> connect(InetSocketAddress address, long userLong0) {
-        return engine.connect(address, userLong0);
-    }
-
-    @Override
-    public SendResult write(long token, byte[] bytes) {
-        return engine.write(token, bytes);
-    }
-
-    @Override
-    public SendResult write(long token, MemorySegment data) {
-        return engine.write(token, data);
-    }
-
-    @Override
-    public SendResult closeConnection(long token) {
-        return engine.closeConnection(token);
-    }
-
-    @Override
-    public SendResult execute(long token, Consumer<? super Connection> action) {
-        return engine.execute(token, action);
-    }
-
-    @Override
-    public boolean isOpen(long token) {
-        return engine.isOpen(token);
-    }
-
-    /** Open connections (connected and not yet closed). */
-    @Override
-    public int connections() {
-        return engine.connections();
-    }
-
-    /** Closes every connection (onClose, cause null) and fails the connects in flight. Any thread. */
-    @Override
-    public void close() {
-        engine.close();
-    }
-
-    /** Completes once the client is closed and every driver has finished. */
-    public Task<Void> closed() {
-        return engine.closed();
-    }
-
-    /** Closes and waits up to {@code timeout} (off a worker thread). */
-    public boolean close(Duration timeout) throws InterruptedException {
-        close();
-        try {
-            engine.closed().join(timeout);
-            return true;
-        } catch (TimeoutException e) {
-            return false;
-        }
     }
 
     @Override

@@ -1,13 +1,9 @@
 package io.krill.net;
 
-import io.krill.Task;
 import io.krill.internal.reactor.handler.HandlerServer;
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.Objects;
-import java.util.function.Consumer;
 
 /**
  * A TCP server on the handler API: a listener whose connections are served by a
@@ -25,7 +21,7 @@ import java.util.function.Consumer;
  * descriptors without calling {@link ConnectionHandler#onClose}; close the server first to have
  * every connection see its close.
  */
-public final class TcpServer implements Connections, AutoCloseable {
+public final class TcpServer extends HandlerEndpoint {
 
     /** Netty's defaults: a connection stops being read at 64 KiB queued, resumes at 32 KiB. */
     static final int DEFAULT_LOW_WATERMARK = 32 * 1024;
@@ -33,10 +29,8 @@ public final class TcpServer implements Connections, AutoCloseable {
     /** Submissions by token each shard holds before refusing with BACKPRESSURE (guess; tune with SubmitBenchmark). */
     static final int DEFAULT_SUBMISSION_CAPACITY = 1024;
 
-    private final HandlerServer engine;
-
     private TcpServer(HandlerServer engine) {
-        this.engine = engine;
+        super(engine);
     }
 
     /** Binds {@code address} with the defaults ({@link Builder}) and serves it with {@code handler}. */
@@ -126,72 +120,6 @@ public final class TcpServer implements Connections, AutoCloseable {
 
     public InetSocketAddress localAddress() {
         return engine.localAddress();
-    }
-
-    @Override
-    public boolean isOpen(long token) {
-        return engine.isOpen(token);
-    }
-
-    /**
-     * Opens an outbound connection served by this server's handler (see
-     * {@link Connections#connect}): a proxy connects upstream from an accepted connection's
-     * onOpen, passing its own token. Any thread.
-     */
-    @Override
-    public Task<Long> connect(InetSocketAddress address, long userLong0) {
-        return engine.connect(address, userLong0);
-    }
-
-    @Override
-    public SendResult write(long token, byte[] bytes) {
-        return engine.write(token, bytes);
-    }
-
-    @Override
-    public SendResult write(long token, MemorySegment data) {
-        return engine.write(token, data);
-    }
-
-    @Override
-    public SendResult closeConnection(long token) {
-        return engine.closeConnection(token);
-    }
-
-    @Override
-    public SendResult execute(long token, Consumer<? super Connection> action) {
-        return engine.execute(token, action);
-    }
-
-    /** Open connections (accepted and not yet closed). */
-    @Override
-    public int connections() {
-        return engine.connections();
-    }
-
-    /**
-     * Stops accepting and closes every connection (each gets onClose with a null cause); queued
-     * output is dropped. Any thread; returns at once: {@link #closed()} completes when done.
-     */
-    @Override
-    public void close() {
-        engine.close();
-    }
-
-    /** Completes once the server is closed and every driver has finished. */
-    public Task<Void> closed() {
-        return engine.closed();
-    }
-
-    /** Closes and waits up to {@code timeout} (off a worker thread). */
-    public boolean close(Duration timeout) throws InterruptedException {
-        close();
-        try {
-            engine.closed().join(timeout);
-            return true;
-        } catch (java.util.concurrent.TimeoutException e) {
-            return false;
-        }
     }
 
     @Override

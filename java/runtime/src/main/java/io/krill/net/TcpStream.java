@@ -8,6 +8,7 @@ import io.krill.internal.jni.SockaddrDescriptor;
 import io.krill.internal.jni.SocketNative;
 import io.krill.internal.jni.SocketOption;
 import io.krill.internal.reactor.ConnectionTable;
+import io.krill.internal.net.Connecting;
 import io.krill.internal.net.Registration;
 import io.krill.internal.net.StreamIo;
 import io.krill.internal.reactor.Reactor;
@@ -84,23 +85,11 @@ public final class TcpStream implements AutoCloseable {
             return Task.failed(new IllegalArgumentException("address " + address + " is unresolved: resolve it first"));
         }
         ConnectionTable table = Reactor.currentTable();
-        int fd = SocketNative.open(SockaddrDescriptor.familyOf(address), SocketNative.STREAM);
-        if (fd < 0) {
-            return Task.failed(Errors.newException("socket for " + what, fd));
-        }
-        int rc = SocketNative.setOption(fd, SocketOption.TCP_NODELAY.id(), 1);
-        if (rc < 0) {
-            SocketNative.close(fd);
-            return Task.failed(Errors.newException("setsockopt(TCP_NODELAY) for " + what, rc));
-        }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment sockaddr = arena.allocate(SockaddrDescriptor.SIZE_BYTES, 8);
-            SockaddrDescriptor.write(sockaddr, address);
-            rc = SocketNative.connect(fd, sockaddr.address());
-        }
-        if (rc < 0 && rc != -Errno.EINPROGRESS.number()) {
-            SocketNative.close(fd);
-            return Task.failed(Errors.newException(what, rc));
+        int fd;
+        try {
+            fd = Connecting.start(address, what);
+        } catch (IOException e) {
+            return Task.failed(e);
         }
         long token;
         try {
@@ -109,10 +98,9 @@ public final class TcpStream implements AutoCloseable {
             SocketNative.close(fd);
             return Task.failed(e);
         }
+        // Connected or in progress: either way the socket reports writable once it is done
+        // (an edge-triggered registration of a connected socket reports it at once).
         TcpStream stream = new TcpStream(new Registration(table, token, fd, address.toString()), address);
-        if (rc == 0) {
-            return Task.completed(stream);
-        }
         Task<TcpStream> connecting = stream.io.registration().ready(Readiness.WRITABLE, "connect")
                 .then(writable -> stream.finishConnect(what));
         // Failed, or cancelled (by a timeout, say): the socket must not stay behind.

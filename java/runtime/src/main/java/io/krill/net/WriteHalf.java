@@ -4,7 +4,6 @@ import io.krill.Task;
 import io.krill.internal.net.StreamIo;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.net.InetSocketAddress;
 
 /**
  * The write half of a {@link TcpStream#split() split} stream (Tokio's {@code OwnedWriteHalf}):
@@ -12,12 +11,10 @@ import java.net.InetSocketAddress;
  * dropping Tokio's does), and the socket closes once the read half is closed too. The methods
  * behave as the stream's do.
  */
-public final class WriteHalf implements AutoCloseable {
-
-    private final StreamIo io;
+public final class WriteHalf extends StreamHalf {
 
     WriteHalf(StreamIo io) {
-        this.io = io;
+        super(io);
     }
 
     /** @see TcpStream#write */
@@ -50,19 +47,6 @@ public final class WriteHalf implements AutoCloseable {
         io.shutdownOutput();
     }
 
-    public InetSocketAddress peerAddress() {
-        return io.peer();
-    }
-
-    public InetSocketAddress localAddress() throws IOException {
-        return io.localAddress();
-    }
-
-    /** True until this half is closed or the socket is. */
-    public boolean isOpen() {
-        return io.isOpen();
-    }
-
     /**
      * Sends FIN (best effort: the peer may have gone), then lets go of the socket, which closes
      * once the read half has too. Idempotent.
@@ -73,10 +57,5 @@ public final class WriteHalf implements AutoCloseable {
             io.registration().shutdownOutputQuietly();
             io.registration().release();
         }
-    }
-
-    @Override
-    public String toString() {
-        return "WriteHalf[" + io.peer() + (isOpen() ? "" : ", closed") + "]";
     }
 }

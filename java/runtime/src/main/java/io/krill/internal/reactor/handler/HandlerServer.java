@@ -10,6 +10,7 @@ import io.krill.internal.jni.SockaddrDescriptor;
 import io.krill.internal.jni.SocketNative;
 import io.krill.internal.jni.SocketOption;
 import io.krill.internal.net.AcceptWarning;
+import io.krill.internal.net.Connecting;
 import io.krill.internal.reactor.ConnectionTable;
 import io.krill.internal.reactor.Reactor;
 import io.krill.internal.reactor.SlotDescriptor;
@@ -50,7 +51,7 @@ public final class HandlerServer implements Connections {
     private final int highWatermark;
     private final Promise<Void> closed = Task.promise();
     /** Outbound connections whose connect has not finished, by token; see {@link #connect}. */
-    private final ConcurrentHashMap<Long, Connecting> connecting = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, PendingConnect> connecting = new ConcurrentHashMap<>();
     private final AtomicInteger nextConnectShard = new AtomicInteger();
     private final AtomicInteger driversRunning;
     private final AtomicInteger connections = new AtomicInteger();
@@ -93,7 +94,7 @@ public final class HandlerServer implements Connections {
     }
 
     /** A connect in flight: who waits for it, and where to, for messages. */
-    record Connecting(Promise<Long> promise, InetSocketAddress address) {}
+    record PendingConnect(Promise<Long> promise, InetSocketAddress address) {}
 
     /**
      * Connects to {@code address} (TCP_NODELAY on) on the next shard; the connection is served
@@ -111,21 +112,11 @@ public final class HandlerServer implements Connections {
             return Task.failed(new IllegalStateException("connect(" + address + "): the client is closed"));
         }
         String what = "connect(" + address + ")";
-        int fd = SocketNative.open(SockaddrDescriptor.familyOf(address), SocketNative.STREAM);
-        if (fd < 0) {
-            return Task.failed(Errors.newException("socket for " + what, fd));
-        }
-        int rc = SocketNative.setOption(fd, SocketOption.TCP_NODELAY.id(), 1);
-        if (rc >= 0) {
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment sockaddr = arena.allocate(SockaddrDescriptor.SIZE_BYTES, 8);
-                SockaddrDescriptor.write(sockaddr, address);
-                rc = SocketNative.connect(fd, sockaddr.address());
-            }
-        }
-        if (rc < 0 && rc != -Errno.EINPROGRESS.number()) {
-            SocketNative.close(fd);
-            return Task.failed(Errors.newException(what, rc));
+        int fd;
+        try {
+            fd = Connecting.start(address, what);
+        } catch (IOException e) {
+            return Task.failed(e);
         }
         Promise<Long> promise = Task.promise();
         int shard = Math.floorMod(nextConnectShard.getAndIncrement(), drivers.length);
@@ -138,7 +129,7 @@ public final class HandlerServer implements Connections {
                 SocketNative.close(fd);
                 return Task.failed(e);
             }
-            connecting.put(token, new Connecting(promise, address));
+            connecting.put(token, new PendingConnect(promise, address));
             // Cancelled (by a timeout, say) before it finished: the driver closes the socket.
             promise.handle((connected, failure) -> {
                 if (failure != null) {
@@ -151,7 +142,7 @@ public final class HandlerServer implements Connections {
     }
 
     /** The driver saw the first event of a connecting slot: who waits for it (null if nobody does any more). */
-    Connecting takeConnecting(long token) {
+    PendingConnect takeConnecting(long token) {
         synchronized (connecting) { // the registration and its put are one step for this look-up
             return connecting.remove(token);
         }

@@ -319,7 +319,7 @@ final class ShardDriver extends ScheduledTask<Void> {
      */
     private boolean finishConnect() {
         long token = slot.token();
-        HandlerServer.Connecting waiter = server.takeConnecting(token);
+        HandlerServer.PendingConnect waiter = server.takeConnecting(token);
         int rc = SocketNative.finishConnect(slot.fd());
         if (rc < 0 || waiter == null) {
             close(null); // CONNECTING still set: no onClose
@@ -570,7 +570,7 @@ final class ShardDriver extends ScheduledTask<Void> {
         table.forEachOpen(server.group(), shard, index -> {
             table.bind(slot, index);
             if (slot.any(SlotDescriptor.DRIVER_CONNECTING)) {
-                HandlerServer.Connecting waiter = server.takeConnecting(slot.token());
+                HandlerServer.PendingConnect waiter = server.takeConnecting(slot.token());
                 close(null);
                 if (waiter != null) {
                     waiter.promise().fail(new SocketClosedException("connect(" + waiter.address()
