@@ -144,7 +144,7 @@ public class ReactorBenchmark {
                     return;
                 }
                 table.clearReadiness(token, state, Readiness.READABLE);
-                if (!step.await(table.ready(token, Readiness.READABLE))) {
+                if (!step.await(table.waiters().ready(token, Readiness.READABLE))) {
                     return;
                 }
             }

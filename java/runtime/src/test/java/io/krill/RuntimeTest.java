@@ -77,6 +77,7 @@ class RuntimeTest {
         CompletionException e = assertThrows(CompletionException.class, handle::join);
         assertInstanceOf(IllegalStateException.class, e.getCause());
         assertTrue(e.getCause().getMessage().contains("would never run again"), e.getCause().getMessage());
+        awaitUncaught(1);
         assertEquals(1, uncaught.size());
         uncaught.clear();
     }
@@ -126,12 +127,14 @@ class RuntimeTest {
         CompletionException e = assertThrows(CompletionException.class, failing::join);
         assertSame(boom, e.getCause());
         assertSame(boom, failing.failureNow());
+        awaitUncaught(1);
         assertEquals(List.of(boom), uncaught);
         uncaught.clear();
         JoinHandle<Object> error = runtime.spawn(() -> {
             throw new AssertionError("an Error too");
         });
         assertInstanceOf(AssertionError.class, assertThrows(CompletionException.class, error::join).getCause());
+        awaitUncaught(1);
         uncaught.clear();
         for (int i = 0; i < 10; i++) {
             int n = i;
@@ -207,6 +210,17 @@ class RuntimeTest {
             throw new ArithmeticException("/0");
         });
         assertInstanceOf(ArithmeticException.class, assertThrows(CompletionException.class, mapperThrows::join).getCause());
+    }
+
+    /**
+     * The hook runs after the task completed, so join may return first: wait (bounded) for the
+     * report before asserting on it.
+     */
+    private void awaitUncaught(int count) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (uncaught.size() < count && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
     }
 
     private void uncaughtLater() {

@@ -159,7 +159,7 @@ public final class TcpListener implements AutoCloseable {
                 return Task.failed(registration.closedWhilePending("accept"));
             }
             if (child == -Errno.EAGAIN.number()) {
-                return registration.table().ready(registration.token(), Readiness.READABLE).then(ready -> acceptNext());
+                return registration.table().waiters().ready(registration.token(), Readiness.READABLE).then(ready -> acceptNext());
             }
             if (child == -Errno.EMFILE.number() || child == -Errno.ENFILE.number()) {
                 return backOff(child);

@@ -247,7 +247,7 @@ public final class Registration {
 
     /** A task completing when the table reports {@code interest} (or the socket closes). */
     public Task<Void> ready(int interest, String operation) {
-        Task<Void> ready = table.ready(token, interest);
+        Task<Void> ready = table.waiters().ready(token, interest);
         if (ready.isDone()) {
             return isOpen() ? ready : Task.failed(closedWhilePending(operation));
         }
@@ -282,7 +282,7 @@ public final class Registration {
         if (n != -Errno.EAGAIN.number()) {
             return Task.failed(Errors.newException("read(" + name + ")", n));
         }
-        return table.ready(token, Readiness.READABLE).then(ready -> read(buffer));
+        return table.waiters().ready(token, Readiness.READABLE).then(ready -> read(buffer));
     }
 
     /** As {@link #read} without waiting: 0 when nothing is there yet. */
@@ -323,7 +323,7 @@ public final class Registration {
                 return Task.failed(closedWhilePending("readExact"));
             } else if (n == -Errno.EAGAIN.number()) {
                 long got = filled;
-                return table.ready(token, Readiness.READABLE).then(ready -> readExact(buffer, got));
+                return table.waiters().ready(token, Readiness.READABLE).then(ready -> readExact(buffer, got));
             } else {
                 return Task.failed(Errors.newException("read(" + name + ")", n));
             }
@@ -347,7 +347,7 @@ public final class Registration {
         if (n != -Errno.EAGAIN.number()) {
             return Task.failed(Errors.newException("write(" + name + ")", n));
         }
-        return table.ready(token, Readiness.WRITABLE).then(ready -> write(buffer));
+        return table.waiters().ready(token, Readiness.WRITABLE).then(ready -> write(buffer));
     }
 
     /** As {@link #write} without waiting: 0 when there is no room. */
@@ -382,7 +382,7 @@ public final class Registration {
                 return Task.failed(closedWhilePending("writeAll"));
             } else if (n == -Errno.EAGAIN.number()) {
                 long done = written;
-                return table.ready(token, Readiness.WRITABLE).then(ready -> writeAll(buffer, done));
+                return table.waiters().ready(token, Readiness.WRITABLE).then(ready -> writeAll(buffer, done));
             } else {
                 return Task.failed(Errors.newException("write(" + name + ")", n));
             }

@@ -1,17 +1,13 @@
 package io.krill.internal.reactor;
 
-import io.krill.Promise;
-import io.krill.Task;
 import io.krill.internal.executor.IoDriver;
 import io.krill.internal.jni.Errors;
 import io.krill.internal.jni.Readiness;
 import io.krill.internal.ring.SpscRing;
-import io.krill.internal.task.Waker;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
@@ -33,10 +29,8 @@ import java.util.Arrays;
  * cached here, edges suffice, and neither level-triggered repeats nor one-shot re-arming
  * ({@code epoll_ctl} per event) are paid.
  *
- * <p><b>Waiters</b>: one reader and one writer per slot, in on-heap arrays beside the chunks
- * (a waiting task is a Java object; an idle connection has none). A waiter is stored with
- * release, then the state is re-checked, and the dispatcher takes it with {@code getAndSet}, so
- * an event between the check and the store is not missed.
+ * <p><b>Two modes</b>: a Task-API slot's events wake its waiter tasks ({@link Waiters}, this
+ * table's {@link #waiters()}); a handler-API slot's events queue it on its driver (below).
  *
  * <p><b>Handler-API slots</b> ({@link #registerHandler}) have no waiters: an event ORs its
  * readiness in and sets QUEUED in the same CAS; the event that set QUEUED pushes the slot onto
@@ -58,16 +52,11 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
     private static final VarHandle SHORT = ValueLayout.JAVA_SHORT.varHandle();
-    private static final VarHandle WAITER = MethodHandles.arrayElementVarHandle(Waker[].class);
-
-    private static final int READ_WAKE = Readiness.READABLE | Readiness.READ_HANGUP | Readiness.HANGUP | Readiness.ERROR;
-    private static final int WRITE_WAKE = Readiness.WRITABLE | Readiness.HANGUP | Readiness.ERROR;
 
     private final Arena arena = Arena.ofShared();
     private final NativeIo io;
     private volatile MemorySegment[] chunks = new MemorySegment[0]; // replaced, never changed in place
-    private volatile Waker[][] readers = new Waker[0][];
-    private volatile Waker[][] writers = new Waker[0][];
+    private final Waiters waiters = new Waiters(this);
     private volatile int[] epollFds = new int[0];
     private volatile HandlerGroup[] groups = new HandlerGroup[1]; // index 0: no group; replaced under the lock
     private int freeHead = -1;  // guarded by this
@@ -136,12 +125,7 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
                 chunk.set(ValueLayout.JAVA_INT, (long) i * SlotDescriptor.SIZE_BYTES + SlotDescriptor.GENERATION_OFFSET, 1);
             }
             int n = chunks.length;
-            Waker[][] r = Arrays.copyOf(readers, n + 1);
-            Waker[][] w = Arrays.copyOf(writers, n + 1);
-            r[n] = new Waker[CHUNK_SLOTS];
-            w[n] = new Waker[CHUNK_SLOTS];
-            readers = r;
-            writers = w;
+            waiters.addChunk(n);
             MemorySegment[] c = Arrays.copyOf(chunks, n + 1);
             c[n] = chunk;
             chunks = c; // published last: a reader that sees the chunk sees its waiter arrays
@@ -276,8 +260,7 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
             }
             live--;
         }
-        wake(readers, index);
-        wake(writers, index);
+        waiters.wakeAll(index);
         return true;
     }
 
@@ -338,12 +321,7 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
             }
             return;
         }
-        if ((readiness & READ_WAKE) != 0) {
-            wake(readers, index);
-        }
-        if ((readiness & WRITE_WAKE) != 0) {
-            wake(writers, index);
-        }
+        waiters.wake(index, readiness);
     }
 
     private void enqueue(int index, MemorySegment chunk) {
@@ -355,13 +333,6 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
         }
         // else: the server is gone and closed its slots; this one stays QUEUED and unreleased
         // until the table closes (a close/event race at server shutdown only).
-    }
-
-    private static void wake(Waker[][] waiters, int index) {
-        Waker waker = (Waker) WAITER.getAndSet(waiters[index >>> CHUNK_SHIFT], index & CHUNK_MASK, (Waker) null);
-        if (waker != null) {
-            waker.wake();
-        }
     }
 
     // ---- readiness (any thread) ---------------------------------------------------------------
@@ -380,40 +351,14 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
         return SlotDescriptor.readiness(state);
     }
 
-    /**
-     * Ready for {@code interest} (or errored, hung up, closed) now: true. Else stores
-     * {@code waker} to be woken by the next matching event, and returns false.
-     */
-    public boolean pollReady(long token, int interest, Waker waker) {
-        int index = indexOf(token);
-        if (!isCurrent(token)) {
-            return true; // closed: the caller finds out by its next call
-        }
-        Waker[][] waiters = (interest & Readiness.WRITABLE) != 0 ? writers : readers;
-        int wakeOn = (interest & Readiness.WRITABLE) != 0 ? WRITE_WAKE : READ_WAKE;
-        MemorySegment chunk = chunk(index);
-        long stateOffset = offset(index, SlotDescriptor.STATE_OFFSET);
-        long state = (long) LONG.getAcquire(chunk, stateOffset);
-        if ((SlotDescriptor.readiness(state) & wakeOn) != 0 || SlotDescriptor.isClosed(state)) {
-            return true;
-        }
-        Waker[] slots = waiters[index >>> CHUNK_SHIFT];
-        WAITER.setRelease(slots, index & CHUNK_MASK, waker); // pairs with getAndSet in wake
-        state = (long) LONG.getAcquire(chunk, stateOffset); // an event may have come in between
-        if ((SlotDescriptor.readiness(state) & wakeOn) != 0 || SlotDescriptor.isClosed(state)) {
-            WAITER.compareAndSet(slots, index & CHUNK_MASK, waker, (Waker) null);
-            return true;
-        }
-        return false;
+    /** The waiters of Task-API slots. */
+    public Waiters waiters() {
+        return waiters;
     }
 
-    /** A task completing when {@code token} is ready for {@code interest} (or closed). */
-    public Task<Void> ready(long token, int interest) {
-        Promise<Void> promise = Task.promise();
-        if (pollReady(token, interest, () -> promise.complete(null))) {
-            promise.complete(null);
-        }
-        return promise;
+    /** Slot {@code index}'s state word, read with acquire (for {@link Waiters}). */
+    long stateAt(int index) {
+        return (long) LONG.getAcquire(chunk(index), offset(index, SlotDescriptor.STATE_OFFSET));
     }
 
     /**

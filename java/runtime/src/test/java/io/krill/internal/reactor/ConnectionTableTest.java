@@ -171,25 +171,25 @@ class ConnectionTableTest {
         long token = registerEventfd();
         AtomicInteger reads = new AtomicInteger();
         AtomicInteger writes = new AtomicInteger();
-        assertFalse(table.pollReady(token, Readiness.READABLE, reads::incrementAndGet));
-        assertFalse(table.pollReady(token, Readiness.WRITABLE, writes::incrementAndGet));
+        assertFalse(table.waiters().pollReady(token, Readiness.READABLE, reads::incrementAndGet));
+        assertFalse(table.waiters().pollReady(token, Readiness.WRITABLE, writes::incrementAndGet));
         table.onEvent(token, Readiness.WRITABLE, 0);
         assertEquals(0, reads.get());
         assertEquals(1, writes.get());
         table.onEvent(token, Readiness.READABLE, 0);
         table.onEvent(token, Readiness.READABLE, 0);
         assertEquals(1, reads.get(), "a waiter is taken when woken");
-        assertTrue(table.pollReady(token, Readiness.READABLE, reads::incrementAndGet), "ready now: no wait");
+        assertTrue(table.waiters().pollReady(token, Readiness.READABLE, reads::incrementAndGet), "ready now: no wait");
     }
 
     @Test
     void closingWakesWaitersAndTheyFindItClosed() throws IOException {
         long token = registerEventfd();
         AtomicInteger woken = new AtomicInteger();
-        assertFalse(table.pollReady(token, Readiness.READABLE, woken::incrementAndGet));
+        assertFalse(table.waiters().pollReady(token, Readiness.READABLE, woken::incrementAndGet));
         table.deregister(token, true);
         assertEquals(1, woken.get());
-        assertTrue(table.pollReady(token, Readiness.READABLE, woken::incrementAndGet), "closed counts as ready");
+        assertTrue(table.waiters().pollReady(token, Readiness.READABLE, woken::incrementAndGet), "closed counts as ready");
         assertThrows(IllegalStateException.class, () -> table.fd(token));
     }
 

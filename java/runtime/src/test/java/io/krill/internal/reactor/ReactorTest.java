@@ -44,7 +44,7 @@ class ReactorTest {
             ConnectionTable table = runtime.blockOn(Reactor::currentTable);
             List<Task<Void>> ready = new ArrayList<>();
             for (long token : tokens) {
-                ready.add(table.ready(token, Readiness.READABLE));
+                ready.add(table.waiters().ready(token, Readiness.READABLE));
                 EpollNative.eventfdWrite(table.fd(token), 1);
             }
             Task.all(ready).join(Duration.ofSeconds(30));
@@ -74,7 +74,7 @@ class ReactorTest {
                         return;
                     }
                     table.clearReadiness(token, state, Readiness.READABLE); // EAGAIN: not ready after all
-                    if (step.await(table.ready(token, Readiness.READABLE))) {
+                    if (step.await(table.waiters().ready(token, Readiness.READABLE))) {
                         step.yieldNow();
                     }
                 }

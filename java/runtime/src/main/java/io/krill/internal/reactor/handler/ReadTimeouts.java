@@ -1,25 +1,57 @@
 package io.krill.internal.reactor.handler;
 
+import io.krill.internal.reactor.SlotView;
+import io.krill.net.SendResult;
+import io.krill.time.Time;
+import java.time.Duration;
 import java.util.Arrays;
 
 /**
- * The read timeouts of one driver's connections, by slot index: the limit and the time of the
- * last read. Made on the first {@code setReadTimeout} of the driver, so a server that uses none
- * pays nothing; then 24 bytes per slot index up to the highest one that used a timeout. Driver
- * thread only (plain fields). Timeouts fire lazily, as Netty's idle handler does: one timer per
- * connection armed for the limit; when it fires, a connection read since is re-armed for the
- * rest, so a busy connection costs one timer per limit, not one per read.
+ * The read timeouts of one driver's connections, by slot index: the limit, the time of the
+ * last read, and the token whose timer is in flight. Made on the first {@code setReadTimeout}
+ * of the driver, so a server that uses none pays nothing; then 24 bytes per slot index up to
+ * the highest one that used a timeout (the 64-byte slot has no room for a timer link).
+ *
+ * <p>Timeouts fire lazily, as Netty's idle handler does: one timer per connection armed for the
+ * limit; when it fires (its check reaches the driver through the shard's ring, retried if the
+ * ring is full so that no check is lost), a connection that read meanwhile is re-armed for the
+ * rest. A busy connection so costs one timer per limit, not one per read. Driver thread only,
+ * but the timers' continuations, which only submit.
  */
 final class ReadTimeouts {
 
+    /** A timer that found the ring full tries again after this (guess). */
+    private static final Duration RETRY = Duration.ofMillis(1);
+
+    private final HandlerServer server;
     /** 0: no timeout for this index. */
     private long[] limitNanos = new long[64];
     private long[] lastReadNanos = new long[64];
     /** The token whose timer is in flight for this index, or 0: at most one timer per connection. */
     private long[] armedToken = new long[64];
 
-    /** Sets (or with 0 clears) the limit of slot {@code index}, counting from {@code nowNanos}. */
-    void set(int index, long limit, long nowNanos) {
+    ReadTimeouts(HandlerServer server) {
+        this.server = server;
+    }
+
+    /** The limit of {@code timeout} (0: off), or an exception naming the bad value. */
+    static long limitOf(Duration timeout) {
+        if (timeout == null || timeout.isZero()) {
+            return 0;
+        }
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("read timeout must not be negative, got " + timeout + " (null turns it off)");
+        }
+        try {
+            return timeout.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE / 2; // centuries: never, without overflowing the deadline arithmetic
+        }
+    }
+
+    /** Sets (0 clears) the limit of the bound connection, counting from now; arms its timer. */
+    void set(SlotView slot, long limit) {
+        int index = slot.index();
         if (index >= limitNanos.length) {
             int size = Math.max(limitNanos.length * 2, index + 1);
             limitNanos = Arrays.copyOf(limitNanos, size);
@@ -27,47 +59,69 @@ final class ReadTimeouts {
             armedToken = Arrays.copyOf(armedToken, size);
         }
         limitNanos[index] = limit;
-        lastReadNanos[index] = nowNanos;
+        lastReadNanos[index] = Time.nanoTime();
+        if (limit != 0 && armedToken[index] != slot.token()) {
+            armedToken[index] = slot.token();
+            arm(slot.token(), limit);
+        }
     }
 
-    long limit(int index) {
-        return index < limitNanos.length ? limitNanos[index] : 0;
-    }
-
-    /** Slot {@code index} read at {@code nowNanos}. */
-    void read(int index, long nowNanos) {
+    /** The bound connection read now. */
+    void read(SlotView slot) {
+        int index = slot.index();
         if (index < limitNanos.length && limitNanos[index] != 0) {
-            lastReadNanos[index] = nowNanos;
+            lastReadNanos[index] = Time.nanoTime();
         }
     }
 
-    /** Nanoseconds left before slot {@code index} times out (0 or less: it has), or MAX_VALUE with no limit. */
-    long remaining(int index, long nowNanos) {
-        long limit = limit(index);
-        return limit == 0 ? Long.MAX_VALUE : lastReadNanos[index] + limit - nowNanos;
-    }
-
-    /** True (and noted) when no timer of {@code token} is in flight: the caller arms one. */
-    boolean arm(int index, long token) {
-        if (armedToken[index] == token) {
-            return false;
-        }
-        armedToken[index] = token;
-        return true;
-    }
-
-    /** {@code token}'s timer fired: true when it was the armed one (then it is no longer). */
-    boolean fired(int index, long token) {
+    /**
+     * {@code token}'s timer fired for the bound connection: true when it read nothing for its
+     * limit (the caller closes it); else re-armed for the rest, or dropped when stale or off.
+     */
+    boolean expired(SlotView slot, long token) {
+        int index = slot.index();
         if (index >= armedToken.length || armedToken[index] != token) {
-            return false;
+            return false; // another registration's, or superseded
         }
         armedToken[index] = 0;
-        return true;
+        long limit = limitNanos[index];
+        if (limit == 0) {
+            return false; // turned off meanwhile
+        }
+        long left = lastReadNanos[index] + limit - Time.nanoTime();
+        if (left <= 0) {
+            return true;
+        }
+        armedToken[index] = token;
+        arm(token, left);
+        return false;
     }
 
-    void clear(int index) {
-        if (index < limitNanos.length) {
-            limitNanos[index] = 0;
+    long limitMillis(SlotView slot) {
+        return Duration.ofNanos(limitNanos[slot.index()]).toMillis();
+    }
+
+    /** The bound connection closes: its index may serve another. */
+    void clear(SlotView slot) {
+        if (slot.index() < limitNanos.length) {
+            limitNanos[slot.index()] = 0;
+        }
+    }
+
+    /** In {@code delayNanos}, has the driver check {@code token}; on a worker. */
+    private void arm(long token, long delayNanos) {
+        Time.sleep(Duration.ofNanos(delayNanos)).map(v -> {
+            submit(token);
+            return null;
+        });
+    }
+
+    private void submit(long token) {
+        if (server.submitTimer(token, ShardDriver.SUBMIT_READ_TIMER) == SendResult.BACKPRESSURE) {
+            Time.sleep(RETRY).map(v -> {
+                submit(token); // the ring is full: the check must not be lost
+                return null;
+            });
         }
     }
 }

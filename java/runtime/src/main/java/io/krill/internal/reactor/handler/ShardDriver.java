@@ -16,9 +16,7 @@ import io.krill.internal.task.TaskScheduler;
 import io.krill.net.Connection;
 import io.krill.net.ConnectionHandler;
 import io.krill.net.ReadTimeoutException;
-import io.krill.net.SendResult;
 import io.krill.net.SocketClosedException;
-import io.krill.time.Time;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -84,8 +82,6 @@ final class ShardDriver extends ScheduledTask<Void> {
     static final int SUBMIT_ABANDON = 4;
     /** A read timeout's timer fired: close the connection if it read nothing since, else re-arm. */
     static final int SUBMIT_READ_TIMER = 5;
-    /** A timer that found the ring full tries again after this (guess). */
-    private static final Duration TIMER_RETRY = Duration.ofMillis(1);
 
     private static final int READ_EVENTS = Readiness.READABLE | Readiness.READ_HANGUP | Readiness.HANGUP | Readiness.ERROR;
     private static final int WRITE_EVENTS = Readiness.WRITABLE | Readiness.HANGUP | Readiness.ERROR;
@@ -339,62 +335,21 @@ final class ShardDriver extends ScheduledTask<Void> {
 
     /** Sets or (null, zero) clears the served connection's read timeout. */
     void setReadTimeout(SlotView view, Duration timeout) {
-        if (timeout != null && timeout.isNegative()) {
-            throw new IllegalArgumentException("read timeout must not be negative, got " + timeout + " (null turns it off)");
-        }
-        long limit = timeout == null || timeout.isZero() ? 0 : Math.max(1, saturatedNanos(timeout));
+        long limit = ReadTimeouts.limitOf(timeout);
         if (readTimeouts == null) {
             if (limit == 0) {
                 return;
             }
-            readTimeouts = new ReadTimeouts();
+            readTimeouts = new ReadTimeouts(server);
         }
-        readTimeouts.set(view.index(), limit, Time.nanoTime());
-        if (limit != 0 && readTimeouts.arm(view.index(), view.token())) {
-            armReadTimer(view.token(), limit);
-        }
+        readTimeouts.set(view, limit);
     }
 
-    private static long saturatedNanos(Duration duration) {
-        try {
-            return duration.toNanos();
-        } catch (ArithmeticException tooLong) {
-            return Long.MAX_VALUE / 2; // centuries: never, without overflowing the deadline arithmetic
-        }
-    }
-
-    /** In {@code delayNanos}, has the driver check {@code token}'s read timeout; on a worker. */
-    private void armReadTimer(long token, long delayNanos) {
-        Time.sleep(Duration.ofNanos(delayNanos)).map(v -> {
-            submitReadTimer(token);
-            return null;
-        });
-    }
-
-    private void submitReadTimer(long token) {
-        if (server.submitTimer(token, SUBMIT_READ_TIMER) == SendResult.BACKPRESSURE) {
-            Time.sleep(TIMER_RETRY).map(v -> {
-                submitReadTimer(token); // the ring is full: the check must not be lost
-                return null;
-            });
-        }
-    }
-
-    /** The bound slot's read timer fired: close it if it read nothing for its limit, else re-arm for the rest. */
+    /** The bound slot's read timer fired: close it if it read nothing for its limit. */
     private void readTimerFired(long token) {
-        int index = slot.index();
-        if (readTimeouts == null || !readTimeouts.fired(index, token)) {
-            return;
-        }
-        long left = readTimeouts.remaining(index, Time.nanoTime());
-        if (left == Long.MAX_VALUE) {
-            return; // the timeout was cleared meanwhile
-        }
-        if (left <= 0) {
-            fail(new ReadTimeoutException("nothing read from " + describePeer() + " for "
-                    + Duration.ofNanos(readTimeouts.limit(index)).toMillis() + " ms"));
-        } else if (readTimeouts.arm(index, token)) {
-            armReadTimer(token, left);
+        if (readTimeouts != null && readTimeouts.expired(slot, token)) {
+            fail(new ReadTimeoutException("nothing read from " + describePeer() + " for " + readTimeouts.limitMillis(slot)
+                    + " ms"));
         }
     }
 
@@ -467,7 +422,7 @@ final class ShardDriver extends ScheduledTask<Void> {
             if (n > 0) {
                 slot.clear(SlotDescriptor.DRIVER_READ_PENDING);
                 if (readTimeouts != null) {
-                    readTimeouts.read(slot.index(), Time.nanoTime());
+                    readTimeouts.read(slot);
                 }
                 handler.onData(connection, view(n));
                 if (n < READ_BUFFER_BYTES && !slot.any(SlotDescriptor.DRIVER_HANGUP_SEEN)) {
@@ -558,7 +513,7 @@ final class ShardDriver extends ScheduledTask<Void> {
         }
         backlog.discard(slot);
         if (readTimeouts != null) {
-            readTimeouts.clear(slot.index());
+            readTimeouts.clear(slot);
         }
         table.deregister(slot.token(), true);
         if (opened) {
