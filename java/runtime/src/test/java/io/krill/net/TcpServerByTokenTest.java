@@ -200,6 +200,49 @@ class TcpServerByTokenTest extends LoopbackFixture {
     }
 
     @Test
+    void writesRacingACloseNeverReachTheSlotsNextUser() throws Exception {
+        TcpServer server = start(TcpServer.builder(recorder).submissionQueueCapacity(4));
+        int reused = 0;
+        for (int round = 0; round < 50; round++) {
+            Socket old = connect(server);
+            long oldToken = nextToken();
+            String oldLine = "old " + round + "\n";
+            // A producer writes to the old connection until its token turns stale.
+            Thread producer = Thread.ofPlatform().start(() -> {
+                while (server.write(oldToken, ascii(oldLine)) != SendResult.CLOSED) {
+                    Thread.onSpinWait();
+                }
+            });
+            Thread.sleep(1);
+            old.close();
+            String why = closed.poll(WAIT_SECONDS, TimeUnit.SECONDS); // FIN, or EPIPE/RST while the producer writes
+            assertTrue(why != null && (why.equals("closed") || why.startsWith("BrokenPipe") || why.startsWith("ConnectionReset")),
+                    "the old connection closed: " + why);
+            try (Socket fresh = connect(server)) {
+                long freshToken = nextToken();
+                if ((int) freshToken == (int) oldToken) {
+                    reused++;
+                }
+                String freshLine = "fresh " + round + "\n";
+                for (int i = 0; i < 20; i++) {
+                    while (server.write(freshToken, ascii(freshLine)) == SendResult.BACKPRESSURE) {
+                        Thread.onSpinWait();
+                    }
+                }
+                producer.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+                assertFalse(producer.isAlive(), "the old token never turned stale");
+                byte[] expected = ascii(freshLine.repeat(20));
+                assertArrayEquals(expected, fresh.getInputStream().readNBytes(expected.length),
+                        "round " + round + ": only the new user's lines, none of the old token's");
+                assertEquals(SendResult.SUBMITTED, server.closeConnection(freshToken));
+                assertEquals(-1, fresh.getInputStream().read(), "nothing after them either");
+            }
+            assertEquals("closed", closed.poll(WAIT_SECONDS, TimeUnit.SECONDS));
+        }
+        assertTrue(reused > 0, "the slot was reused in some rounds, so the stale writes had a victim to miss");
+    }
+
+    @Test
     void anotherServersTokenIsRefused() throws Exception {
         TcpServer a = start(TcpServer.builder(recorder));
         TcpServer b = start(TcpServer.builder(recorder));
