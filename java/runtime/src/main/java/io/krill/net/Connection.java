@@ -73,6 +73,13 @@ public interface Connection {
      */
     void setReadTimeout(java.time.Duration timeout);
 
+    /**
+     * Closes the connection with an {@link IdleTimeoutException} once it has neither read nor
+     * written anything for {@code timeout} (bytes taken by the kernel count as written), counted
+     * from now; {@code null} or zero turns it off. Checked as {@link #setReadTimeout} is.
+     */
+    void setIdleTimeout(java.time.Duration timeout);
+
     /** Half-close: sends FIN after the queued output; reading goes on. Further writes throw. */
     void shutdownOutput();
 

@@ -74,7 +74,13 @@ final class DriverConnection implements Connection {
     @Override
     public void setReadTimeout(Duration timeout) {
         driver.check(this);
-        driver.setReadTimeout(slot, timeout);
+        driver.setTimeout(slot, Timeouts.READ, timeout);
+    }
+
+    @Override
+    public void setIdleTimeout(Duration timeout) {
+        driver.check(this);
+        driver.setTimeout(slot, Timeouts.IDLE, timeout);
     }
 
     @Override

@@ -15,6 +15,7 @@ import io.krill.internal.task.ScheduledTask;
 import io.krill.internal.task.TaskScheduler;
 import io.krill.net.Connection;
 import io.krill.net.ConnectionHandler;
+import io.krill.net.IdleTimeoutException;
 import io.krill.net.ReadTimeoutException;
 import io.krill.net.SocketClosedException;
 import java.io.IOException;
@@ -80,8 +81,8 @@ final class ShardDriver extends ScheduledTask<Void> {
     static final int SUBMIT_EXECUTE = 3;
     /** A connect whose task was cancelled: close the socket without callbacks (it never opened for the user). */
     static final int SUBMIT_ABANDON = 4;
-    /** A read timeout's timer fired: close the connection if it read nothing since, else re-arm. */
-    static final int SUBMIT_READ_TIMER = 5;
+    /** A connection's timeout timer fired: close it if a limit passed, else re-arm. */
+    static final int SUBMIT_TIMER = 5;
 
     private static final int READ_EVENTS = Readiness.READABLE | Readiness.READ_HANGUP | Readiness.HANGUP | Readiness.ERROR;
     private static final int WRITE_EVENTS = Readiness.WRITABLE | Readiness.HANGUP | Readiness.ERROR;
@@ -105,8 +106,8 @@ final class ShardDriver extends ScheduledTask<Void> {
     /** Connections whose writes by token were queued in this drain: each gets one send after it. */
     private long[] flushTokens = new long[16];
     private int flushCount;
-    /** Made by the first setReadTimeout; null while no connection of this driver uses one. */
-    private ReadTimeouts readTimeouts;
+    /** Made by the first timeout set; null while no connection of this driver uses one. */
+    private Timeouts timeouts;
     /** The thread running a step, or null; written by that thread only (see check). */
     private Thread runner;
     /** Why the connection being served fails (an I/O error), until it is closed. */
@@ -271,8 +272,8 @@ final class ShardDriver extends ScheduledTask<Void> {
         try {
             if (kind == SUBMIT_WRITE) {
                 queueSubmittedWrite(token, (byte[]) attachment);
-            } else if (kind == SUBMIT_READ_TIMER) {
-                readTimerFired(token);
+            } else if (kind == SUBMIT_TIMER) {
+                timerFired(token);
             } else {
                 if (slot.any(SlotDescriptor.DRIVER_FLUSH_PENDING)) {
                     slot.clear(SlotDescriptor.DRIVER_FLUSH_PENDING);
@@ -333,23 +334,37 @@ final class ShardDriver extends ScheduledTask<Void> {
         return true;
     }
 
-    /** Sets or (null, zero) clears the served connection's read timeout. */
-    void setReadTimeout(SlotView view, Duration timeout) {
-        long limit = ReadTimeouts.limitOf(timeout);
-        if (readTimeouts == null) {
+    /** Sets or (null, zero) clears a timeout ({@link Timeouts#READ}, {@link Timeouts#IDLE}) of the served connection. */
+    void setTimeout(SlotView view, int kind, Duration timeout) {
+        long limit = Timeouts.limitOf(timeout, kind == Timeouts.READ ? "read timeout" : "idle timeout");
+        if (timeouts == null) {
             if (limit == 0) {
                 return;
             }
-            readTimeouts = new ReadTimeouts(server);
+            timeouts = new Timeouts(server);
         }
-        readTimeouts.set(view, limit);
+        timeouts.set(view, kind, limit);
     }
 
-    /** The bound slot's read timer fired: close it if it read nothing for its limit. */
-    private void readTimerFired(long token) {
-        if (readTimeouts != null && readTimeouts.expired(slot, token)) {
-            fail(new ReadTimeoutException("nothing read from " + describePeer() + " for " + readTimeouts.limitMillis(slot)
-                    + " ms"));
+    /** The bound slot's timer fired: close it if it was silent (or idle) for its limit. */
+    private void timerFired(long token) {
+        if (timeouts == null) {
+            return;
+        }
+        int expired = timeouts.expired(slot, token);
+        if (expired == Timeouts.READ) {
+            fail(new ReadTimeoutException("nothing read from " + describePeer() + " for "
+                    + timeouts.limitMillis(slot, Timeouts.READ) + " ms"));
+        } else if (expired == Timeouts.IDLE) {
+            fail(new IdleTimeoutException("nothing read from or written to " + describePeer() + " for "
+                    + timeouts.limitMillis(slot, Timeouts.IDLE) + " ms"));
+        }
+    }
+
+    /** The bound connection's bytes went to the kernel (for its idle timeout). */
+    void wrote() {
+        if (timeouts != null) {
+            timeouts.wrote(slot);
         }
     }
 
@@ -421,8 +436,8 @@ final class ShardDriver extends ScheduledTask<Void> {
             int n = SocketNative.read(fd, readBuffer.address(), READ_BUFFER_BYTES);
             if (n > 0) {
                 slot.clear(SlotDescriptor.DRIVER_READ_PENDING);
-                if (readTimeouts != null) {
-                    readTimeouts.read(slot);
+                if (timeouts != null) {
+                    timeouts.read(slot);
                 }
                 handler.onData(connection, view(n));
                 if (n < READ_BUFFER_BYTES && !slot.any(SlotDescriptor.DRIVER_HANGUP_SEEN)) {
@@ -512,8 +527,8 @@ final class ShardDriver extends ScheduledTask<Void> {
             }
         }
         backlog.discard(slot);
-        if (readTimeouts != null) {
-            readTimeouts.clear(slot);
+        if (timeouts != null) {
+            timeouts.clear(slot);
         }
         table.deregister(slot.token(), true);
         if (opened) {

@@ -58,6 +58,9 @@ final class WriteBacklog {
         }
         if (queued == 0 && data.isNative()) {
             int n = SocketNative.write(slot.fd(), data.address() + offset, (int) length);
+            if (n > 0) {
+                driver.wrote();
+            }
             if (n == length) {
                 return WriteResult.WRITTEN;
             }
@@ -146,6 +149,7 @@ final class WriteBacklog {
                 }
                 pool.consume(head, n);
                 bytes -= n;
+                driver.wrote();
                 if (n < pending) {
                     break;
                 }

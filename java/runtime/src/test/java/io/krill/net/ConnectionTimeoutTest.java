@@ -18,12 +18,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Per-connection read timeouts on the handler API: a silent connection closes with a
- * ReadTimeoutException after its limit, one that keeps sending stays open, and turning the
- * timeout off keeps a silent one open. Lower bounds on time are asserted (they cannot flake);
+ * Per-connection read and idle timeouts on the handler API: a silent connection closes with a
+ * ReadTimeoutException after its limit, one that keeps sending stays open, turning the timeout
+ * off keeps a silent one open; an idle timeout counts writes as activity too. Lower bounds on time are asserted (they cannot flake);
  * upper bounds are generous waits.
  */
-class ReadTimeoutTest extends LoopbackFixture {
+class ConnectionTimeoutTest extends LoopbackFixture {
 
     private static final long WAIT_SECONDS = WAIT.toSeconds();
     private static final Duration LIMIT = Duration.ofMillis(150);
@@ -46,10 +46,15 @@ class ReadTimeoutTest extends LoopbackFixture {
     private static final Duration PATIENT_LIMIT = Duration.ofMillis(600);
 
     private void start(Duration onOpen) {
+        start(onOpen, null);
+    }
+
+    private void start(Duration read, Duration idle) {
         server = runtime.blockOn(() -> TcpServer.bind(loopback(0), new ConnectionHandler() {
             @Override
             public void onOpen(Connection connection) {
-                connection.setReadTimeout(onOpen);
+                connection.setReadTimeout(read);
+                connection.setIdleTimeout(idle);
                 opens.add(new Opened(connection.token(), System.nanoTime()));
             }
 
@@ -122,5 +127,38 @@ class ReadTimeoutTest extends LoopbackFixture {
         Opened opened = opens.poll(WAIT_SECONDS, TimeUnit.SECONDS);
         assertTrue(opened != null, "no connection opened");
         return opened;
+    }
+
+    @Test
+    void anIdleTimeoutCountsWritesAsActivityAndClosesOnceBothStop() throws Exception {
+        start(null, PATIENT_LIMIT);
+        try (Socket socket = connect()) {
+            long token = opened().token();
+            long lastWrite = 0;
+            for (int i = 0; i < 30; i++) { // the client sends nothing; the server writes every 50 ms
+                assertEquals(SendResult.SUBMITTED, server.write(token, new byte[] {(byte) i}));
+                assertEquals(i, socket.getInputStream().read());
+                lastWrite = System.nanoTime();
+                Thread.sleep(50);
+                assertNull(closes.peek(), "closed although it wrote within its limit");
+            }
+            Throwable cause = closes.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+            assertInstanceOf(IdleTimeoutException.class, cause, String.valueOf(cause));
+            assertTrue(cause.getMessage().contains("600 ms"), cause.getMessage());
+            assertTrue(System.nanoTime() - lastWrite >= PATIENT_LIMIT.toNanos() - TimeUnit.MILLISECONDS.toNanos(2),
+                    "counted from the last write");
+        }
+    }
+
+    @Test
+    void aSilentConnectionClosesWithAnIdleTimeout() throws Exception {
+        start(null, LIMIT);
+        try (Socket socket = connect()) {
+            long opened = opened().nanos();
+            Throwable cause = closes.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+            assertInstanceOf(IdleTimeoutException.class, cause, String.valueOf(cause));
+            assertTrue(System.nanoTime() - opened >= LIMIT.toNanos() - TimeUnit.MILLISECONDS.toNanos(2));
+            assertEquals(-1, socket.getInputStream().read());
+        }
     }
 }
