@@ -5,7 +5,8 @@ package io.krill;
  *
  * @param <T> the result type
  */
-public interface JoinHandle<T> extends Task<T> {
+public sealed interface JoinHandle<T> extends Task<T>
+        permits io.krill.internal.task.ScheduledTask, io.krill.internal.executor.BlockingPool.BlockingTask {
 
     /**
      * Cancels the spawned task: a task not yet started never runs; a running one is completed as

@@ -36,7 +36,7 @@ public final class JoinSet<T> implements AutoCloseable {
         synchronized (this) {
             running.add(handle);
         }
-        ((AbstractTask<T>) handle).whenDone(() -> finished(handle));
+        AbstractTask.of(handle, "the handle").whenDone(() -> finished(handle)); // every JoinHandle is one
         return handle;
     }
 

@@ -5,7 +5,7 @@ package io.krill;
  *
  * @param <T> the result type
  */
-public interface Promise<T> extends Task<T> {
+public sealed interface Promise<T> extends Task<T> permits io.krill.internal.task.PromiseTask {
 
     /** Completes with {@code value}; false if already finished. */
     boolean complete(T value);

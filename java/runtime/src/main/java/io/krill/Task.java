@@ -27,9 +27,13 @@ import java.util.function.Function;
  * <p>Cancelling a task completes it with a {@link CancellationException} if it has not finished,
  * and cancels what it was waiting for: the source of a {@code map}, the inputs of {@code all}.
  *
+ * <p>Only the runtime makes tasks (the interface is sealed): {@code spawn}, {@link #promise()},
+ * the combinators and the library's waiting operations, so every task can be composed with
+ * every other without an adapter.
+ *
  * @param <T> the result type
  */
-public interface Task<T> {
+public sealed interface Task<T> permits Promise, JoinHandle, io.krill.internal.task.AbstractTask {
 
     /** True once the task has a result, a failure or was cancelled. */
     boolean isDone();

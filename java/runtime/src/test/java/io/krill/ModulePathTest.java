@@ -134,6 +134,18 @@ class ModulePathTest {
     }
 
     @Test
+    void noProgramCanImplementTaskForItIsSealed(@TempDir Path scratch) throws Exception {
+        Result result = run(scratch, "Fake", """
+                public abstract class Fake implements io.krill.Task<Integer> {
+                    public static void main(String[] args) {}
+                }
+                """);
+        assertNotEquals(0, result.exitCode(), result.stdout());
+        assertTrue(result.stderr().contains("sealed"), result.stderr());
+        assertTrue(io.krill.Task.class.isSealed() && Promise.class.isSealed() && JoinHandle.class.isSealed());
+    }
+
+    @Test
     void withoutThePlatformModuleTheLauncherSaysWhichModuleToAdd(@TempDir Path scratch) throws Exception {
         Result result = launch(scratch, "Krill", "--module-path", modulePath, "--enable-native-access=io.krill.runtime",
                 "-m", "io.krill.runtime/io.krill.Krill");

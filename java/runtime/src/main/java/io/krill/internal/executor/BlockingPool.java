@@ -78,7 +78,8 @@ public final class BlockingPool {
         return done;
     }
 
-    private static final class BlockingTask<T> extends AbstractTask<T> implements JoinHandle<T>, Runnable {
+    /** Public only so that the sealed {@code JoinHandle} can name it; the package is not exported. */
+    public static final class BlockingTask<T> extends AbstractTask<T> implements JoinHandle<T>, Runnable {
         private Callable<? extends T> body;
         private final Runnable finished;
 

@@ -18,7 +18,21 @@ import java.util.function.Function;
  *
  * @param <T> the result type
  */
-public abstract class AbstractTask<T> implements Task<T> {
+public abstract non-sealed class AbstractTask<T> implements Task<T> {
+
+    /**
+     * {@code task} as what every task is: {@link Task} is sealed, and this is the one class
+     * every permitted implementation extends, so the cast cannot fail.
+     *
+     * @throws NullPointerException naming {@code what} when {@code task} is null
+     */
+    @SuppressWarnings("unchecked")
+    public static <T> AbstractTask<T> of(Task<? extends T> task, String what) {
+        if (task == null) {
+            throw new NullPointerException(what + " is null");
+        }
+        return (AbstractTask<T>) task;
+    }
 
     /** Stands for a {@code null} result, so that {@code null} can mean "pending". */
     private static final Object NIL = new Object();

@@ -86,9 +86,10 @@ final class ContinuationTask<S, T> extends ScheduledTask<T> {
                     return;
                 }
                 Task<T> next = ((Function<? super S, ? extends Task<T>>) f).apply(source.resultNow());
-                if (!(next instanceof AbstractTask<T> nextTask)) {
-                    throw new IllegalStateException("then(fn): fn returned " + next + ", not a Krill task");
+                if (next == null) {
+                    throw new IllegalStateException("then(fn): fn returned null, not a task");
                 }
+                AbstractTask<T> nextTask = AbstractTask.of(next, "then(fn)'s task");
                 inner = nextTask;
                 if (isCancelled()) {
                     nextTask.cancel();

@@ -64,9 +64,7 @@ public final class CoroutineTask<T> extends ScheduledTask<T> implements Step<T> 
 
     @Override
     public boolean await(Task<?> task) {
-        if (!(task instanceof AbstractTask<?> awaited)) {
-            throw new IllegalArgumentException("not a Krill task: " + task);
-        }
+        AbstractTask<?> awaited = AbstractTask.of(task, "the awaited task");
         if (awaited.isDone()) {
             if (tryConsumeBudget()) {
                 return true;

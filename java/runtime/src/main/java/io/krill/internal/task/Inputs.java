@@ -3,7 +3,7 @@ package io.krill.internal.task;
 import io.krill.Task;
 import java.util.Collection;
 
-/** Checks the inputs of a combinator: non-null Krill tasks. */
+/** Checks the inputs of a combinator: non-null (every task is a Krill task: Task is sealed). */
 final class Inputs {
 
     private Inputs() {}
@@ -13,10 +13,8 @@ final class Inputs {
         AbstractTask<? extends T>[] inputs = (AbstractTask<? extends T>[]) new AbstractTask<?>[tasks.size()];
         int i = 0;
         for (Task<? extends T> task : tasks) {
-            if (!(task instanceof AbstractTask<? extends T> input)) {
-                throw new IllegalArgumentException("input " + i + " is " + task + ", not a Krill task");
-            }
-            inputs[i++] = input;
+            inputs[i] = AbstractTask.of(task, "input " + i);
+            i++;
         }
         return inputs;
     }

@@ -30,7 +30,7 @@ import java.lang.invoke.VarHandle;
  *
  * @param <T> the result type
  */
-public abstract class ScheduledTask<T> extends AbstractTask<T> implements JoinHandle<T>, Waker {
+public abstract non-sealed class ScheduledTask<T> extends AbstractTask<T> implements JoinHandle<T>, Waker {
 
     static final int RUNNING = 1;
     static final int NOTIFIED = 1 << 1;

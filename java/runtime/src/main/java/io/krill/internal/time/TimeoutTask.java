@@ -26,9 +26,7 @@ public final class TimeoutTask<T> extends AbstractTask<T> implements Waker {
     }
 
     public static <T> Task<T> start(TimerQueue timers, long deadlineNanos, Duration limit, Task<T> task) {
-        if (!(task instanceof AbstractTask<T> inner)) {
-            throw new IllegalArgumentException("not a Krill task: " + task);
-        }
+        AbstractTask<T> inner = AbstractTask.of(task, "the task");
         if (inner.isDone()) {
             return inner; // finished already: no timer at all
         }
