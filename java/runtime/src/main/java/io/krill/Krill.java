@@ -1,7 +1,7 @@
 package io.krill;
 
 import io.krill.internal.jni.NativeLibrary;
-import io.krill.internal.jni.SelfCheck;
+import io.krill.internal.selfcheck.SelfCheck;
 import java.io.IOException;
 import java.util.List;
 

@@ -41,6 +41,9 @@ public final class Runtime implements AutoCloseable {
     private final ConnectionTable connections;
     private final BlockingPool blocking;
     private final Duration closeTimeout;
+    /** Set on each worker thread as it starts (by the executor's start hook): what {@link #current()} answers. */
+    private static final ThreadLocal<Runtime> CURRENT = new ThreadLocal<>();
+
     private final Object shutdownLock = new Object();
     private Boolean shutdownResult; // guarded by shutdownLock
 
@@ -75,7 +78,7 @@ public final class Runtime implements AutoCloseable {
             // parked workers must look again whether time may jump to the next timer.
             blocking.onQuiet(scheduler::wakeAllForTimers);
         }
-        scheduler.start(this);
+        scheduler.start(() -> CURRENT.set(this));
     }
 
     /**
@@ -100,12 +103,12 @@ public final class Runtime implements AutoCloseable {
      * @throws IllegalStateException off a Krill worker thread
      */
     public static Runtime current() {
-        WorkerThread worker = WorkerThread.current();
-        if (worker == null) {
+        Runtime runtime = CURRENT.get();
+        if (runtime == null) {
             throw new IllegalStateException("Runtime.current() called on '" + Thread.currentThread().getName()
                     + "', which is not a Krill worker: use the Runtime you built");
         }
-        return (Runtime) worker.runtime();
+        return runtime;
     }
 
     /** Runs {@code body} once on a worker. */

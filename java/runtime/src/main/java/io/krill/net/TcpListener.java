@@ -4,7 +4,7 @@ import io.krill.Task;
 import io.krill.internal.net.AcceptWarning;
 import io.krill.internal.net.Registration;
 import io.krill.internal.jni.Errno;
-import io.krill.internal.jni.Errors;
+import io.krill.internal.errno.Errors;
 import io.krill.internal.jni.Readiness;
 import io.krill.internal.jni.SockaddrDescriptor;
 import io.krill.internal.jni.SocketNative;

@@ -2,7 +2,7 @@ package io.krill.net;
 
 import io.krill.Task;
 import io.krill.internal.jni.Errno;
-import io.krill.internal.jni.Errors;
+import io.krill.internal.errno.Errors;
 import io.krill.internal.jni.Readiness;
 import io.krill.internal.jni.SockaddrDescriptor;
 import io.krill.internal.jni.SocketNative;

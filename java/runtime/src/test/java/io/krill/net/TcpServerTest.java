@@ -639,7 +639,7 @@ class TcpServerTest {
             // ... and on the back-off path: classes load from target/classes, a file each, which
             // needs a descriptor (from a jar, as deployed, they would not).
             runtime.blockOn(() -> {
-                io.krill.internal.jni.Errors.newException("warm-up", -io.krill.internal.jni.Errno.EMFILE.number());
+                io.krill.internal.errno.Errors.newException("warm-up", -io.krill.internal.jni.Errno.EMFILE.number());
                 return io.krill.time.Time.sleep(Duration.ofMillis(1)).map(v -> null);
             }).join(Duration.ofSeconds(WAIT_SECONDS));
             Path devNull = Path.of("/dev/null");

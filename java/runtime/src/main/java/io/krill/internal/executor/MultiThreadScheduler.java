@@ -44,7 +44,8 @@ public final class MultiThreadScheduler implements TaskScheduler {
     private final CountDownLatch exited;
     private volatile boolean accepting = true;
     private volatile boolean stopped;
-    private volatile Object runtime;
+    /** Set by {@link #start} before any worker starts; read by each worker as it starts. */
+    private Runnable onWorkerStart;
 
     public MultiThreadScheduler(Config config) {
         this.budget = config.budget();
@@ -68,16 +69,19 @@ public final class MultiThreadScheduler implements TaskScheduler {
         return new ThreadParker();
     }
 
-    /** Starts the worker threads; {@code owner} is what {@code runtime()} reports. */
-    public void start(Object owner) {
-        this.runtime = owner;
+    /**
+     * Starts the worker threads; each runs {@code onWorkerStart} first, on itself (how the
+     * owner marks its threads as its own without the executor knowing the owner's type).
+     */
+    public void start(Runnable onWorkerStart) {
+        this.onWorkerStart = onWorkerStart;
         for (WorkerThread thread : threads) {
-            thread.start();
+            thread.start(); // happens-before: the thread sees onWorkerStart
         }
     }
 
-    public Object runtime() {
-        return runtime;
+    void workerStarted() {
+        onWorkerStart.run();
     }
 
     /** The runtime's I/O driver (the connection table), or {@link IoDriver#NONE} without native I/O. */

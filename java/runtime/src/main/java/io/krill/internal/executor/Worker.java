@@ -104,6 +104,7 @@ final class Worker implements Runnable {
 
     @Override
     public void run() {
+        shared.workerStarted();
         if (parker instanceof ThreadParker threadParker) {
             threadParker.bind(Thread.currentThread());
         }

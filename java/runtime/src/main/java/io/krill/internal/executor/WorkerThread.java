@@ -57,10 +57,6 @@ public final class WorkerThread extends Thread implements WorkerContext {
         return worker.scheduler().io();
     }
 
-    /** The runtime this worker belongs to (a {@code io.krill.Runtime}). */
-    public Object runtime() {
-        return worker.scheduler().runtime();
-    }
 
     Worker worker() {
         return worker;

@@ -32,6 +32,11 @@ public enum Errno {
         return number > 0 && number < table.length ? table[number] : null;
     }
 
+    /** The C library's message for a positive errno number (cold: asks the library, allocates). */
+    public static String describe(int number) {
+        return ErrorsNative.strerror(number);
+    }
+
     /** Installs the library's numbering; called once, at load. */
     static void bind(int[] table) {
         if (table.length != VALUES.length) {

@@ -3,7 +3,7 @@ package io.krill.internal.net;
 import io.krill.Task;
 import io.krill.net.SocketClosedException;
 import io.krill.internal.jni.Errno;
-import io.krill.internal.jni.Errors;
+import io.krill.internal.errno.Errors;
 import io.krill.internal.jni.Readiness;
 import io.krill.internal.jni.SockaddrDescriptor;
 import io.krill.internal.jni.SocketNative;

@@ -1,7 +1,7 @@
 package io.krill.internal.reactor;
 
 import io.krill.internal.executor.IoDriver;
-import io.krill.internal.jni.Errors;
+import io.krill.internal.errno.Errors;
 import io.krill.internal.jni.Readiness;
 import io.krill.internal.ring.SpscRing;
 import java.io.IOException;

@@ -2,7 +2,7 @@ package io.krill.internal.reactor;
 
 import io.krill.internal.executor.StateParker;
 import io.krill.internal.jni.Errno;
-import io.krill.internal.jni.Errors;
+import io.krill.internal.errno.Errors;
 import io.krill.internal.jni.Readiness;
 import io.krill.internal.metrics.KrillEvents;
 import io.krill.internal.metrics.ReactorBatchEvent;

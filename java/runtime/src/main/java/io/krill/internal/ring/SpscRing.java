@@ -1,6 +1,5 @@
 package io.krill.internal.ring;
 
-import io.krill.internal.ring.EventRecordDescriptor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

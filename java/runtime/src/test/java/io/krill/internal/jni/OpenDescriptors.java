@@ -5,15 +5,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Counts this process's open descriptors (Linux /proc/self/fd), to prove tests leak none. */
-final class OpenDescriptors {
+public final class OpenDescriptors {
 
     private OpenDescriptors() {}
 
-    static boolean supported() {
+    public static boolean supported() {
         return Files.isDirectory(Path.of("/proc/self/fd"));
     }
 
-    static long count() {
+    public static long count() {
         try (var entries = Files.list(Path.of("/proc/self/fd"))) {
             return entries.count() - 1; // minus the directory stream's own descriptor
         } catch (IOException e) {

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.krill.internal.errno.Errors;
+import io.krill.internal.selfcheck.SelfCheck;
 import io.krill.NativeIoException;
 import io.krill.internal.ring.EventRecordDescriptor;
 import io.krill.net.AddressInUseException;

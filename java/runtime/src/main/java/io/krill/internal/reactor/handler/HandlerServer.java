@@ -5,7 +5,7 @@ import io.krill.Task;
 import io.krill.internal.executor.MultiThreadScheduler;
 import io.krill.internal.executor.WorkerThread;
 import io.krill.internal.jni.Errno;
-import io.krill.internal.jni.Errors;
+import io.krill.internal.errno.Errors;
 import io.krill.internal.jni.SockaddrDescriptor;
 import io.krill.internal.jni.SocketNative;
 import io.krill.internal.jni.SocketOption;

@@ -1,7 +1,7 @@
 package io.krill.internal.reactor.handler;
 
 import io.krill.internal.jni.Errno;
-import io.krill.internal.jni.Errors;
+import io.krill.internal.errno.Errors;
 import io.krill.internal.jni.SocketNative;
 import io.krill.internal.memory.ChunkPool;
 import io.krill.internal.reactor.SlotDescriptor;

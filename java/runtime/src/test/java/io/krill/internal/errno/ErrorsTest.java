@@ -1,4 +1,4 @@
-package io.krill.internal.jni;
+package io.krill.internal.errno;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.krill.NativeIoException;
 import io.krill.TooManyOpenFilesException;
+import io.krill.internal.jni.Errno;
+import io.krill.internal.jni.NativeLibrary;
+import io.krill.internal.jni.SocketNative;
 import io.krill.net.AddressInUseException;
 import io.krill.net.AddressNotAvailableException;
 import io.krill.net.BrokenPipeException;

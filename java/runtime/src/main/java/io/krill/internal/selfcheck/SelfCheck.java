@@ -1,5 +1,14 @@
-package io.krill.internal.jni;
+package io.krill.internal.selfcheck;
 
+import io.krill.internal.errno.Errors;
+import io.krill.internal.jni.EpollNative;
+import io.krill.internal.jni.Errno;
+import io.krill.internal.jni.KqueueNative;
+import io.krill.internal.jni.NativeLibrary;
+import io.krill.internal.jni.Platform;
+import io.krill.internal.jni.Readiness;
+import io.krill.internal.jni.SockaddrDescriptor;
+import io.krill.internal.jni.SocketNative;
 import io.krill.internal.ring.EventRecordDescriptor;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -84,13 +93,13 @@ public final class SelfCheck {
         return passed;
     }
 
-    static int track(List<Integer> fds, int fd) {
+    public static int track(List<Integer> fds, int fd) {
         fds.add(fd);
         return fd;
     }
 
     /** Polls until a record with {@code token} and any of {@code readiness} arrives. */
-    static void expectEvent(Poller poller, MemorySegment records, long token, int readiness, String what)
+    public static void expectEvent(Poller poller, MemorySegment records, long token, int readiness, String what)
             throws IOException {
         int capacity = (int) (records.byteSize() / EventRecordDescriptor.SIZE_BYTES);
         long deadlineNanos = System.nanoTime() + WAIT_MILLIS * 1_000_000L;
@@ -110,7 +119,7 @@ public final class SelfCheck {
      * The platform's poller, just enough of it for the check and the tests of this package;
      * descriptors it opens are added to the caller's list for closing.
      */
-    interface Poller {
+    public interface Poller {
         void register(int fd, int interest, long token) throws IOException;
 
         void wakeUp() throws IOException;

@@ -1,7 +1,8 @@
-package io.krill.internal.jni;
+package io.krill.internal.errno;
 
 import io.krill.NativeIoException;
 import io.krill.TooManyOpenFilesException;
+import io.krill.internal.jni.Errno;
 import io.krill.net.AddressInUseException;
 import io.krill.net.AddressNotAvailableException;
 import io.krill.net.BrokenPipeException;
@@ -47,7 +48,7 @@ public final class Errors {
         int number = -result;
         Errno errno = Errno.of(number);
         String name = errno != null ? errno.name() : "errno " + number;
-        String description = ErrorsNative.strerror(number);
+        String description = Errno.describe(number);
         if (errno == null) {
             return new NativeIoException(operation, number, name, description);
         }

@@ -1,8 +1,10 @@
-package io.krill.internal.jni;
+package io.krill.internal.selfcheck;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.krill.internal.jni.NativeLibrary;
+import io.krill.internal.jni.OpenDescriptors;
 import java.io.IOException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
