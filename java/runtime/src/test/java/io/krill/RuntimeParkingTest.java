@@ -27,7 +27,8 @@ class RuntimeParkingTest {
         Runtime runtime = Runtime.builder().workers(3).build();
         assertEquals(before + 6, openDescriptors());
         for (int i = 0; i < 1_000; i++) { // wake-ups from outside go through the eventfds
-            assertEquals(i, runtime.spawn(() -> 0).join() + i);
+            int n = i;
+            assertEquals(n * 2, runtime.spawn(() -> n * 2).join(), "the task ran and its result came back");
         }
         runtime.shutdown(Duration.ofSeconds(5));
         assertEquals(before, openDescriptors(), "shutdown closes every descriptor it opened");

@@ -291,12 +291,15 @@ class TcpServerTest {
     void aFlyweightKeptPastItsCallbackRefusesUseAndTheTokenGoesStale() throws Exception {
         AtomicReference<Connection> kept = new AtomicReference<>();
         AtomicReference<Long> token = new AtomicReference<>();
+        AtomicReference<Long> nextToken = new AtomicReference<>();
         CompletableFuture<Void> closed = new CompletableFuture<>();
         start(new ConnectionHandler() {
             @Override
             public void onOpen(Connection connection) {
                 if (kept.compareAndSet(null, connection)) {
                     token.set(connection.token()); // the first connection's
+                } else {
+                    nextToken.set(connection.token());
                 }
             }
 
@@ -320,11 +323,25 @@ class TcpServerTest {
         closed.get(WAIT_SECONDS, TimeUnit.SECONDS);
         waitFor(() -> !server.isOpen(token.get()));
         assertThrows(IllegalStateException.class, () -> kept.get().token());
-        // A new connection may take the same slot; the old token still names nothing.
-        try (Socket again = connect()) {
-            again.setTcpNoDelay(true);
-            waitFor(() -> server.connections() == 1);
+        // New connections take freed slots (the free list is LIFO; a slot closed while queued is
+        // freed once its driver has popped it): keep opening until one takes the old slot.
+        List<Socket> again = new ArrayList<>();
+        try {
+            boolean reused = false;
+            for (int i = 0; i < 8 && !reused; i++) {
+                nextToken.set(null);
+                Socket socket = connect();
+                again.add(socket);
+                waitFor(() -> nextToken.get() != null);
+                reused = (int) (long) token.get() == (int) (long) nextToken.get();
+                assertTrue(server.isOpen(nextToken.get()));
+            }
+            assertTrue(reused, "the closed connection's slot serves one of the next eight");
             assertFalse(server.isOpen(token.get()), "a stale token never names the slot's next connection: 0x" + Long.toHexString(token.get()));
+        } finally {
+            for (Socket socket : again) {
+                socket.close();
+            }
         }
     }
 
@@ -632,9 +649,11 @@ class TcpServerTest {
         List<java.nio.channels.FileChannel> hog = new ArrayList<>();
         Socket waiting = null;
         try {
-            try (Socket warmUp = connect()) { // every class on the accept path loaded before the descriptors run out
-                waitFor(() -> opened.get() == 1);
-                assertTrue(warmUp.isConnected());
+            Socket warmUp = connect(); // every class on the accept path loaded before the descriptors run out
+            try {
+                waitFor(() -> opened.get() == 1); // the server accepted it: that is the warm-up
+            } finally {
+                warmUp.close();
             }
             // ... and on the back-off path: classes load from target/classes, a file each, which
             // needs a descriptor (from a jar, as deployed, they would not).

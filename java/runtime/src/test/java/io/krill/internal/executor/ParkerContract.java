@@ -1,7 +1,9 @@
 package io.krill.internal.executor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -10,13 +12,33 @@ public final class ParkerContract {
 
     private ParkerContract() {}
 
-    /** An unpark before the park is not lost: the park returns (a lost one hangs the test). */
+    private static final long LONG_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final long SHORT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+    /**
+     * An unpark before the park is not lost: a park with a long timeout returns at once. Two
+     * unparks make one permit, not two: after one park consumed it, the next (short) park sleeps
+     * its timeout. Parks may return spuriously, so that is required of one of five tries only.
+     */
     public static void unparkBeforeParkIsNotLost(Parker parker) {
         parker.unpark();
-        parker.park(-1);
-        parker.unpark();
-        parker.unpark(); // two unparks make one permit
-        parker.park(-1);
+        long start = System.nanoTime();
+        parker.park(LONG_NANOS);
+        assertTrue(System.nanoTime() - start < LONG_NANOS / 2, "the pending unpark was lost: the park slept");
+        int slept = 0;
+        for (int i = 0; i < 5; i++) {
+            parker.unpark();
+            parker.unpark();
+            start = System.nanoTime();
+            parker.park(LONG_NANOS);
+            assertTrue(System.nanoTime() - start < LONG_NANOS / 2, "the pending unparks were lost: the park slept");
+            start = System.nanoTime();
+            parker.park(SHORT_NANOS);
+            if (System.nanoTime() - start >= SHORT_NANOS) {
+                slept++;
+            }
+        }
+        assertTrue(slept > 0, "every park after two unparks returned early: two unparks left two permits");
     }
 
     /**
@@ -24,17 +46,20 @@ public final class ParkerContract {
      * a lost wake-up leaves it asleep and the test's timeout fails it.
      *
      * @param bind tells the parker which thread sleeps (ThreadParker needs it), before it starts
+     * @return how many times the sleeper parked
      */
-    public static void aStormOfWakersNeverLeavesTheSleeperAsleep(Parker parker, Consumer<Thread> bind)
+    public static int aStormOfWakersNeverLeavesTheSleeperAsleep(Parker parker, Consumer<Thread> bind)
             throws InterruptedException {
         int rounds = 20_000;
         AtomicInteger produced = new AtomicInteger();
         AtomicInteger consumed = new AtomicInteger();
+        AtomicInteger parks = new AtomicInteger();
         Thread sleeper = Thread.ofPlatform().unstarted(() -> {
             while (consumed.get() < rounds) {
                 if (consumed.get() < produced.get()) {
                     consumed.incrementAndGet();
                 } else {
+                    parks.incrementAndGet();
                     parker.park(-1);
                 }
             }
@@ -55,5 +80,7 @@ public final class ParkerContract {
         }
         sleeper.join();
         assertEquals(rounds, consumed.get());
+        assertTrue(parks.get() > 0, "the sleeper never parked: the storm tested nothing");
+        return parks.get();
     }
 }

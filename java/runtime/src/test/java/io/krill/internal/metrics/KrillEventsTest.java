@@ -52,6 +52,16 @@ class KrillEventsTest {
                 many.add(runtime.spawn(() -> 1));
             }
             Task.all(many).join();
+            // A certain steal: a task queues work on its own worker, then holds that worker, so
+            // the other one (woken by the spawns) can run it only by stealing.
+            runtime.spawn(() -> {
+                Runtime current = Runtime.current();
+                for (int i = 0; i < 64; i++) {
+                    current.spawn(() -> 1);
+                }
+                Thread.sleep(100); // deliberately blocking
+                return null;
+            }).join();
             recording.stop();
             assertFalse(KrillEvents.slowPolls, "off again once the recording stopped");
             recording.dump(file);
@@ -70,9 +80,10 @@ class KrillEventsTest {
                 .allMatch(event -> event.getDuration().toMillis() >= 10), "none below the threshold");
         assertFalse(byName.getOrDefault("io.krill.WorkerPark", List.of()).isEmpty(), "parks recorded");
         assertFalse(byName.getOrDefault("io.krill.ReactorBatch", List.of()).isEmpty(), "reactor batches recorded");
-        // Steals depend on timing; when one is recorded, its fields name two different workers.
-        for (RecordedEvent steal : byName.getOrDefault("io.krill.TaskSteal", List.of())) {
-            assertTrue(steal.getInt("worker") != steal.getInt("victim"));
+        List<RecordedEvent> steals = byName.getOrDefault("io.krill.TaskSteal", List.of());
+        assertFalse(steals.isEmpty(), "the held worker's queue was stolen");
+        for (RecordedEvent steal : steals) {
+            assertTrue(steal.getInt("worker") != steal.getInt("victim"), "a steal names two different workers");
         }
     }
 }

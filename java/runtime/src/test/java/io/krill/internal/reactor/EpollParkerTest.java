@@ -57,8 +57,10 @@ class EpollParkerTest {
     void aStormOfWakersNeverLeavesTheSleeperAsleep() throws InterruptedException {
         EpollParker parker = new EpollParker(JniNativeIo.load(), (t, r, x) -> { });
         try {
-            ParkerContract.aStormOfWakersNeverLeavesTheSleeperAsleep(parker, thread -> { });
-            assertTrue(parker.wakeWrites() <= 20_000, "at most one eventfd write per unpark");
+            int parks = ParkerContract.aStormOfWakersNeverLeavesTheSleeperAsleep(parker, thread -> { });
+            // A waker writes the eventfd only when it finds the sleeper PARKED, and each park is
+            // found so by one waker at most: more writes than parks means needless syscalls.
+            assertTrue(parker.wakeWrites() <= parks, parker.wakeWrites() + " eventfd writes for " + parks + " parks");
         } finally {
             parker.close();
         }

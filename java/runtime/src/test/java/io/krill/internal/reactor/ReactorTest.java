@@ -64,9 +64,12 @@ class ReactorTest {
             long token = runtime.blockOn(() -> Reactor.currentTable()
                     .register(EpollNative.eventfdCreate(), Readiness.READABLE, Reactor.currentWorker()));
             ConnectionTable table = runtime.blockOn(Reactor::currentTable);
+            java.util.concurrent.CountDownLatch waiting = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicInteger resumes = new java.util.concurrent.atomic.AtomicInteger();
             Task<Long> reader = runtime.spawn(new Coroutine<Long>() {
                 @Override
                 public void resume(Step<Long> step) {
+                    resumes.incrementAndGet();
                     long state = table.state(token);
                     long value = EpollNative.eventfdRead(table.fd(token));
                     if (value > 0) {
@@ -76,12 +79,16 @@ class ReactorTest {
                     table.clearReadiness(token, state, Readiness.READABLE); // EAGAIN: not ready after all
                     if (step.await(table.waiters().ready(token, Readiness.READABLE))) {
                         step.yieldNow();
+                    } else {
+                        waiting.countDown(); // really waiting now: the write below must wake it
                     }
                 }
             });
+            assertTrue(waiting.await(10, java.util.concurrent.TimeUnit.SECONDS), "the reader never waited");
             Thread writer = Thread.ofPlatform().start(() -> EpollNative.eventfdWrite(table.fd(token), 7));
             writer.join();
             assertEquals(7L, reader.join(Duration.ofSeconds(10)));
+            assertEquals(2, resumes.get(), "one step that waited, one that the write woke");
         }
     }
 
