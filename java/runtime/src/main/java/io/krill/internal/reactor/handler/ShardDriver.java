@@ -63,11 +63,13 @@ final class ShardDriver extends ScheduledTask<Void> {
     /** Bytes per read: guess, a few loopback segments; tune with the echo benchmark. */
     static final int READ_BUFFER_BYTES = 64 * 1024;
     /**
-     * Reads up to this size are handed to onData through a view made once per length, so a
-     * small read allocates nothing; a larger one allocates one view (about 40 bytes, under 1 %
-     * of the bytes it carries). 4096 views cost 16 KiB of references per driver.
+     * Reads are handed to onData through a view of the read buffer made once per length, so no
+     * read allocates once its length was seen. Views of up to this many bytes sit in an array
+     * made with the driver (16 KiB of references); longer ones in a second array made on the
+     * first such read (240 KiB of references), each view about 40 bytes when first made. Guess:
+     * small messages are the common case and should not pay for the big array.
      */
-    static final int CACHED_VIEW_MAX_BYTES = 4096;
+    static final int SMALL_VIEW_MAX_BYTES = 4096;
     /** Reads of one connection per turn before the others get theirs (fairness; guess). */
     static final int MAX_READS_PER_TURN = 16;
     /** Connections served per task step before yielding to other tasks (guess). */
@@ -95,8 +97,10 @@ final class ShardDriver extends ScheduledTask<Void> {
     private final ReadyStack ready;
     private final Arena arena = Arena.ofShared(); // freed when the driver completes (afterCompletion)
     private final MemorySegment readBuffer;
-    /** views[n]: the read buffer's first n bytes, made on first use; see CACHED_VIEW_MAX_BYTES. */
-    private final MemorySegment[] views = new MemorySegment[CACHED_VIEW_MAX_BYTES + 1];
+    /** smallViews[n]: the read buffer's first n bytes, made on first use; see SMALL_VIEW_MAX_BYTES. */
+    private final MemorySegment[] smallViews = new MemorySegment[SMALL_VIEW_MAX_BYTES + 1];
+    /** bigViews[n - SMALL_VIEW_MAX_BYTES - 1], made with the first read longer than SMALL_VIEW_MAX_BYTES. */
+    private MemorySegment[] bigViews;
     private final WriteBacklog backlog;
     private final DriverConnection connection = new DriverConnection(this);
     private final SlotView slot = connection.slot;
@@ -460,13 +464,22 @@ final class ShardDriver extends ScheduledTask<Void> {
 
     /** The read buffer's first {@code n} bytes, as onData sees them. */
     private MemorySegment view(int n) {
-        if (n > CACHED_VIEW_MAX_BYTES) {
-            return n == READ_BUFFER_BYTES ? readBuffer : readBuffer.asSlice(0, n);
+        MemorySegment[] views = smallViews;
+        int at = n;
+        if (n > SMALL_VIEW_MAX_BYTES) {
+            if (n == READ_BUFFER_BYTES) {
+                return readBuffer;
+            }
+            if (bigViews == null) {
+                bigViews = new MemorySegment[READ_BUFFER_BYTES - SMALL_VIEW_MAX_BYTES - 1];
+            }
+            views = bigViews;
+            at = n - SMALL_VIEW_MAX_BYTES - 1;
         }
-        MemorySegment view = views[n];
+        MemorySegment view = views[at];
         if (view == null) {
             view = readBuffer.asSlice(0, n);
-            views[n] = view;
+            views[at] = view;
         }
         return view;
     }
