@@ -299,6 +299,16 @@ class TcpServerByTokenTest extends LoopbackFixture {
             }));
             assertArrayEquals(ascii("hi"), socket.getInputStream().readNBytes(2));
             assertEquals(token, seen.get());
+            CompletableFuture<String> facts = new CompletableFuture<>();
+            server.execute(token, c -> {
+                try {
+                    facts.complete(c.isOpen() + " " + c.isWritable() + " " + c.queuedBytes() + " " + c.peerAddress());
+                } catch (java.io.IOException e) {
+                    facts.completeExceptionally(e);
+                }
+            });
+            assertEquals("true true 0 " + socket.getLocalSocketAddress(), facts.get(WAIT_SECONDS, TimeUnit.SECONDS),
+                    "open, writable, nothing queued, and the peer is our client");
             CompletableFuture<Long> state = new CompletableFuture<>();
             server.execute(token, c -> state.complete(c.getLong(0)));
             assertEquals(42L, state.get(WAIT_SECONDS, TimeUnit.SECONDS), "the slot's user state, as the action left it");

@@ -392,6 +392,40 @@ class TcpStreamTest extends LoopbackFixture {
         }
     }
 
+    @Test
+    void theHalvesWaitTryFlushShutDownAndKnowTheirAddresses() throws Exception {
+        try (Peered p = connectToPlainSocket()) {
+            TcpStream.Halves halves = p.stream().split();
+            ReadHalf reader = halves.reader();
+            WriteHalf writer = halves.writer();
+            assertEquals(p.stream().peerAddress(), reader.peerAddress());
+            assertEquals(p.stream().peerAddress(), writer.peerAddress());
+            assertEquals(p.peer().getRemoteSocketAddress(), reader.localAddress());
+            assertEquals(p.peer().getRemoteSocketAddress(), writer.localAddress());
+            MemorySegment hello = arena.allocate(5).copyFrom(MemorySegment.ofArray("hello".getBytes(StandardCharsets.US_ASCII)));
+            runtime.blockOn(() -> writer.writable()).join(WAIT);
+            assertEquals(5, runtime.blockOn(() -> writer.tryWrite(hello)));
+            runtime.blockOn(() -> writer.flush()).join(WAIT);
+            assertArrayEquals("hello".getBytes(StandardCharsets.US_ASCII), p.peer().getInputStream().readNBytes(5));
+            MemorySegment buffer = arena.allocate(16);
+            assertEquals(0, runtime.blockOn(() -> reader.tryRead(buffer)), "nothing there yet");
+            p.peer().getOutputStream().write("world".getBytes(StandardCharsets.US_ASCII));
+            runtime.blockOn(() -> reader.readable()).join(WAIT);
+            int n = runtime.blockOn(() -> reader.tryRead(buffer));
+            assertTrue(n > 0 && n <= 5, "read " + n);
+            writer.shutdownOutput();
+            assertEquals(-1, p.peer().getInputStream().read(), "FIN from the write half");
+            assertTrue(reader.isOpen() && writer.isOpen(), "a half-close closes neither half");
+            writer.close();
+            assertFalse(writer.isOpen());
+            assertTrue(reader.isOpen(), "the socket lives on with its read half");
+            reader.close();
+            assertFalse(reader.isOpen());
+            assertFalse(p.stream().isOpen(), "both halves closed: the socket is closed");
+            assertThrows(IllegalStateException.class, () -> reader.tryRead(buffer));
+        }
+    }
+
     /** A thousand connections open at once, each echoing its own message through a Krill echo server. */
     @Test
     void aThousandConnectionsEchoAtOnce() throws Exception {
