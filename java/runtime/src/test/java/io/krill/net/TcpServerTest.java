@@ -814,27 +814,41 @@ class TcpServerTest {
                 }
                 sending.join();
             };
+            byte[] medium = new byte[10_000]; // a read between 4 KiB and 64 KiB: each driver makes its big-view array
+            for (Socket socket : sockets) {
+                socket.getOutputStream().write(medium);
+                assertEquals(medium.length, socket.getInputStream().readNBytes(medium.length).length);
+            }
             for (int warmUp = 0; warmUp < 3; warmUp++) { // JIT, chunk pools, read views, lazily made objects
                 small.run();
                 bursts.run();
             }
             int measured = 4;
-            long before = workerAllocatedBytes(threads);
-            for (int i = 0; i < measured; i++) {
-                small.run();
+            long before = 0;
+            long smallAllocated = Long.MAX_VALUE; // two windows, the smaller judged (see the bursts below)
+            for (int window = 0; window < 2; window++) {
+                before = workerAllocatedBytes(threads);
+                for (int i = 0; i < measured; i++) {
+                    small.run();
+                }
+                smallAllocated = Math.min(smallAllocated, workerAllocatedBytes(threads) - before);
             }
-            long smallAllocated = workerAllocatedBytes(threads) - before;
             long roundTrips = (long) measured * clients * 5_000;
             // Under 1 B per round trip on average. A Task-API echo allocates a few hundred
             // bytes per round trip (tasks, promises, lambdas).
             assertTrue(smallAllocated < roundTrips, "worker threads allocated " + smallAllocated + " bytes over "
                     + roundTrips + " round trips of 32 B on " + clients + " connections");
             aboveWatermark.set(0);
-            before = workerAllocatedBytes(threads);
-            for (int i = 0; i < measured; i++) {
-                bursts.run();
+            // Two windows, the smaller one judged: a one-time lazy allocation (a pool's growth
+            // when a backlog first goes deeper than ever) lands in one window at most.
+            long burstAllocated = Long.MAX_VALUE;
+            for (int window = 0; window < 2; window++) {
+                before = workerAllocatedBytes(threads);
+                for (int i = 0; i < measured; i++) {
+                    bursts.run();
+                }
+                burstAllocated = Math.min(burstAllocated, workerAllocatedBytes(threads) - before);
             }
-            long burstAllocated = workerAllocatedBytes(threads) - before;
             assertTrue(aboveWatermark.get() > 0, "the bursts never filled a write backlog to its high watermark");
             // Through the backlog and the watermarks: the chunks are pooled, but a read of a length
             // not seen before makes its view once (about 40 B); most bulk reads fill the whole
