@@ -23,9 +23,6 @@ import java.net.InetSocketAddress;
  */
 public interface Connection {
 
-    /** Bytes of per-connection user state in the slot. */
-    int USER_AREA_BYTES = 16;
-
     /** The connection's token: names it (not its slot) until it closes; see {@link TcpServer#isOpen}. */
     long token();
 

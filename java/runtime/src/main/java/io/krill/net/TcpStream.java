@@ -4,7 +4,6 @@ import io.krill.Task;
 import io.krill.internal.jni.Errno;
 import io.krill.internal.errno.Errors;
 import io.krill.internal.jni.Readiness;
-import io.krill.internal.jni.SockaddrDescriptor;
 import io.krill.internal.jni.SocketNative;
 import io.krill.internal.jni.SocketOption;
 import io.krill.internal.reactor.ConnectionTable;

@@ -20,12 +20,6 @@ public final class WorkerThread extends Thread implements WorkerContext {
         return Thread.currentThread() instanceof WorkerThread w ? w : null;
     }
 
-    /** The scheduler of the current worker thread, or null off a worker. */
-    public static TaskScheduler currentScheduler() {
-        WorkerThread w = current();
-        return w == null ? null : w.worker.scheduler();
-    }
-
     /** The timers of the current worker thread, or null off a worker. */
     public static TimerQueue currentTimers() {
         WorkerThread w = current();

@@ -2,10 +2,8 @@ package io.krill.internal.reactor.handler;
 
 import io.krill.Promise;
 import io.krill.Task;
-import io.krill.internal.executor.MultiThreadScheduler;
-import io.krill.internal.executor.WorkerThread;
-import io.krill.internal.jni.Errno;
 import io.krill.internal.errno.Errors;
+import io.krill.internal.executor.MultiThreadScheduler;
 import io.krill.internal.jni.SockaddrDescriptor;
 import io.krill.internal.jni.SocketNative;
 import io.krill.internal.jni.SocketOption;
@@ -14,6 +12,7 @@ import io.krill.internal.net.Connecting;
 import io.krill.internal.reactor.ConnectionTable;
 import io.krill.internal.reactor.Reactor;
 import io.krill.internal.reactor.SlotDescriptor;
+import io.krill.internal.task.WorkerContext;
 import io.krill.net.Connection;
 import io.krill.net.Connections;
 import io.krill.net.ConnectionHandler;
@@ -24,8 +23,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -50,12 +49,12 @@ public final class HandlerServer implements Connections {
     private final int lowWatermark;
     private final int highWatermark;
     private final Promise<Void> closed = Task.promise();
-    /** Outbound connections whose connect has not finished, by token; see {@link #connect}. */
-    private final ConcurrentHashMap<Long, PendingConnect> connecting = new ConcurrentHashMap<>();
+    /** Outbound connections whose connect has not finished, by token; see {@link #connect}. Guarded by itself. */
+    private final HashMap<Long, PendingConnect> connecting = new HashMap<>();
     private final AtomicInteger nextConnectShard = new AtomicInteger();
     private final AtomicInteger driversRunning;
     private final AtomicInteger connections = new AtomicInteger();
-    private int group;
+    private final int group;
     private InetSocketAddress local;
     private long listenerToken = -1; // -1: a client, no listener
     private int listenerShard;
@@ -75,21 +74,32 @@ public final class HandlerServer implements Connections {
             drivers[shard] = new ShardDriver(scheduler, this, shard, table, handler, submissionCapacity);
         }
         this.acceptor = new Acceptor(this, table);
+        ShardDriver[] shards = drivers;
+        this.group = table.addGroup((owner, index) -> shards[owner].enqueue(index)); // its slots' events reach its drivers
+    }
+
+    /** A new engine on the current worker's runtime; {@code what} names the caller for the error off a worker. */
+    private static HandlerServer create(String what, ConnectionHandler handler, int lowWatermark, int highWatermark,
+            int submissionCapacity) {
+        ConnectionTable table = Reactor.currentTable();
+        if (!(WorkerContext.currentScheduler() instanceof MultiThreadScheduler scheduler)) {
+            throw new IllegalStateException(what + " must run on a Krill worker thread");
+        }
+        return new HandlerServer(table, scheduler, handler, lowWatermark, highWatermark, submissionCapacity);
+    }
+
+    /** One empty step each: the drivers are then known to the runtime as waiting tasks. */
+    private void start() {
+        for (ShardDriver driver : drivers) {
+            driver.wake();
+        }
     }
 
     /** A client: outbound connections only ({@link #connect}), served with {@code handler}. On a worker. */
     public static HandlerServer client(ConnectionHandler handler, int lowWatermark, int highWatermark, int submissionCapacity) {
-        ConnectionTable table = Reactor.currentTable();
-        if (!(WorkerThread.currentScheduler() instanceof MultiThreadScheduler scheduler)) {
-            throw new IllegalStateException("TcpClient.build must run on a Krill worker thread");
-        }
-        HandlerServer client = new HandlerServer(table, scheduler, handler, lowWatermark, highWatermark, submissionCapacity);
-        ShardDriver[] shards = client.drivers;
-        client.group = table.addGroup((owner, index) -> shards[owner].enqueue(index));
+        HandlerServer client = create("TcpClient.build", handler, lowWatermark, highWatermark, submissionCapacity);
         client.listenerClosed = true; // there is none
-        for (ShardDriver driver : shards) {
-            driver.wake();
-        }
+        client.start();
         return client;
     }
 
@@ -154,12 +164,14 @@ public final class HandlerServer implements Connections {
      */
     public static HandlerServer bind(InetSocketAddress address, ConnectionHandler handler, int backlog, boolean reusePort,
             int lowWatermark, int highWatermark, int submissionCapacity) throws IOException {
-        ConnectionTable table = Reactor.currentTable();
-        if (!(WorkerThread.currentScheduler() instanceof MultiThreadScheduler scheduler)) {
-            throw new IllegalStateException("TcpServer.bind must run on a Krill worker thread");
+        HandlerServer server = create("TcpServer.bind", handler, lowWatermark, highWatermark, submissionCapacity);
+        int fd;
+        try {
+            fd = Errors.check("socket", SocketNative.open(SockaddrDescriptor.familyOf(address), SocketNative.STREAM));
+        } catch (IOException | RuntimeException e) {
+            server.abandon();
+            throw e;
         }
-        int fd = Errors.check("socket", SocketNative.open(SockaddrDescriptor.familyOf(address), SocketNative.STREAM));
-        HandlerServer server = null;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment sockaddr = arena.allocate(SockaddrDescriptor.SIZE_BYTES, 8);
             SockaddrDescriptor.write(sockaddr, address);
@@ -170,23 +182,16 @@ public final class HandlerServer implements Connections {
             Errors.check("bind(" + address + ")", SocketNative.bind(fd, sockaddr.address()));
             Errors.check("listen(" + address + ")", SocketNative.listen(fd, backlog));
             Errors.check("getsockname", SocketNative.localAddress(fd, sockaddr.address()));
-            server = new HandlerServer(table, scheduler, handler, lowWatermark, highWatermark, submissionCapacity);
-            ShardDriver[] shards = server.drivers;
-            server.group = table.addGroup((owner, index) -> shards[owner].enqueue(index));
             server.local = SockaddrDescriptor.read(sockaddr);
             server.listenerShard = Reactor.currentWorker();
-            server.listenerToken = table.registerHandler(fd, server.listenerShard, server.group,
+            server.listenerToken = server.table.registerHandler(fd, server.listenerShard, server.group,
                     SlotDescriptor.DRIVER_LISTENER, false);
         } catch (IOException | RuntimeException e) {
             SocketNative.close(fd);
-            if (server != null) {
-                server.abandon();
-            }
+            server.abandon();
             throw e;
         }
-        for (ShardDriver driver : server.drivers) {
-            driver.wake(); // one empty step: the driver is then known to the runtime as a waiting task
-        }
+        server.start();
         return server;
     }
 
@@ -194,9 +199,7 @@ public final class HandlerServer implements Connections {
     private void abandon() {
         closeRequested = true;
         listenerClosed = true;
-        for (ShardDriver driver : drivers) {
-            driver.wake();
-        }
+        start();
     }
 
     public InetSocketAddress localAddress() {

@@ -77,9 +77,7 @@ final class WriteBacklog {
         if (queued == 0 && !data.isNative()) {
             send(slot); // nothing was tried yet for on-heap bytes: send what the socket takes
         }
-        if (slot.backlogBytes() >= highWatermark) {
-            slot.set(SlotDescriptor.DRIVER_UNWRITABLE);
-        }
+        markAtHighWatermark(slot);
         int after = slot.flags();
         if ((after & SlotDescriptor.DRIVER_FAILED) != 0) {
             return WriteResult.FAILED; // the send of on-heap bytes failed: they are dropped with the queue
@@ -97,6 +95,11 @@ final class WriteBacklog {
             throw new IllegalArgumentException("write of " + length + " bytes: more than 2 GiB would be queued");
         }
         append(slot, data, 0, (int) length);
+        markAtHighWatermark(slot);
+    }
+
+    /** The queue reached the high watermark: the connection is unwritable (and not read) until it drains. */
+    private void markAtHighWatermark(SlotView slot) {
         if (slot.backlogBytes() >= highWatermark) {
             slot.set(SlotDescriptor.DRIVER_UNWRITABLE);
         }
