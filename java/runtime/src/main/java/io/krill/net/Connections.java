@@ -45,8 +45,12 @@ public interface Connections {
      * {@code userLong0}; an accepted connection's starts at 0, so a handler can tell the two
      * apart), then the task completes with the connection's token. It fails with
      * {@link ConnectionRefusedException} and the like, naming the address, without any
-     * callback. Cancelling the task (a {@code Time.timeout}, say) closes the socket, also when
-     * the connect succeeded at that moment: the token never escapes.
+     * callback.
+     *
+     * <p>Cancel safety: cancelling the task (by {@code Time.timeout}, {@code Task.race}, or
+     * {@code cancel()}) before it completes closes the socket without callbacks, also when the
+     * connect succeeded at that moment; once the task has completed, the connection is the
+     * holder's of the token to close.
      */
     Task<Long> connect(InetSocketAddress address, long userLong0);
 

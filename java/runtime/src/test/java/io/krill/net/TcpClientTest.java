@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.krill.Task;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.ServerSocket;
@@ -130,6 +131,46 @@ class TcpClientTest extends LoopbackFixture {
             assertTrue(client.close(WAIT));
         }
         assertTrue(abandoned > 0, "some connects were cancelled before they finished");
+    }
+
+    @Test
+    void aConnectThatLosesATimeoutOrARaceClosesItsSocket() throws Exception {
+        TcpClient client = client(new ConnectionHandler() {
+            @Override
+            public void onData(Connection connection, MemorySegment data) {}
+        });
+        int lost = 0;
+        try (ServerSocket upstream = new ServerSocket(0, 200, java.net.InetAddress.getLoopbackAddress())) {
+            java.net.InetSocketAddress address = loopback(upstream.getLocalPort());
+            for (int i = 0; i < 100; i++) {
+                boolean byTimeout = i % 2 == 0;
+                Task<Long> outcome = runtime.blockOn(() -> byTimeout
+                        ? io.krill.time.Time.timeout(java.time.Duration.ZERO, client.connect(address))
+                        : Task.race(client.connect(address), Task.<Long>completed(-1L)));
+                try {
+                    long token = outcome.join(WAIT);
+                    if (token == -1L) {
+                        lost++; // the race's other side won: the connect was cancelled
+                    } else {
+                        client.closeConnection(token); // the connect won: ours to close
+                    }
+                } catch (java.util.concurrent.CompletionException timedOut) {
+                    assertInstanceOf(java.util.concurrent.TimeoutException.class, timedOut.getCause());
+                    lost++;
+                }
+            }
+            assertTrue(client.close(WAIT)); // a completion a timeout dropped (#13) is closed here at the latest
+            // Every connect reached the kernel's backlog; each socket is closed on the client's side.
+            upstream.setSoTimeout((int) TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+            for (int i = 0; i < 100; i++) {
+                try (Socket accepted = upstream.accept()) {
+                    accepted.setSoTimeout((int) TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+                    assertEquals(-1, accepted.getInputStream().read(), "connection " + i + " was closed by the client");
+                }
+            }
+        }
+        assertTrue(lost > 0, "some connects lost their timeout or race");
+        // LoopbackFixture's teardown checks that no socket of Krill's is left open.
     }
 
     @Test
