@@ -1,6 +1,7 @@
 package io.krill.net;
 
 import io.krill.Task;
+import io.krill.internal.task.AwaitLoop;
 import io.krill.internal.net.Registration;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -87,6 +88,39 @@ public final class LineReader {
         if (failure != null) {
             throw new IllegalStateException("nextLine(" + name + "): this reader failed earlier: " + failure.getMessage());
         }
+        Task<String> now = lineNow();
+        return now != null ? now : new Reading().start(source.read(buffer.asSlice(end)));
+    }
+
+    /**
+     * Reads until a line is complete, as one task however many reads it takes (a line dripped
+     * in one byte at a time costs one task, not one per byte).
+     */
+    private final class Reading extends AwaitLoop<String> {
+        @Override
+        protected Task<?> next(Task<?> finished) {
+            Throwable error = finished.failureNow();
+            if (error != null) {
+                fail(error);
+                return null;
+            }
+            int n = (Integer) finished.resultNow();
+            if (n < 0) {
+                endOfStream = true;
+            } else {
+                end += n;
+            }
+            Task<String> line = lineNow();
+            if (line != null) {
+                finishAs(line);
+                return null;
+            }
+            return source.read(buffer.asSlice(end));
+        }
+    }
+
+    /** The next line, end of stream or the too-long failure if the buffer can tell now; else null (read more). */
+    private Task<String> lineNow() {
         for (int i = scanned; i < end; i++) {
             if (buffer.get(ValueLayout.JAVA_BYTE, i) == '\n') {
                 String line = decode(start, i, true);
@@ -115,14 +149,7 @@ public final class LineReader {
                     + " bytes: the line is longer than this reader's limit (maxLineBytes)", capacityBytes);
             return Task.failed(failure);
         }
-        return source.read(buffer.asSlice(end)).then(n -> {
-            if (n < 0) {
-                endOfStream = true;
-            } else {
-                end += n;
-            }
-            return nextLine();
-        });
+        return null;
     }
 
     /**

@@ -218,6 +218,66 @@ class TcpStreamTest extends LoopbackFixture {
         }
     }
 
+    /**
+     * An operation that needs many wake-ups is one task, not one finished link per wake-up kept
+     * until it ends (the memory a one-byte drip or a slow reader could grow without bound).
+     * Live tasks are counted while a peer drips a readExact and a line one byte at a time and
+     * drains a large writeAll in small reads.
+     */
+    @Test
+    void operationsThatWaitManyTimesStayOneTaskEach() throws Exception {
+        try (Peered p = connectToPlainSocket()) {
+            OutputStream out = p.peer().getOutputStream();
+            long before = runtime.metrics().liveTasks();
+            byte[] data = random(120);
+            MemorySegment buffer = arena.allocate(data.length);
+            Task<Void> exact = runtime.blockOn(() -> p.stream().readExact(buffer));
+            long most = drip(out, data, exact);
+            exact.join(WAIT);
+            assertArrayEquals(data, buffer.toArray(ValueLayout.JAVA_BYTE));
+            assertTrue(most - before <= 1, "readExact over " + data.length + " one-byte writes held " + (most - before) + " live tasks");
+
+            LineReader lines = p.stream().lines();
+            byte[] line = "a line that arrives one byte at a time\n".getBytes(StandardCharsets.US_ASCII);
+            Task<String> next = runtime.blockOn(lines::nextLine);
+            most = drip(out, line, next);
+            assertEquals("a line that arrives one byte at a time", next.join(WAIT));
+            assertTrue(most - before <= 2, "nextLine over " + line.length + " one-byte writes held " + (most - before) + " live tasks");
+
+            byte[] big = random(4 << 20);
+            Task<Void> writing = runtime.blockOn(() -> p.stream().writeAll(offHeap(big)));
+            InputStream in = p.peer().getInputStream();
+            byte[] got = new byte[big.length];
+            int filled = 0;
+            most = 0;
+            while (filled < got.length) {
+                int n = in.read(got, filled, Math.min(16 * 1024, got.length - filled));
+                if (n < 0) {
+                    break;
+                }
+                filled += n;
+                most = Math.max(most, runtime.metrics().liveTasks());
+                Thread.sleep(0, 200_000);
+            }
+            writing.join(WAIT);
+            assertArrayEquals(big, got);
+            assertTrue(most - before <= 1, "writeAll to a slow reader held " + (most - before) + " live tasks");
+        }
+    }
+
+    /** Writes {@code bytes} one at a time, each after the reader has had time to wait again; the most live tasks seen. */
+    private long drip(OutputStream out, byte[] bytes, Task<?> reading) throws Exception {
+        long most = 0;
+        for (byte b : bytes) {
+            out.write(b);
+            out.flush();
+            Thread.sleep(2);
+            most = Math.max(most, runtime.metrics().liveTasks());
+        }
+        reading.join(WAIT);
+        return most;
+    }
+
     @Test
     void readableAndWritableWaitWithoutABufferAndTryReadTakesWhatIsThere() throws Exception {
         try (Peered p = connectToPlainSocket()) {

@@ -53,9 +53,9 @@ import java.util.function.IntToLongFunction;
  * <p><b>Handles.</b> {@code handles} counts the owners that must all let go before the socket
  * closes: 1, or 2 once a stream is split (Tokio's "both halves dropped").
  *
- * <p>The fast paths loop while the kernel takes or gives bytes, and only go through a task
- * continuation when it says {@code EAGAIN}: an operation that needs no waiting allocates one
- * finished task at most.
+ * <p>The fast paths loop while the kernel takes or gives bytes, and only make a task that
+ * waits ({@link IoWait}, one per operation however many wake-ups it takes) when it says
+ * {@code EAGAIN}: an operation that needs no waiting allocates one finished task at most.
  */
 public final class Registration {
 
@@ -247,11 +247,7 @@ public final class Registration {
 
     /** A task completing when the table reports {@code interest} (or the socket closes). */
     public Task<Void> ready(int interest, String operation) {
-        Task<Void> ready = table.waiters().ready(token, interest);
-        if (ready.isDone()) {
-            return isOpen() ? ready : Task.failed(closedWhilePending(operation));
-        }
-        return ready.then(v -> isOpen() ? Task.<Void>completed(null) : Task.<Void>failed(closedWhilePending(operation)));
+        return IoWait.ready(this, interest, operation).as();
     }
 
     // ---- stream I/O --------------------------------------------------------------------------
@@ -282,7 +278,7 @@ public final class Registration {
         if (n != -Errno.EAGAIN.number()) {
             return Task.failed(Errors.newException("read(" + name + ")", n));
         }
-        return table.waiters().ready(token, Readiness.READABLE).then(ready -> read(buffer));
+        return IoWait.start(this, IoWait.Kind.READ, buffer, 0, "read").as();
     }
 
     /** As {@link #read} without waiting: 0 when nothing is there yet. */
@@ -322,8 +318,7 @@ public final class Registration {
             } else if (n == CLOSED_RESULT) {
                 return Task.failed(closedWhilePending("readExact"));
             } else if (n == -Errno.EAGAIN.number()) {
-                long got = filled;
-                return table.waiters().ready(token, Readiness.READABLE).then(ready -> readExact(buffer, got));
+                return IoWait.start(this, IoWait.Kind.READ_EXACT, buffer, filled, "readExact").as();
             } else {
                 return Task.failed(Errors.newException("read(" + name + ")", n));
             }
@@ -347,7 +342,7 @@ public final class Registration {
         if (n != -Errno.EAGAIN.number()) {
             return Task.failed(Errors.newException("write(" + name + ")", n));
         }
-        return table.waiters().ready(token, Readiness.WRITABLE).then(ready -> write(buffer));
+        return IoWait.start(this, IoWait.Kind.WRITE, buffer, 0, "write").as();
     }
 
     /** As {@link #write} without waiting: 0 when there is no room. */
@@ -381,8 +376,7 @@ public final class Registration {
             } else if (n == CLOSED_RESULT) {
                 return Task.failed(closedWhilePending("writeAll"));
             } else if (n == -Errno.EAGAIN.number()) {
-                long done = written;
-                return table.waiters().ready(token, Readiness.WRITABLE).then(ready -> writeAll(buffer, done));
+                return IoWait.start(this, IoWait.Kind.WRITE_ALL, buffer, written, "writeAll").as();
             } else {
                 return Task.failed(Errors.newException("write(" + name + ")", n));
             }

@@ -1,0 +1,99 @@
+package io.krill.internal.task;
+
+import io.krill.Task;
+
+/**
+ * A loop that awaits one task per turn, as a single task: the alternative to {@code then}
+ * recursion, which keeps one finished link per turn alive until the whole loop ends (a line
+ * reader fed one byte at a time would hold one link per byte). A subclass says what each turn
+ * does in {@link #next}; the loop holds only the task it waits for now.
+ *
+ * <p>The loop's steps run on the current worker's runtime, or, made off any worker, on the
+ * thread that completes the awaited task. Cancelling the loop cancels what it waits for.
+ *
+ * @param <T> the loop's result
+ */
+public abstract class AwaitLoop<T> extends ScheduledTask<T> {
+
+    /** Written by the step's thread, read by {@link #cancel()} from any thread. */
+    private volatile AbstractTask<?> awaited;
+
+    protected AwaitLoop() {
+        super(schedulerHere(), false);
+    }
+
+    private static TaskScheduler schedulerHere() {
+        TaskScheduler current = WorkerContext.currentScheduler();
+        return current != null ? current : TaskScheduler.INLINE;
+    }
+
+    /**
+     * One turn, with the task the loop waited for (finished): complete or fail this loop and
+     * return null, or return the next task to wait for.
+     */
+    protected abstract Task<?> next(Task<?> finished) throws Exception;
+
+    /** Starts the loop on {@code first}; returns this loop's task. */
+    public final Task<T> start(Task<?> first) {
+        if (waitFor(first)) {
+            wake(); // finished already: the first turn runs soon
+        }
+        return this;
+    }
+
+    /** Waits for {@code task}; true when it has finished already (no wake will come). */
+    private boolean waitFor(Task<?> task) {
+        AbstractTask<?> next = AbstractTask.of(task, "the awaited task");
+        awaited = next;
+        return next.isDone() || !next.addWaiter(this);
+    }
+
+    @Override
+    protected final void step() throws Exception {
+        for (;;) {
+            AbstractTask<?> finished = awaited;
+            if (finished == null || !finished.isDone()) {
+                return; // a spurious wake: still waiting
+            }
+            Task<?> next = next(finished);
+            if (next == null) {
+                awaited = null;
+                if (!isDone()) {
+                    throw new IllegalStateException(getClass().getName()
+                            + ".next returned null without completing the loop: it would never run again");
+                }
+                return;
+            }
+            if (!waitFor(next)) {
+                return; // waiting
+            }
+        }
+    }
+
+    /** Completes the loop with {@code value}. */
+    protected final void finish(T value) {
+        completeValue(value);
+    }
+
+    /** Fails the loop. */
+    protected final void fail(Throwable failure) {
+        completeFailure(failure);
+    }
+
+    /** Completes the loop as the finished {@code task} did. */
+    protected final void finishAs(Task<? extends T> task) {
+        completeAs(AbstractTask.of(task, "the loop's outcome"));
+    }
+
+    @Override
+    public boolean cancel() {
+        if (!super.cancel()) {
+            return false;
+        }
+        AbstractTask<?> waiting = awaited;
+        if (waiting != null) {
+            waiting.cancel();
+        }
+        return true;
+    }
+}
