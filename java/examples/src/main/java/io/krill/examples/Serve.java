@@ -32,8 +32,14 @@ import java.util.Locale;
 public final class Serve implements AutoCloseable {
 
     static final byte[] RESPONSE = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nHello".getBytes(StandardCharsets.US_ASCII);
-    /** Bytes of request a connection may buffer before a request is complete (guess: ample for GETs). */
+    /** Bytes per request read (guess: a burst of pipelined GETs); borrowed, never held by an idle connection. */
     static final int REQUEST_BUFFER_BYTES = 16 * 1024;
+    /** The longest request head answered; longer gets 431 (nginx's default large header buffer is 8 KiB). */
+    static final int MAX_HEAD_BYTES = 8 * 1024;
+    /** nginx's keepalive_timeout is 75 s and client_header_timeout 60 s; a demo server can be stricter. */
+    static final Limits DEFAULT_LIMITS = new Limits(Duration.ofSeconds(60), Duration.ofSeconds(10));
+    static final byte[] HEAD_TOO_LARGE = ("HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Length: 0\r\n"
+            + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
     /** Responses sent by one write at most (guess: a pipelining client rarely has more in flight). */
     static final int RESPONSES_PER_WRITE = 64;
     /** Bytes per read for echo (guess: one loopback segment burst). */
@@ -46,17 +52,26 @@ public final class Serve implements AutoCloseable {
     private final TcpListener listener; // Task-API modes
     private final TcpServer server;     // handler-API modes
     private final BufferPool echoBuffers = new BufferPool(ECHO_BUFFER_BYTES);
+    private final BufferPool requestBuffers = new BufferPool(REQUEST_BUFFER_BYTES);
+    private final MemorySegment headTooLarge = repeated(HEAD_TOO_LARGE, 1);
+    private final Limits limits;
     /** {@link #RESPONSES_PER_WRITE} copies of the response back to back: k answers are one slice, one write. */
     private final MemorySegment responses = repeated(RESPONSE, RESPONSES_PER_WRITE);
 
-    private Serve(Runtime runtime, TcpListener listener, TcpServer server) {
+    private Serve(Runtime runtime, TcpListener listener, TcpServer server, Limits limits) {
         this.runtime = runtime;
+        this.limits = limits;
         this.listener = listener;
         this.server = server;
     }
 
     /** Starts a server; {@code port} 0 picks a free one ({@link #port()}). */
     public static Serve start(String mode, int port, int threads) {
+        return start(mode, port, threads, DEFAULT_LIMITS);
+    }
+
+    /** As {@link #start(String, int, int)}, with the HTTP server's idle and head timeouts. */
+    static Serve start(String mode, int port, int threads, Limits limits) {
         if (!mode.equals("echo") && !mode.equals("echo-task") && !mode.equals("http")) {
             throw new IllegalArgumentException("unknown mode '" + mode + "': use echo, echo-task or http");
         }
@@ -70,16 +85,21 @@ public final class Serve implements AutoCloseable {
         InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
         try {
             if (mode.equals("echo")) {
-                return new Serve(runtime, null, runtime.blockOn(() -> TcpServer.bind(address, ECHO)));
+                return new Serve(runtime, null, runtime.blockOn(() -> TcpServer.bind(address, ECHO)), limits);
             }
             TcpListener listener = runtime.blockOn(() -> TcpListener.bind(address));
-            Serve server = new Serve(runtime, listener, null);
+            Serve server = new Serve(runtime, listener, null, limits);
             runtime.spawn(server.new AcceptLoop(mode.equals("http")));
             return server;
         } catch (RuntimeException e) {
             runtime.close();
             throw e;
         }
+    }
+
+    /** Request buffers the HTTP server has made: the most it ever lent at once, not one per connection. */
+    int requestBuffersMade() {
+        return requestBuffers.allocated();
     }
 
     public int port() {
@@ -184,21 +204,36 @@ public final class Serve implements AutoCloseable {
     }
 
     /**
-     * Reads requests into its buffer, answers every complete one in order, keeps the incomplete
-     * rest for the next read; a request larger than the buffer ends the connection.
+     * HTTP/1.1 keep-alive, written for memory under attack as well as for speed:
+     * <ul>
+     *   <li>an idle connection holds no buffer: it waits for readability, then borrows one from
+     *       the pool for the read and gives it back as soon as no partial request is left;</li>
+     *   <li>a partial request keeps its borrowed buffer and the next read appends to it; the
+     *       scan for the head's end resumes where the last one stopped (three bytes back), so a
+     *       head dripped one byte at a time costs linear time, not quadratic;</li>
+     *   <li>a head longer than {@link #MAX_HEAD_BYTES} is answered with 431 and the connection
+     *       closed; a head not complete {@code headTimeout} after its first byte, or a connection
+     *       with no byte in either direction for {@code idleTimeout}, is closed by its
+     *       {@link Watchdog};</li>
+     *   <li>responses are written from one shared constant block (no buffer per connection); a
+     *       client that does not read them stalls only itself: no more is read from it until its
+     *       answers are gone, so it costs its socket buffers and nothing here.</li>
+     * </ul>
      */
     final class HttpConnection implements Coroutine<Void> {
         private final TcpStream stream;
-        // The connection's buffer, freed by the GC with the connection (also when a shutdown
-        // cancels it mid-request, which a close in finish() would miss).
-        private final MemorySegment buffer = Arena.ofAuto().allocate(REQUEST_BUFFER_BYTES);
-        private int filled;
-        private int owed; // responses still to write
-        private Task<Integer> reading;
+        private final Watchdog watchdog;
+        private MemorySegment held; // borrowed while a partial request is kept, else null
+        private int filled;         // bytes of held in use (the partial request)
+        private int scanned;        // bytes of held known to hold no complete head end
+        private int owed;           // responses still to write
+        private boolean closing;    // answer the 431, then close
+        private Task<Void> readable;
         private Task<Void> writing;
 
         HttpConnection(TcpStream stream) {
             this.stream = stream;
+            this.watchdog = new Watchdog(stream, limits);
         }
 
         @Override
@@ -211,8 +246,9 @@ public final class Serve implements AutoCloseable {
                         }
                         Throwable failure = writing.failureNow();
                         writing = null;
-                        if (failure != null) {
-                            finish(stream, step, failure);
+                        watchdog.active(held != null);
+                        if (failure != null || closing) {
+                            end(step, failure);
                             return;
                         }
                     }
@@ -222,44 +258,191 @@ public final class Serve implements AutoCloseable {
                         writing = stream.writeAll(responses.asSlice(0, (long) batch * RESPONSE.length));
                         continue;
                     }
-                    if (filled == buffer.byteSize()) {
-                        finish(stream, step, null); // a request larger than the buffer: drop the connection
+                    if (readable == null) {
+                        readable = stream.readable();
+                    }
+                    if (!step.await(readable)) {
+                        return; // waiting: an idle connection holds no buffer here
+                    }
+                    Throwable failure = readable.failureNow();
+                    readable = null;
+                    if (failure != null) {
+                        end(step, watchdog.expired() ? null : failure); // the watchdog closed it: not an error
                         return;
                     }
-                    if (reading == null) {
-                        reading = stream.read(buffer.asSlice(filled));
-                    }
-                    if (!step.await(reading)) {
+                    if (!readSome()) {
+                        end(step, null); // end of stream
                         return;
                     }
-                    Throwable failure = reading.failureNow();
-                    int n = failure == null ? reading.resultNow() : -1;
-                    reading = null;
-                    if (n < 0) {
-                        finish(stream, step, failure);
-                        return;
-                    }
-                    int held = filled + n;
-                    int consumed = 0;
-                    for (int end = requestEnd(buffer, 0, held); end > 0; end = requestEnd(buffer, consumed, held)) {
-                        consumed = end;
-                        owed++;
-                    }
-                    if (consumed > 0) {
-                        MemorySegment.copy(buffer, consumed, buffer, 0, held - consumed); // keep the incomplete rest
-                    }
-                    filled = held - consumed;
                 }
-            } catch (RuntimeException e) {
-                finish(stream, step, e);
+            } catch (java.io.IOException | RuntimeException e) {
+                end(step, e);
+            }
+        }
+
+        /** One read and the requests it completes; false at end of stream. */
+        private boolean readSome() throws java.io.IOException {
+            if (held == null) {
+                held = requestBuffers.take();
+                filled = 0;
+                scanned = 0;
+            }
+            int n = stream.tryRead(held.asSlice(filled));
+            if (n <= 0) {
+                release();
+                return n == 0; // 0: woken with nothing there yet
+            }
+            filled += n;
+            int consumed = 0;
+            for (int end = requestEnd(held, Math.max(consumed, scanned - 3), filled); end > 0;
+                    end = requestEnd(held, consumed, filled)) {
+                consumed = end;
+                owed++;
+            }
+            if (consumed == filled) {
+                release(); // nothing partial: the buffer goes back to the pool
+            } else {
+                if (consumed > 0) {
+                    MemorySegment.copy(held, consumed, held, 0, filled - consumed); // keep the partial request
+                    filled -= consumed;
+                }
+                scanned = filled;
+                if (filled > MAX_HEAD_BYTES) {
+                    release();
+                    owed = 0; // the answers before it are not owed to a client that broke the protocol
+                    closing = true;
+                    writing = stream.writeAll(headTooLarge);
+                }
+            }
+            watchdog.active(held != null);
+            return true;
+        }
+
+        private void release() {
+            if (held != null) {
+                requestBuffers.give(held);
+                held = null;
+            }
+        }
+
+        private void end(Step<Void> step, Throwable failure) {
+            release();
+            watchdog.stop();
+            finish(stream, step, failure);
+        }
+    }
+
+    /** How long a connection may sit idle, and how long a request head may take to arrive. */
+    record Limits(Duration idle, Duration head) {}
+
+    /**
+     * A connection's timer, one sleep per period rather than one timer per request (as Netty's
+     * IdleStateHandler): the connection only stamps its last activity and when its partial
+     * head began; the watchdog wakes at the earliest moment a limit could be passed (at least
+     * every head timeout, since a head may begin at any moment), and either sleeps again or
+     * closes the stream, which ends the connection's pending wait. Both limits hold to the
+     * timer's resolution.
+     */
+    final class Watchdog implements Coroutine<Void> {
+        private static final java.lang.invoke.VarHandle LAST_ACTIVE;
+        private static final java.lang.invoke.VarHandle HEAD_SINCE;
+
+        static {
+            try {
+                java.lang.invoke.MethodHandles.Lookup lookup = java.lang.invoke.MethodHandles.lookup();
+                LAST_ACTIVE = lookup.findVarHandle(Watchdog.class, "lastActive", long.class);
+                HEAD_SINCE = lookup.findVarHandle(Watchdog.class, "headSince", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private final TcpStream stream;
+        private final long idleNanos;
+        private final long headNanos;
+        // Stamped by the connection's steps, read by the watchdog's (either worker): opaque is enough,
+        // a stale reading only moves the check by one period.
+        private long lastActive = System.nanoTime();
+        private long headSince; // 0: no partial head
+        private volatile boolean stopped;
+        private volatile boolean expired;
+        private volatile Task<Void> sleeping;
+
+        Watchdog(TcpStream stream, Limits limits) {
+            this.stream = stream;
+            this.idleNanos = limits.idle().toNanos();
+            this.headNanos = limits.head().toNanos();
+            runtime.spawn(this);
+        }
+
+        /** Bytes moved; {@code partialHead}: a request head is incomplete (its clock keeps running). */
+        void active(boolean partialHead) {
+            long now = System.nanoTime();
+            LAST_ACTIVE.setOpaque(this, now);
+            long since = (long) HEAD_SINCE.getOpaque(this);
+            if (!partialHead) {
+                if (since != 0) {
+                    HEAD_SINCE.setOpaque(this, 0L);
+                }
+            } else if (since == 0) {
+                HEAD_SINCE.setOpaque(this, now);
+            }
+        }
+
+        void stop() {
+            stopped = true;
+            Task<Void> s = sleeping;
+            if (s != null) {
+                s.cancel(); // the watchdog wakes, sees stopped, ends
+            }
+        }
+
+        boolean expired() {
+            return expired;
+        }
+
+        @Override
+        public void resume(Step<Void> step) {
+            for (;;) {
+                if (sleeping != null) {
+                    if (!step.await(sleeping)) {
+                        return;
+                    }
+                    sleeping = null;
+                }
+                if (stopped) {
+                    step.complete(null);
+                    return;
+                }
+                long now = System.nanoTime();
+                long since = (long) HEAD_SINCE.getOpaque(this);
+                long idleLeft = (long) LAST_ACTIVE.getOpaque(this) + idleNanos - now;
+                long headLeft = since == 0 ? Long.MAX_VALUE : since + headNanos - now;
+                long left = Math.min(idleLeft, headLeft);
+                if (left <= 0) {
+                    expired = true;
+                    stream.close();
+                    step.complete(null);
+                    return;
+                }
+                // A head may start while we sleep: never sleep past a head timeout from now.
+                Task<Void> sleep = io.krill.time.Time.sleep(Duration.ofNanos(since == 0 ? Math.min(left, headNanos) : left));
+                sleeping = sleep;
+                if (stopped) {
+                    sleep.cancel(); // stop() ran before the store above and found nothing to cancel
+                }
             }
         }
     }
 
-    /** Ends a connection's coroutine: closes its stream, then completes or fails the task. */
+    /**
+     * Ends a connection's coroutine: closes its stream, then completes the task, or fails it for
+     * a bug. A peer's reset, a broken pipe or a close by the watchdog is how connections end on
+     * a server, not an error to report: those complete normally.
+     */
     private static void finish(TcpStream stream, Step<Void> step, Throwable failure) {
         stream.close();
-        if (failure == null) {
+        if (failure == null || failure instanceof java.io.IOException) {
             step.complete(null);
         } else {
             step.fail(failure);
@@ -274,28 +457,39 @@ public final class Serve implements AutoCloseable {
         return all;
     }
 
-    /** Off-heap buffers lent to connections for one read and its write; as many as are ever busy at once. */
+    /**
+     * Off-heap buffers lent to connections for one read (and its write, or a partial request):
+     * as many as are ever busy at once. Free buffers are kept per thread (a worker's stack, no
+     * allocation per loan); a buffer taken on one worker and given back on another moves there.
+     */
     static final class BufferPool {
         private final Arena arena = Arena.ofShared();
-        private final java.util.concurrent.ConcurrentLinkedQueue<MemorySegment> free = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final ThreadLocal<java.util.ArrayDeque<MemorySegment>> free = ThreadLocal.withInitial(java.util.ArrayDeque::new);
         private final int bufferBytes;
+        private int allocated; // under the pool's lock
 
         BufferPool(int bufferBytes) {
             this.bufferBytes = bufferBytes;
         }
 
         MemorySegment take() {
-            MemorySegment buffer = free.poll();
+            MemorySegment buffer = free.get().pollLast();
             if (buffer != null) {
                 return buffer;
             }
             synchronized (this) {
+                allocated++;
                 return arena.allocate(bufferBytes, 64);
             }
         }
 
+        /** Buffers made so far: the most ever lent at once. */
+        synchronized int allocated() {
+            return allocated;
+        }
+
         void give(MemorySegment buffer) {
-            free.add(buffer);
+            free.get().addLast(buffer);
         }
 
         /** After the runtime has stopped: nothing borrows any more. */
@@ -331,6 +525,7 @@ public final class Serve implements AutoCloseable {
         }
         runtime.shutdown(Duration.ofSeconds(2));
         echoBuffers.close();
+        requestBuffers.close();
     }
 
     /** {@code MODE PORT THREADS}; runs until SIGTERM/SIGINT, then stops cleanly. */

@@ -74,6 +74,87 @@ class ServeTest {
     }
 
     @Test
+    void httpIdleConnectionsHoldNoRequestBuffer() throws Exception {
+        try (Serve server = Serve.start("http", 0, 2)) {
+            java.util.List<Socket> sockets = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 100; i++) {
+                    Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port());
+                    sockets.add(socket);
+                    socket.setSoTimeout(10_000);
+                    socket.getOutputStream().write(REQUEST);
+                    assertArrayEquals(Serve.RESPONSE, readExactly(socket.getInputStream(), Serve.RESPONSE.length));
+                }
+                // Sequential requests on two workers: at most one loan per worker at a time.
+                assertTrue(server.requestBuffersMade() <= 2, "100 idle connections, " + server.requestBuffersMade()
+                        + " request buffers made");
+            } finally {
+                for (Socket socket : sockets) {
+                    socket.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void httpAnswersAHeadDrippedOneByteAtATimeAndRefusesAnOversizedOneWith431() throws Exception {
+        try (Serve server = Serve.start("http", 0, 1)) {
+            byte[] head = ("GET / HTTP/1.1\r\nHost: krill\r\nX-Filler: " + "f".repeat(2_000) + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
+            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+                socket.setTcpNoDelay(true);
+                socket.setSoTimeout(10_000);
+                OutputStream out = socket.getOutputStream();
+                for (byte b : head) {
+                    out.write(b);
+                    out.flush();
+                }
+                assertArrayEquals(Serve.RESPONSE, readExactly(socket.getInputStream(), Serve.RESPONSE.length));
+            }
+            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+                socket.setSoTimeout(10_000);
+                byte[] huge = ("GET / HTTP/1.1\r\nX-Filler: " + "f".repeat(Serve.MAX_HEAD_BYTES) + "\r\n")
+                        .getBytes(StandardCharsets.US_ASCII);
+                socket.getOutputStream().write(huge);
+                InputStream in = socket.getInputStream();
+                assertArrayEquals(Serve.HEAD_TOO_LARGE, readExactly(in, Serve.HEAD_TOO_LARGE.length));
+                assertEquals(-1, in.read(), "closed after the 431");
+            }
+            assertTrue(server.requestBuffersMade() <= 1, server.requestBuffersMade() + " request buffers made");
+        }
+    }
+
+    @Test
+    void httpClosesAnIncompleteHeadAfterTheHeadTimeoutAndAnIdleConnectionAfterTheIdleTimeout() throws Exception {
+        Serve.Limits limits = new Serve.Limits(java.time.Duration.ofMillis(600), java.time.Duration.ofMillis(200));
+        try (Serve server = Serve.start("http", 0, 2, limits);
+             Socket slow = new Socket(InetAddress.getLoopbackAddress(), server.port());
+             Socket idle = new Socket(InetAddress.getLoopbackAddress(), server.port());
+             Socket busy = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+            for (Socket socket : new Socket[] {slow, idle, busy}) {
+                socket.setSoTimeout(10_000);
+            }
+            long start = System.nanoTime();
+            slow.getOutputStream().write("GET / HTTP/1.1\r\nHost: kr".getBytes(StandardCharsets.US_ASCII));
+            assertEquals(-1, slow.getInputStream().read(), "a head still incomplete after its timeout is closed");
+            long slowMillis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(slowMillis >= 150, "closed after " + slowMillis + " ms, before the 200 ms head timeout");
+            // A client that keeps asking is not idle, however long it stays.
+            for (int i = 0; i < 8; i++) {
+                busy.getOutputStream().write(REQUEST);
+                assertArrayEquals(Serve.RESPONSE, readExactly(busy.getInputStream(), Serve.RESPONSE.length));
+                Thread.sleep(150);
+            }
+            assertEquals(-1, idle.getInputStream().read(), "an idle connection is closed after the idle timeout");
+            long idleMillis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(idleMillis >= 550, "closed after " + idleMillis + " ms, before the 600 ms idle timeout");
+            busy.getOutputStream().write(REQUEST);
+            assertArrayEquals(Serve.RESPONSE, readExactly(busy.getInputStream(), Serve.RESPONSE.length),
+                    "the busy connection outlived the idle timeout");
+        }
+    }
+
+    @Test
     void echoTaskEchoesEveryByte() throws Exception {
         echoesEveryByte("echo-task");
     }
