@@ -2,8 +2,11 @@
 # runs one ci/serve server in the background on a free loopback port.
 #   krill_build_if_needed       builds when a jar is missing or predates the load tools (or KRILL_BUILD=1)
 #   krill_server_start MODE     starts `ci/serve MODE 0 2`, or for MODE netty-echo / netty-http the
-#                               peer `ci/serve-netty echo|http 0 2`; sets KRILL_SERVER_PID (the
-#                               JVM's pid: both scripts exec java), KRILL_SERVER_PORT, KRILL_SERVER_LOG
+#                               peer `ci/serve-netty echo|http 0 2` (tokio-echo / tokio-http:
+#                               `ci/serve-tokio`); sets KRILL_SERVER_PID (the server's pid: the
+#                               scripts exec it), KRILL_SERVER_PORT, KRILL_SERVER_LOG.
+#                               KRILL_SERVER_THREADS (default 2) sets the workers; KRILL_SERVER_CPUS
+#                               (a taskset list, default none) pins the server to those cores.
 #   krill_server_stop           SIGTERM, waits up to 10 s (then SIGKILL); non-zero if the server had
 #                               died, ignored SIGTERM, or did not exit as a JVM does on SIGTERM.
 #                               Idempotent: krill_cleanup runs it again on exit.
@@ -34,14 +37,19 @@ krill_server_start() {
     local mode=$1 deadline=$((SECONDS + KRILL_SERVER_START_SECONDS))
     KRILL_SERVER_LOG=$(mktemp "${TMPDIR:-/tmp}/krill-serve.XXXXXX")
     # Port 0: the server binds a free port and prints it; no window for another process to take it.
+    local threads=${KRILL_SERVER_THREADS:-2} pin=()
+    if [ -n "${KRILL_SERVER_CPUS:-}" ]; then
+        pin=(taskset -c "$KRILL_SERVER_CPUS")
+    fi
     case "$mode" in
-        netty-*) ci/serve-netty "${mode#netty-}" 0 2 >"$KRILL_SERVER_LOG" 2>&1 & ;;
-        *) ci/serve "$mode" 0 2 >"$KRILL_SERVER_LOG" 2>&1 & ;;
+        netty-*) "${pin[@]}" ci/serve-netty "${mode#netty-}" 0 "$threads" >"$KRILL_SERVER_LOG" 2>&1 & ;;
+        tokio-*) "${pin[@]}" ci/serve-tokio "${mode#tokio-}" 0 "$threads" >"$KRILL_SERVER_LOG" 2>&1 & ;;
+        *) "${pin[@]}" ci/serve "$mode" 0 "$threads" >"$KRILL_SERVER_LOG" 2>&1 & ;;
     esac
     KRILL_SERVER_PID=$!
     KRILL_SERVER_PORT=""
     while true; do
-        KRILL_SERVER_PORT=$(sed -n 's/^\(krill\|netty\) .* server on 127\.0\.0\.1:\([0-9][0-9]*\) .*/\2/p' "$KRILL_SERVER_LOG")
+        KRILL_SERVER_PORT=$(sed -n 's/^\(krill\|netty\|tokio\) .* server on 127\.0\.0\.1:\([0-9][0-9]*\) .*/\2/p' "$KRILL_SERVER_LOG")
         [ -z "$KRILL_SERVER_PORT" ] || break
         if ! kill -0 "$KRILL_SERVER_PID" 2>/dev/null; then
             echo "ci: the $mode server exited before listening:" >&2

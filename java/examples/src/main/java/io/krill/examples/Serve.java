@@ -289,8 +289,10 @@ public final class Serve implements AutoCloseable {
             }
             int n = stream.tryRead(held.asSlice(filled));
             if (n <= 0) {
-                release();
-                return n == 0; // 0: woken with nothing there yet
+                if (n < 0 || filled == 0) {
+                    release(); // nothing partial to keep (or the peer is gone)
+                }
+                return n == 0; // 0: woken with nothing there yet, the partial request kept
             }
             filled += n;
             int consumed = 0;

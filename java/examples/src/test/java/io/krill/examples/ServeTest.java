@@ -105,6 +105,15 @@ class ServeTest {
                 socket.setTcpNoDelay(true);
                 socket.setSoTimeout(10_000);
                 OutputStream out = socket.getOutputStream();
+                for (int request = 0; request < 2; request++) { // each byte its own read: the partial request is kept
+                    for (byte b : REQUEST) {
+                        out.write(b);
+                        out.flush();
+                        Thread.sleep(2);
+                    }
+                    assertArrayEquals(Serve.RESPONSE, readExactly(socket.getInputStream(), Serve.RESPONSE.length),
+                            "request " + request + " dripped with pauses");
+                }
                 for (byte b : head) {
                     out.write(b);
                     out.flush();
