@@ -42,6 +42,12 @@ public final class Serve implements AutoCloseable {
             + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
     /** Responses sent by one write at most (guess: a pipelining client rarely has more in flight). */
     static final int RESPONSES_PER_WRITE = 64;
+    /**
+     * Bytes a connection reads in one step before it yields to the others (guess: a few reads'
+     * worth; the step budget counts awaits, and 128 full reads of requests to parse and answer
+     * held one worker for milliseconds while a slow reader's backlog was drained).
+     */
+    static final int BYTES_PER_STEP = 64 * 1024;
     /** Bytes per read for echo (guess: one loopback segment burst). */
     static final int ECHO_BUFFER_BYTES = 64 * 1024;
 
@@ -150,6 +156,7 @@ public final class Serve implements AutoCloseable {
         private Task<Void> readable;
         private Task<Void> writing;
         private MemorySegment buffer; // borrowed from a read until its write is done
+        private int stepBytes;        // echoed during the current step
 
         EchoConnection(TcpStream stream, BufferPool buffers) {
             this.stream = stream;
@@ -158,6 +165,7 @@ public final class Serve implements AutoCloseable {
 
         @Override
         public void resume(Step<Void> step) {
+            stepBytes = 0;
             try {
                 for (;;) {
                     if (writing != null) {
@@ -172,6 +180,10 @@ public final class Serve implements AutoCloseable {
                             finish(stream, step, failure);
                             return;
                         }
+                    }
+                    if (stepBytes >= BYTES_PER_STEP) {
+                        step.yieldNow(); // a peer that always has data must not hold the worker
+                        return;
                     }
                     if (readable == null) {
                         readable = stream.readable();
@@ -191,6 +203,7 @@ public final class Serve implements AutoCloseable {
                         }
                         continue; // woken, nothing there yet
                     }
+                    stepBytes += n;
                     writing = stream.writeAll(buffer.asSlice(0, n));
                 }
             } catch (java.io.IOException | RuntimeException e) {
@@ -228,6 +241,7 @@ public final class Serve implements AutoCloseable {
         private int scanned;        // bytes of held known to hold no complete head end
         private int owed;           // responses still to write
         private boolean closing;    // answer the 431, then close
+        private int stepBytes;      // read during the current step
         private Task<Void> readable;
         private Task<Void> writing;
 
@@ -238,6 +252,7 @@ public final class Serve implements AutoCloseable {
 
         @Override
         public void resume(Step<Void> step) {
+            stepBytes = 0;
             try {
                 for (;;) {
                     if (writing != null) {
@@ -257,6 +272,10 @@ public final class Serve implements AutoCloseable {
                         owed -= batch;
                         writing = stream.writeAll(responses.asSlice(0, (long) batch * RESPONSE.length));
                         continue;
+                    }
+                    if (stepBytes >= BYTES_PER_STEP) {
+                        step.yieldNow(); // answered what it read: a flood of pipelined requests must not hold the worker
+                        return;
                     }
                     if (readable == null) {
                         readable = stream.readable();
@@ -295,6 +314,7 @@ public final class Serve implements AutoCloseable {
                 return n == 0; // 0: woken with nothing there yet, the partial request kept
             }
             filled += n;
+            stepBytes += n;
             int consumed = 0;
             for (int end = requestEnd(held, Math.max(consumed, scanned - 3), filled); end > 0;
                     end = requestEnd(held, consumed, filled)) {
@@ -500,13 +520,26 @@ public final class Serve implements AutoCloseable {
         }
     }
 
-    /** The offset just past the first "\r\n\r\n" at or after {@code from}, or -1. */
+    /**
+     * The offset just past the first "\r\n\r\n" at or after {@code from}, or -1. Looks for the
+     * final '\n' eight bytes at a time (a word with no '\n' byte moves the scan on by eight),
+     * then checks the three bytes before it.
+     */
     static int requestEnd(MemorySegment buffer, int from, int limit) {
-        for (int i = from; i + 3 < limit; i++) {
-            if (buffer.get(ValueLayout.JAVA_BYTE, i) == '\r' && buffer.get(ValueLayout.JAVA_BYTE, i + 1) == '\n'
-                    && buffer.get(ValueLayout.JAVA_BYTE, i + 2) == '\r' && buffer.get(ValueLayout.JAVA_BYTE, i + 3) == '\n') {
+        int i = from;
+        while (i + 3 < limit) {
+            if (i + 11 <= limit) {
+                long x = buffer.get(ValueLayout.JAVA_LONG_UNALIGNED, i + 3) ^ 0x0A0A0A0A0A0A0A0AL;
+                if (((x - 0x0101010101010101L) & ~x & 0x8080808080808080L) == 0) {
+                    i += 8; // no '\n' in bytes i+3 .. i+10: no head ends there
+                    continue;
+                }
+            }
+            if (buffer.get(ValueLayout.JAVA_BYTE, i + 3) == '\n' && buffer.get(ValueLayout.JAVA_BYTE, i + 2) == '\r'
+                    && buffer.get(ValueLayout.JAVA_BYTE, i + 1) == '\n' && buffer.get(ValueLayout.JAVA_BYTE, i) == '\r') {
                 return i + 4;
             }
+            i++;
         }
         return -1;
     }
