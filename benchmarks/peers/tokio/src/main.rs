@@ -120,11 +120,10 @@ async fn serve(mode: Mode, port: u16, threads: usize) -> io::Result<()> {
 
 /// Accepts forever, one task per connection; a failed accept never ends it.
 async fn accept(listener: TcpListener, mode: Mode) {
-    let mut failing = false; // logged the current run of failures already
+    let mut logged = false; // an accept failure was reported: later ones are not (no log flood)
     loop {
         match listener.accept().await {
             Ok((stream, _)) => {
-                failing = false;
                 // Small requests and answers: send each at once, not after Nagle's delay.
                 if stream.set_nodelay(true).is_err() {
                     continue; // the socket is already broken: drop it
@@ -146,9 +145,12 @@ async fn accept(listener: TcpListener, mode: Mode) {
                 ) => {}
             Err(e) => {
                 // EMFILE, ENFILE, ENOBUFS...: the listener is fine, something is short for now.
-                if !failing {
-                    eprintln!("krill-tokio-peer: accept failed: {e} (retrying every 10 ms)");
-                    failing = true;
+                if !logged {
+                    eprintln!(
+                        "krill-tokio-peer: accept failed: {e} (retrying every 10 ms; \
+                         further accept failures are not logged)"
+                    );
+                    logged = true;
                 }
                 tokio::time::sleep(ACCEPT_BACKOFF).await;
             }
