@@ -15,7 +15,7 @@ import java.util.Arrays;
  *
  * <h2>Implementation notes</h2>
  *
- * A waiter is stored with release, then the slot's state is re-checked, and the dispatcher
+ * A waiter is stored (volatile: a full fence), then the slot's state is re-checked, and the dispatcher
  * takes it with {@code getAndSet} ({@link #wake}), so an event between the check and the store
  * is not missed: either the re-check sees the event's readiness, or the event's take sees the
  * waiter. The arrays grow with the table, under its lock, and are published before the chunk
@@ -86,7 +86,11 @@ public final class Waiters {
         }
         Waker[] slots = (write ? writers : readers)[index >>> ConnectionTable.CHUNK_SHIFT];
         int at = index & (ConnectionTable.CHUNK_SLOTS - 1);
-        WAITER.setRelease(slots, at, waker); // pairs with getAndSet in wake
+        // Volatile, not release: the store must be visible before the state is read again (a
+        // Dekker pair with the dispatcher's state CAS then getAndSet). A release store may sit in
+        // the store buffer past the load below; an event dispatched on another worker in between
+        // would then see no waiter while this re-check saw no readiness: a lost wake-up.
+        WAITER.setVolatile(slots, at, waker);
         if (readyFor(table.stateAt(index), wakeOn)) { // an event may have come in between
             WAITER.compareAndSet(slots, at, waker, (Waker) null);
             return true;
