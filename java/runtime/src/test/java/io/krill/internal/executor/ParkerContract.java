@@ -43,7 +43,9 @@ public final class ParkerContract {
 
     /**
      * Four threads unpark a sleeper 20,000 times in all while it parks whenever it has caught up:
-     * a lost wake-up leaves it asleep and the test's timeout fails it.
+     * a lost wake-up leaves it asleep and the test's timeout fails it. The wakers start once it
+     * has parked and pause now and then for it to catch up, so it parks on every run (it once
+     * consumed a whole storm that had finished before it first ran, and tested nothing).
      *
      * @param bind tells the parker which thread sleeps (ThreadParker needs it), before it starts
      * @return how many times the sleeper parked
@@ -69,9 +71,20 @@ public final class ParkerContract {
         Thread[] wakers = new Thread[4];
         for (int w = 0; w < wakers.length; w++) {
             wakers[w] = Thread.ofPlatform().start(() -> {
+                // Start once the sleeper has parked (it does at once: nothing is produced yet), so
+                // the storm always meets a parked sleeper, whatever order the threads start in.
+                while (parks.get() == 0) {
+                    Thread.onSpinWait();
+                }
                 for (int i = 0; i < rounds / 4; i++) {
                     produced.incrementAndGet();
                     parker.unpark();
+                    if (i % 1_000 == 999) { // now and then let it catch up and park again (10 ms at most)
+                        long until = System.nanoTime() + 10_000_000;
+                        while (consumed.get() < produced.get() && System.nanoTime() < until) {
+                            Thread.onSpinWait();
+                        }
+                    }
                 }
             });
         }
