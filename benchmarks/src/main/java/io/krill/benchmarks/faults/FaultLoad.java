@@ -41,8 +41,8 @@ import java.util.stream.Stream;
  *   <li>two bursts of {@code --idle} (default 15,000) idle connections, at 20 % and 60 % of the
  *       run, held for {@value #IDLE_HOLD_MILLIS} ms.</li>
  * </ul>
- * Before them, {@code --warmup} seconds (default 3) of ordinary exchanges on four connections
- * at a time, not measured: a JIT-compiled server is judged compiled.
+ * Before them, {@code --warmup} seconds (default 5) of the same faults at a tenth of their rates
+ * and a 1,000-connection burst, not measured: a JIT-compiled server is judged compiled.
  * Every byte that comes back is checked against what the protocol owes at that position. The
  * server's resident set is sampled every 100 ms and its descriptors counted before and after
  * (after: once every client socket is closed, waiting up to 10 s for the server to let go).
@@ -57,7 +57,7 @@ public final class FaultLoad {
               --seconds S   how long the faults run (default 20)
               --idle N      connections per idle burst (default 15000; the machine allows 20000 descriptors per process)
               --server NAME what the report calls the server (default krill)
-              --warmup S    seconds of ordinary traffic first, not measured (default 3; 0 for a cold server)""";
+              --warmup S    seconds of the faults at a tenth of their rates first, not measured (default 5; 0: a cold server)""";
 
     static final int DRIP_CONNECTIONS = 50;
     static final long DRIP_PERIOD_NANOS = 5_000_000;
@@ -69,6 +69,10 @@ public final class FaultLoad {
     static final int CHURN_PER_SECOND = 500;
     static final long IDLE_HOLD_MILLIS = 2_000;
     static final long CANARY_PERIOD_NANOS = 10_000_000;
+    /** The warm-up runs every behaviour at this share of its rate (guess: enough to compile each path). */
+    static final double WARMUP_SCALE = 0.1;
+    /** Threads per paced behaviour: a closed loop of one thread waits on the server and falls short of its rate. */
+    static final int PACED_THREADS = 4;
     /** A canary answer later than this is a lost answer (and the connection is made again). */
     static final int CANARY_TIMEOUT_MILLIS = 2_000;
     static final int SOCKET_TIMEOUT_MILLIS = 5_000;
@@ -85,6 +89,11 @@ public final class FaultLoad {
     private final String serverName;
 
     private volatile long endNanos;
+    /** The current phase's share of the fault rates and sizes: 1 while measured, {@value #WARMUP_SCALE} in the warm-up. */
+    private volatile double scale = 1;
+    /** The current phase's idle-burst size and length. */
+    private volatile int burstSize;
+    private volatile long phaseSeconds;
     private final AtomicLong wrongBytes = new AtomicLong();
     private final ConcurrentHashMap<String, AtomicLong> counts = new ConcurrentHashMap<>();
     private final List<String> firstWrong = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -187,7 +196,7 @@ public final class FaultLoad {
 
     /** The canary's latencies in nanoseconds, from when each exchange was due. */
     private long[] canary() {
-        long[] latencies = new long[(int) (seconds * 1_000_000_000L / CANARY_PERIOD_NANOS) + 16];
+        long[] latencies = new long[(int) (phaseSeconds * 1_000_000_000L / CANARY_PERIOD_NANOS) + 16];
         int count = 0;
         byte[] unit = new byte[unitBytes()];
         byte[] answer = new byte[answerBytes()];
@@ -293,7 +302,7 @@ public final class FaultLoad {
 
     /** Connections that send one byte at a time, reading what comes back; one the server closes is made again. */
     private void drip() {
-        Peer[] peers = new Peer[DRIP_CONNECTIONS];
+        Peer[] peers = new Peer[Math.max(1, (int) (DRIP_CONNECTIONS * scale))];
         ByteBuffer one = ByteBuffer.allocate(1);
         ByteBuffer in = ByteBuffer.allocate(64 * 1024);
         long seed = 1_000;
@@ -340,13 +349,14 @@ public final class FaultLoad {
     /** Connections that send far ahead of what they read, and read slowly. */
     private void slowReaders() {
         List<Peer> peers = new ArrayList<>();
-        int outstandingEach = SLOW_OUTSTANDING_BYTES / SLOW_READERS;
+        int readers = Math.max(1, (int) (SLOW_READERS * scale));
+        int outstandingEach = (int) (SLOW_OUTSTANDING_BYTES * scale) / readers;
         long tickNanos = 10_000_000;
         int readPerTick = (int) (SLOW_READ_BYTES_PER_SECOND * tickNanos / 1_000_000_000L);
         byte[] chunk = new byte[16 * 1024];
         ByteBuffer in = ByteBuffer.allocate(readPerTick);
         try {
-            for (int i = 0; i < SLOW_READERS && running(); i++) {
+            for (int i = 0; i < readers && running(); i++) {
                 peers.add(new Peer(2_000 + i));
             }
             long due = System.nanoTime();
@@ -385,13 +395,13 @@ public final class FaultLoad {
     }
 
     /** Runs {@code op} {@code perSecond} times a second until the run ends. */
-    private void paced(int perSecond, String name, IoAction op) {
-        long period = 1_000_000_000L / perSecond;
+    private void paced(double perSecond, String name, IoAction op, long firstSeed) {
+        long period = (long) (1_000_000_000L / perSecond);
         long due = System.nanoTime();
-        long seed = name.hashCode() & 0xFFFFL;
+        long seed = firstSeed;
         while (running()) {
             try {
-                op.run(seed++ << 20);
+                op.run(seed++);
                 count(name);
             } catch (IOException e) {
                 count(name + " errors");
@@ -452,7 +462,8 @@ public final class FaultLoad {
 
     /** Two bursts of idle connections, at 20 % and 60 % of the run. */
     private void idleBursts(long startNanos) {
-        long runNanos = seconds * 1_000_000_000L;
+        long runNanos = phaseSeconds * 1_000_000_000L;
+        int idleConnections = burstSize;
         for (double at : new double[] {0.2, 0.6}) {
             sleepUntil(startNanos + (long) (runNanos * at));
             if (!running()) {
@@ -558,56 +569,67 @@ public final class FaultLoad {
     }
 
     /**
-     * Ordinary traffic before the faults, for every server alike: a JIT-compiled server is
-     * measured compiled, not while its first requests run in the interpreter. The RSS "before"
-     * is read before it (the server fresh), the descriptors after it.
+     * The faults themselves, at {@value #WARMUP_SCALE} of their rates and sizes, for
+     * {@code warmupSeconds} before the measured run, for every server alike: a JIT-compiled
+     * server is judged with its reset, half-close, back-pressure and partial-request paths
+     * compiled, not while it compiles them on the core it serves from (measured: that is what
+     * the worst canary exchanges of a cold server are). Its canary and counts are not kept; a
+     * wrong byte still counts. The RSS "before" is read before it (the server fresh), the
+     * descriptors after it.
      */
     private void warmUp(long warmupSeconds) throws InterruptedException {
-        endNanos = System.nanoTime() + warmupSeconds * 1_000_000_000L;
+        for (Thread thread : startPhase(warmupSeconds, WARMUP_SCALE, Math.min(idleConnections, 1_000), null)) {
+            thread.join(warmupSeconds * 1000 + 60_000);
+        }
+        counts.clear();
+        for (int i = 0; i < worst.length; i++) {
+            worst[i] = new long[2];
+        }
+    }
+
+    /** Starts every behaviour for a phase; the canary's latencies land in {@code canaryOut[0]} when it is given. */
+    private List<Thread> startPhase(long phaseSeconds, double scale, int burstSize, long[][] canaryOut) {
+        this.scale = scale;
+        this.burstSize = burstSize;
+        this.phaseSeconds = phaseSeconds;
+        long start = System.nanoTime();
+        startNanos = start;
+        endNanos = start + phaseSeconds * 1_000_000_000L;
         List<Thread> threads = new ArrayList<>();
-        for (int t = 0; t < 4; t++) {
-            long base = 10_000L * (t + 1);
-            threads.add(Thread.ofPlatform().name("warmup-" + t).start(() -> {
-                byte[] answer = new byte[answerBytes()];
-                byte[] unit = new byte[unitBytes()];
-                for (long seed = base; running(); seed++) {
-                    try (Socket socket = connect()) {
-                        for (long position = 0; position < 200L * unit.length && running(); position += unit.length) {
-                            fill(unit, seed, position);
-                            socket.getOutputStream().write(unit);
-                            readFully(socket.getInputStream(), answer);
-                            check("warm-up", seed, owedFor(position), answer, 0, answer.length);
-                        }
-                    } catch (IOException e) {
-                        count("warm-up errors");
-                    }
-                }
-            }));
+        threads.add(Thread.ofPlatform().name("canary").start(() -> {
+            long[] latencies = canary();
+            if (canaryOut != null) {
+                canaryOut[0] = latencies;
+            }
+        }));
+        threads.add(Thread.ofPlatform().name("drip").start(this::drip));
+        threads.add(Thread.ofPlatform().name("slow-readers").start(this::slowReaders));
+        for (int t = 0; t < PACED_THREADS; t++) {
+            long seeds = (t + 1L) << 32 | (long) (scale * 1_000) << 20;
+            threads.add(Thread.ofPlatform().name("resets-" + t).start(
+                    () -> paced(RESETS_PER_SECOND * scale / PACED_THREADS, "resets", this::reset, seeds)));
+            threads.add(Thread.ofPlatform().name("half-closes-" + t).start(
+                    () -> paced(HALF_CLOSES_PER_SECOND * scale / PACED_THREADS, "half-closes", this::halfClose, seeds + (1L << 40))));
+            threads.add(Thread.ofPlatform().name("churn-" + t).start(
+                    () -> paced(CHURN_PER_SECOND * scale / PACED_THREADS, "churn", this::churn, seeds + (2L << 40))));
         }
-        for (Thread thread : threads) {
-            thread.join();
-        }
+        threads.add(Thread.ofPlatform().name("idle-bursts").start(() -> idleBursts(start)));
+        return threads;
     }
 
     Report run(long warmupSeconds) throws InterruptedException {
         long rssBefore = rssBytes();
+        rssMax = rssBefore;
+        long fdsBefore = descriptors();
         if (warmupSeconds > 0) {
             warmUp(warmupSeconds);
+            // The warm-up's sockets are closed: wait (10 s at most) until the server let go of them.
+            for (long until = System.nanoTime() + 10_000_000_000L; descriptors() > fdsBefore && System.nanoTime() < until; ) {
+                Thread.sleep(50);
+            }
         }
-        long fdsBefore = descriptors();
-        rssMax = rssBefore;
-        long start = System.nanoTime();
-        startNanos = start;
-        endNanos = start + seconds * 1_000_000_000L;
         long[][] canary = new long[1][];
-        List<Thread> threads = new ArrayList<>();
-        threads.add(Thread.ofPlatform().name("canary").start(() -> canary[0] = canary()));
-        threads.add(Thread.ofPlatform().name("drip").start(this::drip));
-        threads.add(Thread.ofPlatform().name("slow-readers").start(this::slowReaders));
-        threads.add(Thread.ofPlatform().name("resets").start(() -> paced(RESETS_PER_SECOND, "resets", this::reset)));
-        threads.add(Thread.ofPlatform().name("half-closes").start(() -> paced(HALF_CLOSES_PER_SECOND, "half-closes", this::halfClose)));
-        threads.add(Thread.ofPlatform().name("churn").start(() -> paced(CHURN_PER_SECOND, "churn", this::churn)));
-        threads.add(Thread.ofPlatform().name("idle-bursts").start(() -> idleBursts(start)));
+        List<Thread> threads = startPhase(seconds, 1, idleConnections, canary);
         Thread sampler = Thread.ofPlatform().daemon().name("rss-sampler").start(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 rssMax = Math.max(rssMax, rssBytes());
@@ -651,7 +673,7 @@ public final class FaultLoad {
         long seconds = 20;
         int idle = 15_000;
         String server = "krill";
-        long warmup = 3;
+        long warmup = 5;
         try {
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : null;
