@@ -219,6 +219,29 @@ class TcpStreamTest extends LoopbackFixture {
     }
 
     /**
+     * A read that returns fewer bytes than asked has drained the socket, as EAGAIN would have
+     * said one system call later: the next readable() waits for new data instead of completing
+     * at once and costing an empty read (one syscall per request on a request/response server).
+     */
+    @Test
+    void aShortReadLeavesTheStreamNotReadableUntilMoreArrives() throws Exception {
+        try (Peered p = connectToPlainSocket()) {
+            OutputStream out = p.peer().getOutputStream();
+            out.write(random(10));
+            out.flush();
+            runtime.blockOn(() -> p.stream().readable()).join(WAIT);
+            MemorySegment buffer = arena.allocate(100);
+            assertEquals(10, runtime.blockOn(() -> p.stream().tryRead(buffer)));
+            Task<Void> next = runtime.blockOn(() -> p.stream().readable());
+            assertFalse(next.isDone(), "readable at once after a short read: the socket was drained and nothing new was sent");
+            out.write(random(5));
+            out.flush();
+            next.join(WAIT);
+            assertEquals(5, runtime.blockOn(() -> p.stream().tryRead(buffer)));
+        }
+    }
+
+    /**
      * An operation that needs many wake-ups is one task, not one finished link per wake-up kept
      * until it ends (the memory a one-byte drip or a slow reader could grow without bound).
      * Live tasks are counted while a peer drips a readExact and a line one byte at a time and

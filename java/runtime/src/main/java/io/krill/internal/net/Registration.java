@@ -183,9 +183,10 @@ public final class Registration {
     // ---- system calls ------------------------------------------------------------------------
 
     /**
-     * One attempt of {@code syscall}: its result, or {@link #CLOSED_RESULT}. On {@code -EAGAIN}
-     * it has cleared {@code readiness} as observed before the call (unless an event came in
-     * meanwhile), so that the next wait really waits.
+     * One attempt of {@code syscall}: its result, or {@link #CLOSED_RESULT}. On {@code -EAGAIN},
+     * or a read or write that moved fewer bytes than asked, it has cleared {@code readiness} as
+     * observed before the call (unless an event came in meanwhile), so that the next wait
+     * really waits.
      */
     public int attempt(Syscall syscall, long address, int length, int readiness) {
         if (!enter()) {
@@ -194,7 +195,11 @@ public final class Registration {
         try {
             long state = table.state(token);
             int result = syscall.call(fd, address, length);
-            if (result == -Errno.EAGAIN.number()) {
+            if (result == -Errno.EAGAIN.number() || (result > 0 && result < length && syscall != ACCEPT)) {
+                // A short read or write says the socket is drained (or full) as surely as EAGAIN
+                // does, one system call sooner (Tokio's PollEvented does the same on epoll and
+                // kqueue). Data that arrives after the call either advanced the tick first (then
+                // nothing is cleared) or sends a new edge after the clear.
                 table.clearReadiness(token, state, readiness);
             }
             return result;
