@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -14,8 +15,38 @@ import org.junit.jupiter.api.Test;
 class ChunkPoolTest {
 
     @Test
+    void slabsBeyondTheKeptFewGoBackToTheSystemWhenTheyEmptyAndTheirIdsAreReused() {
+        try (ChunkPool pool = new ChunkPool()) {
+            int slabs = ChunkPool.KEEP_FREE_SLABS + 6;
+            long slabBytes = (long) ChunkPool.CHUNKS_PER_SLAB * ChunkPool.CHUNK_BYTES;
+            int[] chunks = new int[slabs * ChunkPool.CHUNKS_PER_SLAB];
+            for (int i = 0; i < chunks.length; i++) {
+                chunks[i] = pool.allocate();
+            }
+            assertEquals(slabs * slabBytes, pool.reservedBytes());
+            int highest = Arrays.stream(chunks).max().orElseThrow();
+            for (int chunk : chunks) {
+                pool.free(chunk);
+            }
+            assertEquals(0, pool.chunksInUse());
+            assertEquals(ChunkPool.KEEP_FREE_SLABS * slabBytes, pool.reservedBytes(),
+                    "a drained burst keeps " + ChunkPool.KEEP_FREE_SLABS + " free slabs, not its peak");
+            // The next burst reuses the kept slabs, then the released slabs' ids: no id grows past the old peak.
+            Set<Long> addresses = new HashSet<>();
+            for (int i = 0; i < chunks.length; i++) {
+                int chunk = pool.allocate();
+                assertTrue(chunk <= highest, "chunk id " + chunk + " above the earlier peak " + highest);
+                assertTrue(addresses.add(pool.readAddress(chunk)), "chunk " + chunk + " overlaps another");
+                pool.append(chunk, MemorySegment.ofArray(new byte[] {(byte) i}), 0, 1); // writable memory, not a closed slab
+                chunks[i] = chunk;
+            }
+            assertEquals(slabs * slabBytes, pool.reservedBytes());
+        }
+    }
+
+    @Test
     void chunksAreDistinctAcrossSlabsAndReusedAfterFree() {
-        try (ChunkPool pool = new ChunkPool(Arena.ofShared())) {
+        try (ChunkPool pool = new ChunkPool()) {
             Set<Long> addresses = new HashSet<>();
             int[] chunks = new int[ChunkPool.CHUNKS_PER_SLAB * 3 + 1];
             for (int i = 0; i < chunks.length; i++) {
@@ -32,7 +63,7 @@ class ChunkPoolTest {
 
     @Test
     void bytesAppendedComeOutInOrderAndAChainFreesWhole() {
-        try (ChunkPool pool = new ChunkPool(Arena.ofShared()); Arena arena = Arena.ofConfined()) {
+        try (ChunkPool pool = new ChunkPool(); Arena arena = Arena.ofConfined()) {
             MemorySegment data = arena.allocate(100);
             for (int i = 0; i < 100; i++) {
                 data.set(ValueLayout.JAVA_BYTE, i, (byte) i);

@@ -96,6 +96,7 @@ final class ShardDriver extends ScheduledTask<Void> {
     private final ConnectionHandler handler;
     private final ReadyStack ready;
     private final Arena arena = Arena.ofShared(); // freed when the driver completes (afterCompletion)
+    private final ChunkPool chunks; // the write backlogs' chunks, freed with the arena
     private final MemorySegment readBuffer;
     /** smallViews[n]: the read buffer's first n bytes, made on first use; see SMALL_VIEW_MAX_BYTES. */
     private final MemorySegment[] smallViews = new MemorySegment[SMALL_VIEW_MAX_BYTES + 1];
@@ -127,7 +128,8 @@ final class ShardDriver extends ScheduledTask<Void> {
         this.handler = handler;
         this.ready = new ReadyStack(table);
         this.readBuffer = arena.allocate(READ_BUFFER_BYTES, 64);
-        this.backlog = new WriteBacklog(this, new ChunkPool(arena), server.lowWatermark(), server.highWatermark());
+        this.chunks = new ChunkPool();
+        this.backlog = new WriteBacklog(this, chunks, server.lowWatermark(), server.highWatermark());
         this.submissions = MpscRing.allocate(arena, submissionCapacity);
     }
 
@@ -582,6 +584,7 @@ final class ShardDriver extends ScheduledTask<Void> {
     protected void afterCompletion(Throwable failureOrNull) {
         super.afterCompletion(failureOrNull);
         arena.close(); // no step runs after completion: completed in our own last step, or cancelled by shutdown
+        chunks.close();
         server.driverFinished();
     }
 
