@@ -154,6 +154,9 @@ final class IoWait extends ScheduledTask<Object> {
                 completeValue(null);
                 return;
             }
+            if (n < length && !waiters(registration).pollReady(registration.token(), interest, this)) {
+                return; // short: the socket is drained (or full) and its readiness cleared; wait, skip the EAGAIN
+            }
         }
     }
 

@@ -314,9 +314,13 @@ public final class Registration {
         lengthOf(buffer);
         while (filled < size) {
             MemorySegment rest = buffer.asSlice(filled);
-            int n = attempt(READ, rest.address(), lengthOf(rest), Readiness.READABLE);
+            int length = lengthOf(rest);
+            int n = attempt(READ, rest.address(), length, Readiness.READABLE);
             if (n > 0) {
                 filled += n;
+                if (n < length && filled < size) {
+                    return IoWait.start(this, IoWait.Kind.READ_EXACT, buffer, filled, "readExact").as(); // drained: wait
+                }
             } else if (n == 0) {
                 return Task.failed(new EOFException("readExact(" + name + "): end of stream after " + filled + " of "
                         + size + " bytes, " + (size - filled) + " missing"));
@@ -375,9 +379,13 @@ public final class Registration {
         lengthOf(buffer);
         while (written < size) {
             MemorySegment rest = buffer.asSlice(written);
-            int n = attempt(WRITE, rest.address(), lengthOf(rest), Readiness.WRITABLE);
+            int length = lengthOf(rest);
+            int n = attempt(WRITE, rest.address(), length, Readiness.WRITABLE);
             if (n >= 0) {
                 written += n;
+                if (n < length && written < size) {
+                    return IoWait.start(this, IoWait.Kind.WRITE_ALL, buffer, written, "writeAll").as(); // full: wait
+                }
             } else if (n == CLOSED_RESULT) {
                 return Task.failed(closedWhilePending("writeAll"));
             } else if (n == -Errno.EAGAIN.number()) {
