@@ -22,6 +22,17 @@ final class Worker implements Runnable {
      * step (guess: the SlowPoll event's threshold; a stuck shard's events wait at most about this).
      */
     static final long RESCUE_INTERVAL_NANOS = 10_000_000;
+    /**
+     * The longest a busy worker goes without looking at its reactor shard: besides every
+     * {@code globalQueueInterval} ticks (Tokio's rule, which assumes short steps), it polls once
+     * this much time has passed, checked every {@value #POLL_CLOCK_TICKS} ticks. Measured: a
+     * handler driver accepting a burst of 15,000 connections kept itself runnable with steps of
+     * milliseconds, so 61 ticks took over 100 ms and a ready connection waited that long to be
+     * seen (#12's fault runs). Guess at the size: a tenth of the slow-poll threshold.
+     */
+    static final long MAX_POLL_GAP_NANOS = 1_000_000;
+    /** Ticks between clock reads for {@link #MAX_POLL_GAP_NANOS} (a clock read costs about 20 ns; most steps cost more). */
+    static final int POLL_CLOCK_TICKS = 4;
     /** LIFO-slot tasks run in a row before the slot is flushed to the queue (Tokio's value). */
     static final int MAX_LIFO_POLLS = 3;
 
@@ -59,6 +70,7 @@ final class Worker implements Runnable {
     private ScheduledTask<?> lifo;
     private boolean searching;
     private int tick;
+    private long lastIoPoll; // System.nanoTime of the last look at the reactor, busy or parked
     private int budget;
     private int random;
 
@@ -112,11 +124,16 @@ final class Worker implements Runnable {
         try {
             while (!shared.isStopped()) {
                 tick++;
-                if (tick % shared.globalQueueInterval == 0) {
+                boolean pollDue = tick % shared.globalQueueInterval == 0;
+                if (!pollDue && tick % POLL_CLOCK_TICKS == 0) {
+                    pollDue = System.nanoTime() - lastIoPoll > MAX_POLL_GAP_NANOS; // long steps: look by time too
+                }
+                if (pollDue) {
                     timers.process(); // a busy worker still fires its timers
                     if (shared.io.hasRegistrations()) {
                         parker.pollNow(); // and sees its I/O (one non-blocking epoll_wait)
                     }
+                    lastIoPoll = System.nanoTime();
                 }
                 ScheduledTask<?> task = nextTask();
                 if (task == null && timers.process() > 0) {
@@ -295,6 +312,7 @@ final class Worker implements Runnable {
                     parker.park(timeoutNanos);
                 }
             }
+            lastIoPoll = System.nanoTime(); // the park was a poll (epoll_wait with a timeout)
             timers.process();
             if (!hasTasks() && shared.io.hasRegistrations()) {
                 rescueStuckShards();

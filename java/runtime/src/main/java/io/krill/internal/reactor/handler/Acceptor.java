@@ -23,8 +23,8 @@ import java.time.Duration;
  */
 final class Acceptor {
 
-    /** Connections accepted per turn before the listener yields to its connections (guess). */
-    static final int MAX_ACCEPTS_PER_TURN = 256;
+    /** Connections accepted per turn before the listener yields to its connections (guess; about 0.5 ms of accepts). */
+    static final int MAX_ACCEPTS_PER_TURN = 64;
     static final Duration MIN_BACKOFF = Duration.ofMillis(10);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(1);
 

@@ -72,8 +72,12 @@ final class ShardDriver extends ScheduledTask<Void> {
     static final int SMALL_VIEW_MAX_BYTES = 4096;
     /** Reads of one connection per turn before the others get theirs (fairness; guess). */
     static final int MAX_READS_PER_TURN = 16;
-    /** Connections served per task step before yielding to other tasks (guess). */
-    static final int MAX_SLOTS_PER_STEP = 1024;
+    /**
+     * Connections served per task step before yielding to other tasks and to the reactor poll
+     * (Tokio's task budget is 128 operations; guess). Was 1,024: with an accept burst that made
+     * steps of about 10 ms.
+     */
+    static final int MAX_SLOTS_PER_STEP = 128;
     /** Submissions applied per task step before serving events (guess; the ring's capacity bounds the rest). */
     static final int MAX_SUBMISSIONS_PER_STEP = 1024;
 
@@ -97,6 +101,8 @@ final class ShardDriver extends ScheduledTask<Void> {
     private final ReadyStack ready;
     private final Arena arena = Arena.ofShared(); // freed when the driver completes (afterCompletion)
     private final ChunkPool chunks; // the write backlogs' chunks, freed with the arena
+    /** Slots taken from the ready stack and not served yet (a list linked as takeAll returns it); driver only. */
+    private int taken = ReadyStack.EMPTY;
     private final MemorySegment readBuffer;
     /** smallViews[n]: the read buffer's first n bytes, made on first use; see SMALL_VIEW_MAX_BYTES. */
     private final MemorySegment[] smallViews = new MemorySegment[SMALL_VIEW_MAX_BYTES + 1];
@@ -180,22 +186,24 @@ final class ShardDriver extends ScheduledTask<Void> {
             }
             flushSubmitted();
             int served = 0;
+            int index = taken;
             while (served < MAX_SLOTS_PER_STEP) {
-                int index = ready.takeAll();
                 if (index == ReadyStack.EMPTY) {
-                    break;
+                    index = ready.takeAll();
+                    if (index == ReadyStack.EMPTY) {
+                        break;
+                    }
                 }
-                while (index != ReadyStack.EMPTY) {
-                    int next = ready.next(index); // before serving: serving may queue it again
-                    serve(index);
-                    served++;
-                    index = next;
-                }
+                int next = ready.next(index); // before serving: serving may queue it again
+                serve(index);
+                served++;
+                index = next;
             }
+            taken = index; // the rest of a taken list is served first next step (still QUEUED)
             if (closing && server.listenerClosed()) {
                 finishClosing();
-            } else if (!ready.isEmpty()) {
-                wakeSelf(); // the budget is spent: let other tasks run, then go on
+            } else if (taken != ReadyStack.EMPTY || !ready.isEmpty()) {
+                wakeSelf(); // the budget is spent: let other tasks (and the reactor poll) run, then go on
             }
         } finally {
             runner = null;
@@ -565,14 +573,21 @@ final class ShardDriver extends ScheduledTask<Void> {
                 close(null);
             }
         });
-        for (int index = ready.takeAll(); index != ReadyStack.EMPTY; ) {
+        releaseQueued(taken); // taken in an earlier step and not served
+        taken = ReadyStack.EMPTY;
+        releaseQueued(ready.takeAll());
+        completeValue(null);
+    }
+
+    /** Lets go of the closed slots in a list of queued ones (their QUEUED flag held them). */
+    private void releaseQueued(int list) {
+        for (int index = list; index != ReadyStack.EMPTY; ) {
             int next = ready.next(index);
             if (ConnectionTable.isClosedState(table.takeReady(index))) {
                 table.releaseQueued(index);
             }
             index = next;
         }
-        completeValue(null);
     }
 
     @Override
