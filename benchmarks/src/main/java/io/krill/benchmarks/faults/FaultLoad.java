@@ -596,7 +596,9 @@ public final class FaultLoad {
         startNanos = start;
         endNanos = start + phaseSeconds * 1_000_000_000L;
         List<Thread> threads = new ArrayList<>();
-        threads.add(Thread.ofPlatform().name("canary").start(() -> {
+        // The canary measures the server, not this process's own load: it runs at the highest
+        // priority (a lower nice value when the JVM may set one: -XX:ThreadPriorityPolicy=1 as root).
+        threads.add(Thread.ofPlatform().name("canary").priority(Thread.MAX_PRIORITY).start(() -> {
             long[] latencies = canary();
             if (canaryOut != null) {
                 canaryOut[0] = latencies;
