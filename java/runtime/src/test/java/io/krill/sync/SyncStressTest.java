@@ -28,6 +28,63 @@ class SyncStressTest {
         runtime.shutdown(Duration.ofSeconds(10));
     }
 
+    /**
+     * #13's report: 50,000 tasks each take the lock under a 1-4 ms timeout; whoever gets the
+     * guard yields twice and closes it. A timeout that fires as the lock is granted must hand
+     * the guard over (the timeout reports success), not drop it: afterwards the lock is free,
+     * and every task either held it or timed out.
+     */
+    @Test
+    void aTimeoutRacingALockGrantNeverLosesTheLock() throws Exception {
+        Mutex<Integer> mutex = new Mutex<>(0);
+        int tasks = 50_000;
+        java.util.concurrent.atomic.AtomicInteger held = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger timedOut = new java.util.concurrent.atomic.AtomicInteger();
+        List<Task<Void>> all = new ArrayList<>();
+        for (int i = 0; i < tasks; i++) {
+            Duration limit = Duration.ofMillis(1 + i % 4);
+            all.add(runtime.spawn(new Coroutine<Void>() {
+                Task<Mutex.Guard<Integer>> locking;
+                Mutex.Guard<Integer> guard;
+                int yields;
+
+                @Override
+                public void resume(Step<Void> step) {
+                    if (guard == null) {
+                        if (locking == null) {
+                            locking = io.krill.time.Time.timeout(limit, mutex.lock());
+                        }
+                        if (!step.await(locking)) {
+                            return;
+                        }
+                        if (locking.failureNow() != null) {
+                            timedOut.incrementAndGet();
+                            step.complete(null);
+                            return;
+                        }
+                        guard = locking.resultNow();
+                        guard.set(guard.get() + 1);
+                        held.incrementAndGet();
+                    }
+                    if (yields++ < 2) {
+                        step.yieldNow();
+                        return;
+                    }
+                    guard.close();
+                    step.complete(null);
+                }
+            }));
+        }
+        Task.all(all).join(Duration.ofSeconds(50));
+        assertEquals(tasks, held.get() + timedOut.get());
+        assertTrue(held.get() > 0 && timedOut.get() > 0, held + " held, " + timedOut + " timed out: the race was not run");
+        Mutex.Guard<Integer> after = mutex.tryLock();
+        assertTrue(after != null, "the mutex is locked forever: a timeout dropped a granted guard");
+        try (after) {
+            assertEquals(held.get(), after.get(), "every holder incremented once, under the lock");
+        }
+    }
+
     /** The guide's Mutex counter: 10 tasks x 100 increments, here 50 x 1,000. */
     @Test
     void aMutexCounterReachesExactlyN() throws Exception {

@@ -8,7 +8,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * {@code Time.timeout}: completes as the inner task does, or fails with a
- * {@link TimeoutException} at the deadline and cancels the inner task. The timer enters the
+ * {@link TimeoutException} at the deadline and cancels the inner task. The timeout wins only by
+ * cancelling the inner task; an inner task that finished first keeps its outcome. The timer enters the
  * wheel only at the end of the current step, so an inner task finishing within it never
  * touches the wheel.
  */
@@ -39,10 +40,14 @@ public final class TimeoutTask<T> extends AbstractTask<T> implements Waker {
         return timeout;
     }
 
-    /** The inner task finished: first, or because the timer cancelled it. */
+    /**
+     * The inner task finished: first, or because the timer cancelled it. Only a cancellation the
+     * timer won reports the timeout; an inner task that finished otherwise, even after the timer
+     * fired, is this task's outcome.
+     */
     @Override
     public void wake() {
-        if (timedOut) {
+        if (timedOut && inner.isCancelled()) {
             completeFailure(timeoutFailure());
         } else if (completeAs(inner)) {
             entry.cancel();
@@ -51,12 +56,18 @@ public final class TimeoutTask<T> extends AbstractTask<T> implements Waker {
 
     /**
      * The timer fired: cancel the inner task first, so that whoever sees this task fail sees the
-     * inner one cancelled too, then fail (unless the inner task's wake already did).
+     * inner one cancelled too, then fail (unless the inner task's wake already did). When the
+     * cancel loses because the inner task has just finished (a lock granted, a message
+     * received), its outcome is delivered instead, as Tokio's timeout does: dropping it would
+     * lose the value (a granted guard nobody closes locks the mutex forever).
      */
     private void expired() {
         timedOut = true;
-        inner.cancel();
-        completeFailure(timeoutFailure());
+        if (inner.cancel()) {
+            completeFailure(timeoutFailure());
+        } else {
+            completeAs(inner); // finished first: its wake delivers the same outcome, whichever runs first
+        }
     }
 
     private TimeoutException timeoutFailure() {
