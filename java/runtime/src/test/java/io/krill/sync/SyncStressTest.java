@@ -85,6 +85,67 @@ class SyncStressTest {
         }
     }
 
+    /**
+     * Two threads complete both inputs of 20,000 races at once with values that count their
+     * closes: the winner's value is the race's, and the loser's is closed either by its producer
+     * (its promise was cancelled first, so complete() refused it) or by the race (it had finished
+     * too late to win): every value is closed exactly once, none leaks.
+     */
+    @Test
+    void aRaceClosesALoserThatFinishedBeforeItsCancellation() throws Exception {
+        int races = 20_000;
+        java.util.concurrent.atomic.AtomicInteger closed = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger closedTwice = new java.util.concurrent.atomic.AtomicInteger();
+        final class Held implements AutoCloseable {
+            final java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+
+            @Override
+            public void close() {
+                if (done.compareAndSet(false, true)) {
+                    closed.incrementAndGet();
+                } else {
+                    closedTwice.incrementAndGet();
+                }
+            }
+        }
+        List<io.krill.Promise<Held>> firsts = new ArrayList<>();
+        List<io.krill.Promise<Held>> seconds = new ArrayList<>();
+        List<Task<Held>> all = new ArrayList<>();
+        for (int i = 0; i < races; i++) {
+            io.krill.Promise<Held> a = Task.promise();
+            io.krill.Promise<Held> b = Task.promise();
+            firsts.add(a);
+            seconds.add(b);
+            all.add(Task.race(a, b));
+        }
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+        Thread[] producers = new Thread[2];
+        for (int t = 0; t < 2; t++) {
+            List<io.krill.Promise<Held>> mine = t == 0 ? firsts : seconds;
+            producers[t] = Thread.ofPlatform().start(() -> {
+                try {
+                    start.await();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                for (io.krill.Promise<Held> promise : mine) {
+                    Held value = new Held();
+                    if (!promise.complete(value)) {
+                        value.close(); // refused: cancelled first, the value is still ours
+                    }
+                }
+            });
+        }
+        for (Thread producer : producers) {
+            producer.join();
+        }
+        for (Task<Held> race : all) {
+            race.join(Duration.ofSeconds(5)).close();
+        }
+        assertEquals(0, closedTwice.get(), "a value was closed twice");
+        assertEquals(2 * races, closed.get(), "values leaked: a loser that finished before its cancellation was dropped");
+    }
+
     /** The guide's Mutex counter: 10 tasks x 100 increments, here 50 x 1,000. */
     @Test
     void aMutexCounterReachesExactlyN() throws Exception {

@@ -3,7 +3,11 @@ package io.krill.internal.task;
 import io.krill.Task;
 import java.util.Collection;
 
-/** {@link Task#race}: the first input to finish decides; the others are cancelled. */
+/**
+ * {@link Task#race}: the first input to finish decides; the others are cancelled, and one that
+ * finished too late to win but before its cancellation closes its value if it is
+ * {@link AutoCloseable} (a second accepted stream, a second guard), so nothing leaks.
+ */
 public final class RaceTask<T> extends AbstractTask<T> {
 
     private final AbstractTask<? extends T>[] inputs;
@@ -32,10 +36,29 @@ public final class RaceTask<T> extends AbstractTask<T> {
         }
         for (AbstractTask<? extends T> input : inputs) {
             if (input != winner) {
-                input.cancel();
+                cancelOrHandBack(input);
             }
         }
         completeWithOutcome(winner.outcome());
+    }
+
+    /**
+     * Cancels a loser; one that had finished already (its value raced the winner's) hands its
+     * value back if it holds something: an {@link AutoCloseable} (a stream, a guard, a permit)
+     * is closed, as dropping it in Tokio would. Nothing else can be given back from here.
+     */
+    private static void cancelOrHandBack(AbstractTask<?> loser) {
+        if (loser.cancel() || loser.isCancelled() || loser.failureNow() != null) {
+            return;
+        }
+        if (loser.resultNow() instanceof AutoCloseable held) {
+            try {
+                held.close();
+            } catch (Exception e) {
+                TaskScheduler scheduler = WorkerContext.currentScheduler();
+                (scheduler != null ? scheduler : TaskScheduler.INLINE).uncaught(e);
+            }
+        }
     }
 
     @Override
@@ -44,7 +67,7 @@ public final class RaceTask<T> extends AbstractTask<T> {
             return false;
         }
         for (AbstractTask<? extends T> input : inputs) {
-            input.cancel();
+            cancelOrHandBack(input);
         }
         return super.cancel();
     }
