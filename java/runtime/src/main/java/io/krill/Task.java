@@ -77,7 +77,11 @@ public sealed interface Task<T> permits Promise, JoinHandle, io.krill.internal.t
      */
     boolean cancel();
 
-    /** A task completing with {@code fn} applied to this task's result; failures pass through. */
+    /**
+     * A task completing with {@code fn} applied to this task's result; failures pass through.
+     * Cancelled too late to stop the value, it closes it if it is {@link AutoCloseable} (the
+     * result, before {@code fn} ran, or {@code fn}'s value after).
+     */
     <U> Task<U> map(Function<? super T, ? extends U> fn);
 
     /**
@@ -88,6 +92,11 @@ public sealed interface Task<T> permits Promise, JoinHandle, io.krill.internal.t
      * link alive until the whole loop ends, so a connection serving a million requests would
      * hold a million links. Write long loops as a {@link Coroutine}, which awaits each task in
      * place and holds only its own fields.
+     *
+     * <p>Cancel safety: cancelling the returned task hands back what it was too late to stop —
+     * this task's result if {@code fn} never ran, or the result of {@code fn}'s task — by
+     * closing it when it is {@link AutoCloseable} (a guard, a stream). A value {@code fn}
+     * captured in a continuation of its own is that continuation's to close.
      */
     <U> Task<U> then(Function<? super T, ? extends Task<U>> fn);
 

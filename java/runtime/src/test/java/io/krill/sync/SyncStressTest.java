@@ -36,6 +36,19 @@ class SyncStressTest {
      */
     @Test
     void aTimeoutRacingALockGrantNeverLosesTheLock() throws Exception {
+        timeoutsRacingGrants(lock -> lock);
+    }
+
+    /** The same through continuations: a cancelled map or then must hand back the guard it got. */
+    @Test
+    void aTimeoutRacingALockGrantThroughMapAndThenNeverLosesTheLock() throws Exception {
+        timeoutsRacingGrants(lock -> lock.map(guard -> guard));
+        // The guard as the outcome of then's task is handed back; a guard captured inside fn's
+        // own continuation is that continuation's to close (as a lambda, nothing can close it).
+        timeoutsRacingGrants(lock -> lock.then(Task::completed));
+    }
+
+    private void timeoutsRacingGrants(java.util.function.UnaryOperator<Task<Mutex.Guard<Integer>>> wrap) throws Exception {
         Mutex<Integer> mutex = new Mutex<>(0);
         int tasks = 50_000;
         java.util.concurrent.atomic.AtomicInteger held = new java.util.concurrent.atomic.AtomicInteger();
@@ -52,7 +65,7 @@ class SyncStressTest {
                 public void resume(Step<Void> step) {
                     if (guard == null) {
                         if (locking == null) {
-                            locking = io.krill.time.Time.timeout(limit, mutex.lock());
+                            locking = io.krill.time.Time.timeout(limit, wrap.apply(mutex.lock()));
                         }
                         if (!step.await(locking)) {
                             return;

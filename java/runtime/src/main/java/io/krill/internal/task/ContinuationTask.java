@@ -1,6 +1,8 @@
 package io.krill.internal.task;
 
 import io.krill.Task;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -8,15 +10,35 @@ import java.util.function.Function;
  * map / then / handle: a task that waits for its source (as a waiter, not in any queue), then
  * runs its function on a worker. {@code then} waits a second time, for the task its function
  * returned. Cancelling it cancels what it waits for.
+ *
+ * <p>Cancel safety: a cancellation that comes too late to stop a value hands it back
+ * ({@link HandBack}): the source's value when the function never ran (who takes {@code fn} with
+ * getAndSet owns that value: the step to apply it, or the cancel to hand it back), the mapped
+ * value when completing with it lost to the cancel, and the inner task's value (handed back
+ * once, by whichever of the step and the cancel sees it first).
  */
 final class ContinuationTask<S, T> extends ScheduledTask<T> {
 
     private enum Kind { MAP, THEN, HANDLE }
 
+    private static final VarHandle FN;
+    private static final VarHandle INNER_HANDED_BACK;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            FN = lookup.findVarHandle(ContinuationTask.class, "fn", Object.class);
+            INNER_HANDED_BACK = lookup.findVarHandle(ContinuationTask.class, "innerHandedBack", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final Kind kind;
     private final AbstractTask<S> source;
-    private Object fn; // Function or BiFunction by kind; cleared once applied
+    private volatile Object fn; // Function or BiFunction by kind; taken (getAndSet null) to apply or to hand back
     private volatile AbstractTask<T> inner; // then: the task fn returned
+    private volatile boolean innerHandedBack;
 
     private ContinuationTask(TaskScheduler scheduler, Kind kind, AbstractTask<S> source, Object fn) {
         super(scheduler);
@@ -59,27 +81,37 @@ final class ContinuationTask<S, T> extends ScheduledTask<T> {
     protected void step() {
         AbstractTask<T> awaited = inner;
         if (awaited != null) {
-            if (awaited.isDone()) {
-                completeWithOutcome(awaited.outcome());
+            if (awaited.isDone() && !completeWithOutcome(awaited.outcome())) {
+                handBackInner(awaited); // cancelled as the inner task finished
             }
-            return; // spurious wake: still waiting for inner
+            return; // else a spurious wake: still waiting for inner
         }
         if (!source.isDone()) {
             return; // spurious wake
         }
-        Object f = fn;
-        fn = null;
+        Object f = FN.getAndSet(this, null);
+        if (f == null) {
+            return; // cancelled meanwhile: the cancel took fn and handed the source's value back
+        }
         Throwable failure = source.failureNow();
         switch (kind) {
             case MAP -> {
                 if (failure != null) {
                     completeWithOutcome(source.outcome());
                 } else {
-                    completeValue(((Function<? super S, ? extends T>) f).apply(source.resultNow()));
+                    T mapped = ((Function<? super S, ? extends T>) f).apply(source.resultNow());
+                    if (!completeValue(mapped)) {
+                        HandBack.close(mapped); // cancelled while fn ran
+                    }
                 }
             }
-            case HANDLE -> completeValue(((BiFunction<? super S, Throwable, ? extends T>) f)
-                    .apply(failure == null ? source.resultNow() : null, failure));
+            case HANDLE -> {
+                T handled = ((BiFunction<? super S, Throwable, ? extends T>) f)
+                        .apply(failure == null ? source.resultNow() : null, failure);
+                if (!completeValue(handled)) {
+                    HandBack.close(handled);
+                }
+            }
             case THEN -> {
                 if (failure != null) {
                     completeWithOutcome(source.outcome());
@@ -90,15 +122,22 @@ final class ContinuationTask<S, T> extends ScheduledTask<T> {
                     throw new IllegalStateException("then(fn): fn returned null, not a task");
                 }
                 AbstractTask<T> nextTask = AbstractTask.of(next, "then(fn)'s task");
-                inner = nextTask;
+                inner = nextTask; // before the check below: a cancel that misses it is seen here
                 if (isCancelled()) {
-                    nextTask.cancel();
-                } else if (nextTask.isDone()) {
-                    completeWithOutcome(nextTask.outcome());
-                } else if (!nextTask.addWaiter(this)) {
-                    completeWithOutcome(nextTask.outcome());
+                    handBackInner(nextTask);
+                } else if (nextTask.isDone() || !nextTask.addWaiter(this)) {
+                    if (!completeWithOutcome(nextTask.outcome())) {
+                        handBackInner(nextTask);
+                    }
                 }
             }
+        }
+    }
+
+    /** Cancels the inner task or closes its value: once, by the step or the cancel. */
+    private void handBackInner(AbstractTask<T> awaited) {
+        if (INNER_HANDED_BACK.compareAndSet(this, false, true)) {
+            HandBack.cancelOrClose(awaited);
         }
     }
 
@@ -107,10 +146,14 @@ final class ContinuationTask<S, T> extends ScheduledTask<T> {
         if (!super.cancel()) {
             return false;
         }
-        source.cancel();
+        if (FN.getAndSet(this, null) != null) {
+            HandBack.cancelOrClose(source); // fn never ran: the source's value, if it came, is nobody's
+            return true;
+        }
+        source.cancel(); // consumed by fn already (or failed): only stops a source still running
         AbstractTask<T> awaited = inner;
         if (awaited != null) {
-            awaited.cancel();
+            handBackInner(awaited);
         }
         return true;
     }

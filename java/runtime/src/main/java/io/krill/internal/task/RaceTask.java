@@ -36,29 +36,10 @@ public final class RaceTask<T> extends AbstractTask<T> {
         }
         for (AbstractTask<? extends T> input : inputs) {
             if (input != winner) {
-                cancelOrHandBack(input);
+                HandBack.cancelOrClose(input);
             }
         }
         completeWithOutcome(winner.outcome());
-    }
-
-    /**
-     * Cancels a loser; one that had finished already (its value raced the winner's) hands its
-     * value back if it holds something: an {@link AutoCloseable} (a stream, a guard, a permit)
-     * is closed, as dropping it in Tokio would. Nothing else can be given back from here.
-     */
-    private static void cancelOrHandBack(AbstractTask<?> loser) {
-        if (loser.cancel() || loser.isCancelled() || loser.failureNow() != null) {
-            return;
-        }
-        if (loser.resultNow() instanceof AutoCloseable held) {
-            try {
-                held.close();
-            } catch (Exception e) {
-                TaskScheduler scheduler = WorkerContext.currentScheduler();
-                (scheduler != null ? scheduler : TaskScheduler.INLINE).uncaught(e);
-            }
-        }
     }
 
     @Override
@@ -67,7 +48,7 @@ public final class RaceTask<T> extends AbstractTask<T> {
             return false;
         }
         for (AbstractTask<? extends T> input : inputs) {
-            cancelOrHandBack(input);
+            HandBack.cancelOrClose(input);
         }
         return super.cancel();
     }
