@@ -42,10 +42,14 @@ public abstract class StateParker implements Parker {
             STATE.set(this, EMPTY); // NOTIFIED arrived between the two CASes: consume it
             return;
         }
-        sleep(timeoutNanos);
-        // Woken, timed out or spurious: leave PARKED; an unpark racing in is consumed with it
-        // (its wake-up was delivered to the sleep above, or finds it awake: harmless).
-        STATE.set(this, EMPTY);
+        try {
+            sleep(timeoutNanos);
+        } finally {
+            // Woken, timed out, spurious, or a waker dispatched from the sleep threw: leave
+            // PARKED; an unpark racing in is consumed with it (its wake-up was delivered to the
+            // sleep above, or finds it awake: harmless).
+            STATE.set(this, EMPTY);
+        }
     }
 
     @Override

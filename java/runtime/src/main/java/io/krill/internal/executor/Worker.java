@@ -123,37 +123,82 @@ final class Worker implements Runnable {
         timers.bindOwner(Thread.currentThread());
         try {
             while (!shared.isStopped()) {
-                tick++;
-                boolean pollDue = tick % shared.globalQueueInterval == 0;
-                if (!pollDue && tick % POLL_CLOCK_TICKS == 0) {
-                    pollDue = System.nanoTime() - lastIoPoll > MAX_POLL_GAP_NANOS; // long steps: look by time too
-                }
-                if (pollDue) {
-                    timers.process(); // a busy worker still fires its timers
-                    if (shared.io.hasRegistrations()) {
-                        parker.pollNow(); // and sees its I/O (one non-blocking epoll_wait)
-                    }
-                    lastIoPoll = System.nanoTime();
-                }
-                ScheduledTask<?> task = nextTask();
-                if (task == null && timers.process() > 0) {
-                    task = nextTask(); // fired timers woke tasks onto this worker
-                }
-                if (task == null) {
-                    task = stealWork();
-                }
-                for (int spin = 0; task == null && searching && spin < SPIN_ROUNDS; spin++) {
-                    Thread.onSpinWait();
-                    task = stealWork();
-                }
-                if (task != null) {
-                    runTask(task);
-                } else {
-                    park();
+                try {
+                    turn();
+                } catch (Throwable t) {
+                    // DESIGN: workers never die. A failure outside any task step (a timer's or an
+                    // event's waker, the reactor's dispatch) is reported, and the loop goes on:
+                    // a dead worker would strand its queue, its timers and its reactor shard.
+                    shared.uncaught(t);
                 }
             }
         } finally {
             shared.workerExited();
+        }
+    }
+
+    /**
+     * Fires due timers. A waker that throws (a bug: wakers must not) is reported and the worker
+     * goes on; the wheel has fired the others due with it first. Caught here, where the
+     * worker's own state (its idle registration while parked) is consistent, not only in
+     * {@link #run}.
+     */
+    private int processTimers() {
+        try {
+            return timers.process();
+        } catch (RuntimeException | Error e) {
+            shared.uncaught(e);
+            return 1; // it woke something, or tried: look for work
+        }
+    }
+
+    /** A non-blocking look at the reactor; a failing event waker is reported, as in {@link #processTimers}. */
+    private void pollNow() {
+        try {
+            parker.pollNow();
+        } catch (RuntimeException | Error e) {
+            shared.uncaught(e);
+        }
+    }
+
+    /** Parks in the reactor; a failing event waker is reported, as in {@link #processTimers}. */
+    private void parkReporting(long timeoutNanos) {
+        try {
+            parker.park(timeoutNanos);
+        } catch (RuntimeException | Error e) {
+            shared.uncaught(e);
+        }
+    }
+
+    /** One turn of the worker loop: the poll and timers when due, then one task or a park. */
+    private void turn() {
+        tick++;
+        boolean pollDue = tick % shared.globalQueueInterval == 0;
+        if (!pollDue && tick % POLL_CLOCK_TICKS == 0) {
+            pollDue = System.nanoTime() - lastIoPoll > MAX_POLL_GAP_NANOS; // long steps: look by time too
+        }
+        if (pollDue) {
+            processTimers(); // a busy worker still fires its timers
+            if (shared.io.hasRegistrations()) {
+                pollNow(); // and sees its I/O (one non-blocking epoll_wait)
+            }
+            lastIoPoll = System.nanoTime();
+        }
+        ScheduledTask<?> task = nextTask();
+        if (task == null && processTimers() > 0) {
+            task = nextTask(); // fired timers woke tasks onto this worker
+        }
+        if (task == null) {
+            task = stealWork();
+        }
+        for (int spin = 0; task == null && searching && spin < SPIN_ROUNDS; spin++) {
+            Thread.onSpinWait();
+            task = stealWork();
+        }
+        if (task != null) {
+            runTask(task);
+        } else {
+            park();
         }
     }
 
@@ -301,7 +346,7 @@ final class Worker implements Runnable {
                 if (KrillEvents.parks) {
                     WorkerParkEvent event = new WorkerParkEvent();
                     event.begin();
-                    parker.park(timeoutNanos);
+                    parkReporting(timeoutNanos);
                     event.end();
                     if (event.shouldCommit()) {
                         event.worker = index;
@@ -309,11 +354,11 @@ final class Worker implements Runnable {
                         event.commit();
                     }
                 } else {
-                    parker.park(timeoutNanos);
+                    parkReporting(timeoutNanos);
                 }
             }
             lastIoPoll = System.nanoTime(); // the park was a poll (epoll_wait with a timeout)
-            timers.process();
+            processTimers();
             if (!hasTasks() && shared.io.hasRegistrations()) {
                 rescueStuckShards();
             }
@@ -346,7 +391,11 @@ final class Worker implements Runnable {
             }
             long polls = other.polls();
             if (polls == seenPolls[other.index] && !shared.idle.isParked(other.index)) {
-                other.parker.pollForeign();
+                try {
+                    other.parker.pollForeign();
+                } catch (RuntimeException | Error e) {
+                    shared.uncaught(e); // a waker of the rescued shard failed: see processTimers
+                }
             }
             seenPolls[other.index] = polls;
         }

@@ -136,12 +136,15 @@ final class TimerWheel {
 
     /**
      * Advances to {@code nowTick}: fires every entry due by then and cascades the rest of each
-     * expired slot down the levels.
+     * expired slot down the levels. A waker that throws does not stop the others (the slot's
+     * list is detached first, so stopping there would lose them); the first failure is thrown
+     * once the wheel is consistent, with any later ones suppressed in it.
      *
      * @return how many entries fired
      */
     int advance(long nowTick) {
         int fired = 0;
+        Throwable failure = null; // a waker that threw: the rest still fire, then it is rethrown
         for (;;) {
             int level = -1;
             int slot = 0;
@@ -171,7 +174,15 @@ final class TimerWheel {
                 entry.slotIndex = -1;
                 size--;
                 if (entry.deadlineTick <= deadline) {
-                    entry.fire();
+                    try {
+                        entry.fire();
+                    } catch (RuntimeException | Error e) {
+                        if (failure == null) {
+                            failure = e;
+                        } else {
+                            failure.addSuppressed(e);
+                        }
+                    }
                     fired++;
                 } else {
                     link(entry, levelFor(deadline, entry.deadlineTick)); // cascade down
@@ -181,6 +192,11 @@ final class TimerWheel {
         }
         if (nowTick > elapsed) {
             elapsed = nowTick; // no occupied slot lies between: the levels stay valid
+        }
+        if (failure instanceof RuntimeException e) {
+            throw e; // after the wheel is consistent again: its worker reports it and goes on
+        } else if (failure instanceof Error e) {
+            throw e;
         }
         return fired;
     }
