@@ -422,7 +422,7 @@ class TcpStreamTest extends LoopbackFixture {
     }
 
     @Test
-    void optionsAreSetAndReadBackAndLingerZeroResetsOnClose() throws Exception {
+    void optionsAreSetAndReadBackALingerThatWouldBlockIsRefusedAndLingerZeroResetsOnClose() throws Exception {
         try (Peered p = connectToPlainSocket()) {
             TcpStream stream = p.stream();
             assertTrue(stream.noDelay(), "TCP_NODELAY is on by default");
@@ -438,8 +438,11 @@ class TcpStreamTest extends LoopbackFixture {
             assertThrows(IllegalArgumentException.class, () -> stream.setSendBufferSize(0));
 
             assertEquals(Optional.empty(), stream.linger(), "off by default");
-            stream.setLinger(Duration.ofMillis(1500));
-            assertEquals(Optional.of(Duration.ofSeconds(2)), stream.linger(), "whole seconds, rounded up");
+            // A positive linger would make close(2) block the worker (even non-blocking): refused, and nothing set.
+            IllegalArgumentException blocking = assertThrows(IllegalArgumentException.class,
+                    () -> stream.setLinger(Duration.ofMillis(1500)));
+            assertTrue(blocking.getMessage().contains("stalling its worker"), blocking.getMessage());
+            assertEquals(Optional.empty(), stream.linger(), "a refused linger sets nothing");
             stream.setLinger(null);
             assertEquals(Optional.empty(), stream.linger());
             assertThrows(IllegalArgumentException.class, () -> stream.setLinger(Duration.ofSeconds(-1)));
