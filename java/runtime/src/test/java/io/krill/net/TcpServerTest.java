@@ -143,6 +143,63 @@ class TcpServerTest {
         return socket;
     }
 
+    /**
+     * #13: onClose only for connections that had their onOpen. A close requested while accepted
+     * connections still wait for their first turn (opening) must close them without callbacks.
+     * The first onOpen holds its worker while 400 clients connect, so that many are accepted
+     * and queued at once; the 100th onOpen requests the close, and the step that follows finds
+     * accepted connections not yet opened.
+     */
+    @Test
+    void aConnectionClosedBeforeItsOnOpenNeverSeesOnClose() throws Exception {
+        java.util.Set<Long> opened = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicInteger closedUnopened = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger closedOpened = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CountDownLatch clientsIn = new java.util.concurrent.CountDownLatch(1);
+        TcpServer[] self = new TcpServer[1];
+        ConnectionHandler handler = new ConnectionHandler() {
+            @Override
+            public void onOpen(Connection connection) {
+                if (opened.isEmpty()) {
+                    try {
+                        clientsIn.await(WAIT_SECONDS, TimeUnit.SECONDS); // hold the worker: the others queue up
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                opened.add(connection.token());
+                if (opened.size() == 100) {
+                    self[0].close(); // returns at once; the drivers see it at their next step
+                }
+            }
+
+            @Override
+            public void onData(Connection connection, MemorySegment data) {}
+
+            @Override
+            public void onClose(Connection connection, Throwable failureOrNull) {
+                (opened.contains(connection.token()) ? closedOpened : closedUnopened).incrementAndGet();
+            }
+        };
+        self[0] = start(TcpServer.builder(handler).backlog(1024));
+        List<Socket> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < 400; i++) {
+                clients.add(connect()); // the kernel completes the handshake; the server accepts later
+            }
+            clientsIn.countDown();
+            server.closed().join(Duration.ofSeconds(WAIT_SECONDS));
+        } finally {
+            clientsIn.countDown();
+            for (Socket client : clients) {
+                client.close();
+            }
+        }
+        assertTrue(opened.size() >= 100, opened.size() + " opened");
+        assertEquals(0, closedUnopened.get(), "onClose for connections whose onOpen never ran");
+        assertEquals(opened.size(), closedOpened.get(), "every opened connection closed once");
+    }
+
     /** Echo: writes back what it reads, in the read callback. */
     static final ConnectionHandler ECHO = (connection, data) -> connection.write(data);
 

@@ -102,6 +102,8 @@ public final class SlotDescriptor {
     public static final int DRIVER_READ_PAUSED = 1 << 11;
     public static final int DRIVER_CONNECTING = 1 << 12;
     public static final int DRIVER_FLUSH_PENDING = 1 << 13;
+    /** onOpen was called: only such a connection gets onClose (one closed while still opening gets none). */
+    public static final int DRIVER_OPENED = 1 << 14;
     static final long TICK_MASK = 0xFFFFL << TICK_SHIFT;
 
     static int readiness(long state) {

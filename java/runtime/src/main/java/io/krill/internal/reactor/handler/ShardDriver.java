@@ -238,6 +238,7 @@ final class ShardDriver extends ScheduledTask<Void> {
         cause = null;
         try {
             if (opening) {
+                slot.set(SlotDescriptor.DRIVER_OPENED); // before the call: a throwing onOpen still gets its onClose
                 handler.onOpen(connection);
             }
             if ((readiness & HANGUP_EVENTS) != 0) {
@@ -533,11 +534,14 @@ final class ShardDriver extends ScheduledTask<Void> {
     }
 
     /**
-     * Calls onClose for the bound slot (unless it never opened: an outbound connect that did not
-     * finish), frees its backlog, closes the descriptor (the token goes stale).
+     * Calls onClose for the bound slot if its onOpen ran (not for an outbound connect that did
+     * not finish, nor for an accepted connection closed before its first turn, as when the
+     * server closes with connections still queued), frees its backlog, closes the descriptor
+     * (the token goes stale).
      */
     private void close(Throwable why) {
-        boolean opened = !slot.any(SlotDescriptor.DRIVER_CONNECTING);
+        boolean counted = !slot.any(SlotDescriptor.DRIVER_CONNECTING); // in the server's count since accept or connect
+        boolean opened = slot.any(SlotDescriptor.DRIVER_OPENED);
         slot.set(SlotDescriptor.DRIVER_CLOSING);
         if (opened) {
             connection.active = true;
@@ -554,7 +558,7 @@ final class ShardDriver extends ScheduledTask<Void> {
             timeouts.clear(slot);
         }
         table.deregister(slot.token(), true);
-        if (opened) {
+        if (counted) {
             server.connectionClosed();
         }
     }
