@@ -316,8 +316,13 @@ public final class Mpsc {
         }
     }
 
-    /** A reserved slot: {@link #send} never waits. */
-    public static final class Permit<T> {
+    /**
+     * A reserved slot: {@link #send} never waits. A permit that will not be used gives its slot
+     * back with {@link #close()} (Tokio's drop), so a reserve that lost a race or a timeout, or
+     * a caller that changed its mind, does not shrink the channel for good; a race or a
+     * timeout that was too late to cancel the reserve closes it itself.
+     */
+    public static final class Permit<T> implements AutoCloseable {
         private final Chan<T> chan;
         private boolean used; // plain: a permit has one owner
 
@@ -328,7 +333,7 @@ public final class Mpsc {
         public void send(T message) {
             Objects.requireNonNull(message, "message");
             if (used) {
-                throw new IllegalStateException("this permit was used");
+                throw new IllegalStateException("this permit was used or closed");
             }
             used = true;
             Waiter<?> chain;
@@ -341,6 +346,18 @@ public final class Mpsc {
                 chain = chan.takeAdmittedLocked();
             }
             Chan.complete(chain);
+        }
+
+        /** Gives the slot back unused (the next waiting sender or reserve may take it); after a send, or twice, nothing. */
+        @Override
+        public void close() {
+            if (used) {
+                return;
+            }
+            used = true;
+            if (chan.bounded()) {
+                chan.refund();
+            }
         }
     }
 

@@ -260,6 +260,22 @@ class SyncTest {
     }
 
     @Test
+    void anUnusedPermitClosedGivesItsSlotToTheNextReserve() {
+        Mpsc.Channel<String> channel = Mpsc.bounded(1);
+        Mpsc.Permit<String> permit = channel.sender().reserve().join();
+        Task<Mpsc.Permit<String>> second = channel.sender().reserve();
+        assertFalse(second.isDone(), "the one slot is reserved");
+        permit.close();
+        assertTrue(second.isDone(), "the closed permit's slot went to the waiting reserve");
+        permit.close(); // twice: nothing more comes back
+        assertThrows(IllegalStateException.class, () -> permit.send("late"));
+        assertFalse(channel.sender().trySend("x"), "one slot, held by the second permit: none was made up");
+        second.resultNow().send("via the second");
+        assertEquals("via the second", channel.receiver().recv().join());
+        assertTrue(channel.sender().trySend("x"), "and free again once received");
+    }
+
+    @Test
     void waitingSendersAreAdmittedInOrderAndACancelledOneSendsNothing() {
         Mpsc.Channel<String> channel = Mpsc.bounded(1);
         Mpsc.Sender<String> sender = channel.sender();
