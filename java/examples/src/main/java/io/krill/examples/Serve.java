@@ -316,7 +316,7 @@ public final class Serve implements AutoCloseable {
             filled += n;
             stepBytes += n;
             int consumed = 0;
-            for (int end = requestEnd(held, Math.max(consumed, scanned - 3), filled); end > 0;
+            for (int end = requestEnd(held, Math.max(0, scanned - 3), filled); end > 0;
                     end = requestEnd(held, consumed, filled)) {
                 consumed = end;
                 owed++;

@@ -50,6 +50,9 @@ class TcpClientTest extends LoopbackFixture {
         }
     };
 
+    /** A handler with nothing to do: for tests of connecting alone. */
+    private static final ConnectionHandler SILENT = (connection, data) -> { };
+
     private TcpClient client(ConnectionHandler handler) {
         return runtime.blockOn(() -> TcpClient.builder(handler).build());
     }
@@ -102,10 +105,7 @@ class TcpClientTest extends LoopbackFixture {
 
     @Test
     void aCancelledConnectLeavesNoSocketBehindEvenWhenItRacesTheConnect() throws Exception {
-        TcpClient client = client(new ConnectionHandler() {
-            @Override
-            public void onData(Connection connection, MemorySegment data) {}
-        });
+        TcpClient client = client(SILENT);
         int abandoned = 0;
         try (ServerSocket upstream = new ServerSocket(0, 200, java.net.InetAddress.getLoopbackAddress())) {
             for (int i = 0; i < 100; i++) {
@@ -135,10 +135,7 @@ class TcpClientTest extends LoopbackFixture {
 
     @Test
     void aConnectThatLosesATimeoutOrARaceClosesItsSocket() throws Exception {
-        TcpClient client = client(new ConnectionHandler() {
-            @Override
-            public void onData(Connection connection, MemorySegment data) {}
-        });
+        TcpClient client = client(SILENT);
         int lost = 0;
         try (ServerSocket upstream = new ServerSocket(0, 200, java.net.InetAddress.getLoopbackAddress())) {
             java.net.InetSocketAddress address = loopback(upstream.getLocalPort());

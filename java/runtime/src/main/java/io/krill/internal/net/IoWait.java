@@ -6,7 +6,6 @@ import io.krill.internal.jni.Readiness;
 import io.krill.internal.reactor.Waiters;
 import io.krill.internal.task.ScheduledTask;
 import io.krill.internal.task.TaskScheduler;
-import io.krill.internal.task.WorkerContext;
 import java.io.EOFException;
 import java.lang.foreign.MemorySegment;
 
@@ -40,18 +39,13 @@ final class IoWait extends ScheduledTask<Object> {
     private long done;
 
     private IoWait(Registration registration, Kind kind, int interest, MemorySegment buffer, long done, String operation) {
-        super(schedulerHere(), false);
+        super(TaskScheduler.here(), false);
         this.registration = registration;
         this.kind = kind;
         this.interest = interest;
         this.buffer = buffer;
         this.done = done;
         this.operation = operation;
-    }
-
-    private static TaskScheduler schedulerHere() {
-        TaskScheduler current = WorkerContext.currentScheduler();
-        return current != null ? current : TaskScheduler.INLINE;
     }
 
     /**

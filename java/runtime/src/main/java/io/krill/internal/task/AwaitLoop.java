@@ -19,12 +19,7 @@ public abstract class AwaitLoop<T> extends ScheduledTask<T> {
     private volatile AbstractTask<?> awaited;
 
     protected AwaitLoop() {
-        super(schedulerHere(), false);
-    }
-
-    private static TaskScheduler schedulerHere() {
-        TaskScheduler current = WorkerContext.currentScheduler();
-        return current != null ? current : TaskScheduler.INLINE;
+        super(TaskScheduler.here(), false);
     }
 
     /**
@@ -68,11 +63,6 @@ public abstract class AwaitLoop<T> extends ScheduledTask<T> {
                 return; // waiting
             }
         }
-    }
-
-    /** Completes the loop with {@code value}. */
-    protected final void finish(T value) {
-        completeValue(value);
     }
 
     /** Fails the loop. */

@@ -48,11 +48,10 @@ final class ContinuationTask<S, T> extends ScheduledTask<T> {
     }
 
     private static TaskScheduler schedulerFor(AbstractTask<?> source) {
-        TaskScheduler current = WorkerContext.currentScheduler();
-        if (current != null) {
-            return current;
+        if (WorkerContext.current() == null && source instanceof ScheduledTask<?> scheduled) {
+            return scheduled.scheduler(); // off a worker: where the source runs
         }
-        return source instanceof ScheduledTask<?> scheduled ? scheduled.scheduler() : TaskScheduler.INLINE;
+        return TaskScheduler.here();
     }
 
     private static <S, T> Task<T> start(AbstractTask<S> source, Kind kind, Object fn) {

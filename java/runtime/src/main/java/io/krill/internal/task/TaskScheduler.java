@@ -30,4 +30,10 @@ public interface TaskScheduler {
 
     /** Runs tasks on the thread that wakes them: for continuations of tasks outside any runtime. */
     TaskScheduler INLINE = (task, yielded) -> task.run();
+
+    /** The current worker's scheduler, or {@link #INLINE} off any worker: where a task made here runs. */
+    static TaskScheduler here() {
+        TaskScheduler current = WorkerContext.currentScheduler();
+        return current != null ? current : INLINE;
+    }
 }
