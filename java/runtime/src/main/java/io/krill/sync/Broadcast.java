@@ -1,6 +1,7 @@
 package io.krill.sync;
 
 import io.krill.Task;
+import io.krill.internal.task.AbstractTask;
 import java.util.List;
 import java.util.Objects;
 
@@ -51,7 +52,8 @@ public final class Broadcast<T> {
             tail++;
             woken = waiting.grantAll();
             for (Waiter<?> waiter : woken) {
-                ((ReceiveWaiter<?>) waiter).receiver.position++; // it takes the message just sent
+                ReceiveWaiter<?> receive = (ReceiveWaiter<?>) waiter;
+                receive.at = receive.receiver.position++; // it takes the message just sent
             }
             count = receivers;
         }
@@ -80,10 +82,35 @@ public final class Broadcast<T> {
 
     private static final class ReceiveWaiter<T> extends Waiter<T> {
         final Receiver<T> receiver;
+        long at = -1; // written under the lock: the position of the message it was granted
 
         ReceiveWaiter(Object lock, Receiver<T> receiver) {
             super(lock, 0);
             this.receiver = receiver;
+        }
+
+        @Override
+        protected void handBack(T message) {
+            if (message != null) {
+                receiver.unreceive(at);
+            }
+        }
+    }
+
+    /** A recv that found its message in the ring: born completed; gives its position back like a waiter. */
+    private static final class Received<T> extends AbstractTask<T> {
+        private final Receiver<T> receiver;
+        private final long at;
+
+        Received(Receiver<T> receiver, T message, long at) {
+            super(message);
+            this.receiver = receiver;
+            this.at = at;
+        }
+
+        @Override
+        protected void handBack(T message) {
+            receiver.unreceive(at);
         }
     }
 
@@ -101,6 +128,10 @@ public final class Broadcast<T> {
         /**
          * The next message; a failure with {@link LaggedException} if this receiver fell behind
          * (it then resumes at the oldest kept message); null when closed and drained.
+         *
+         * <p>Cancel-safe (as Tokio's): cancelled while it waits, its position is unchanged; a
+         * message it received that nobody took moves its position back, so the next
+         * {@code recv} returns it again (or reports the lag, if the ring overwrote it since).
          */
         @SuppressWarnings("unchecked")
         public Task<T> recv() {
@@ -116,8 +147,7 @@ public final class Broadcast<T> {
                 }
                 if (position < channel.tail) {
                     T message = (T) channel.ring[(int) (position % channel.ring.length)];
-                    position++;
-                    return Task.completed(message);
+                    return new Received<>(this, message, position++);
                 }
                 if (channel.closed) {
                     return Task.completed(null);
@@ -125,6 +155,19 @@ public final class Broadcast<T> {
                 ReceiveWaiter<T> waiter = new ReceiveWaiter<>(channel, this);
                 channel.waiting.add(waiter);
                 return waiter;
+            }
+        }
+
+        /**
+         * The message at {@code at}, received and taken by nobody, is this receiver's next again
+         * (if it has moved on since, nothing; if the ring has overwritten it since, the next recv
+         * reports the lag, as it would have).
+         */
+        private void unreceive(long at) {
+            synchronized (channel) {
+                if (position == at + 1) {
+                    position = at;
+                }
             }
         }
 

@@ -1,6 +1,7 @@
 package io.krill.sync;
 
 import io.krill.Task;
+import io.krill.internal.task.AbstractTask;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
@@ -23,7 +24,8 @@ import java.util.Objects;
  *
  * <p>Cancellation: a queued send or reserve leaves the queue; an admitted send has sent (its
  * cancel returns false); an admitted reserve may still be cancelled until its task completes,
- * and the slot is then given back. A pending {@code recv} handed a message keeps it.
+ * and the slot is then given back. A received message nobody took goes back to the head of
+ * the channel. Each method says what that makes it under a timeout and in a race.
  */
 public final class Mpsc {
 
@@ -139,6 +141,26 @@ public final class Mpsc {
             }
         }
 
+        /**
+         * A received message nobody took (its recv lost a race, or was cancelled with its
+         * continuation): it goes back first in line, to the pending recv if there is one, else to
+         * the buffer's head, even past capacity (it held a place a moment ago).
+         */
+        void unreceive(T message) {
+            Waiter<?> chain;
+            synchronized (this) {
+                if (receiving.isEmpty()) {
+                    buffer.addFirst(message);
+                    return;
+                }
+                RecvWaiter<?> receiver = (RecvWaiter<?>) receiving.grantHead();
+                receiver.message = message;
+                chainLocked(receiver);
+                chain = takeAdmittedLocked();
+            }
+            complete(chain);
+        }
+
         /** A reserve cancelled after it was admitted: its slot goes to the next in line. */
         void refund() {
             Waiter<?> chain;
@@ -167,16 +189,40 @@ public final class Mpsc {
 
     /** The pending recv; handed its message under the lock. */
     private static final class RecvWaiter<T> extends ChanWaiter<T> {
+        private final Chan<T> chan;
         Object message; // guarded by the lock until delivered; null: the end of the stream
 
-        RecvWaiter(Chan<?> chan) {
+        RecvWaiter(Chan<T> chan) {
             super(chan);
+            this.chan = chan;
         }
 
         @Override
         @SuppressWarnings("unchecked")
         void deliver() {
             grant((T) message);
+        }
+
+        @Override
+        protected void handBack(T message) {
+            if (message != null) {
+                chan.unreceive(message);
+            }
+        }
+    }
+
+    /** A recv that found a message buffered: born completed, and gives it back like a {@link RecvWaiter}. */
+    private static final class Received<T> extends AbstractTask<T> {
+        private final Chan<T> chan;
+
+        Received(Chan<T> chan, T message) {
+            super(message);
+            this.chan = chan;
+        }
+
+        @Override
+        protected void handBack(T message) {
+            chan.unreceive(message);
         }
     }
 
@@ -234,7 +280,16 @@ public final class Mpsc {
             this.chan = chan;
         }
 
-        /** A task completing once the message is in the channel (waiting for room if bounded). */
+        /**
+         * A task completing once the message is in the channel (waiting for room if bounded).
+         *
+         * <p>Cancel safety: cancelled while it waits for room, the message was not sent; under
+         * a timeout, a send admitted as the timer fired is reported as sent, so a caller that
+         * retries on timeout never sends twice. A send that is admitted as it loses a race has
+         * been sent although the race reports the other branch: in a race, use
+         * {@link #reserve()} (a permit nobody takes gives its slot back) and send with the
+         * permit.
+         */
         public Task<Void> send(T message) {
             Objects.requireNonNull(message, "message");
             Waiter<?> chain;
@@ -273,7 +328,11 @@ public final class Mpsc {
             return true;
         }
 
-        /** A task completing with a permit to send one message without waiting (Tokio's reserve). */
+        /**
+         * A task completing with a permit to send one message without waiting (Tokio's
+         * reserve). Cancel-safe: cancelled before it completes, it holds no slot; a permit
+         * nobody took (a lost race, a cancelled continuation) is closed and its slot given back.
+         */
         public Task<Permit<T>> reserve() {
             synchronized (chan) {
                 chan.checkOpenLocked(this);
@@ -372,6 +431,12 @@ public final class Mpsc {
         /**
          * The next message, or null once every sender is closed and nothing is left.
          *
+         * <p>Cancel-safe (as Tokio's): cancelled while it waits, it takes nothing; a message it
+         * received that nobody took (it lost a race, its continuation was cancelled before its
+         * function ran) goes back to the head of the channel for the next {@code recv}, and a
+         * timeout that fires as it receives delivers the message. A {@code map} whose function
+         * already ran on the message owns what it made of it: race the {@code recv} itself.
+         *
          * <p>With a message ready the task is born completed: one small object, which C2 removes
          * when the caller reads it at once (0 B/op in SyncBenchmark), but which a caller keeping
          * the task (a coroutine's field) pays for. Such a loop allocates nothing by trying
@@ -400,7 +465,7 @@ public final class Mpsc {
                 chain = chan.takeAdmittedLocked();
             }
             Chan.complete(chain);
-            return Task.completed(message);
+            return new Received<>(chan, message);
         }
 
         /** The next message if one is buffered, else null; never waits. */

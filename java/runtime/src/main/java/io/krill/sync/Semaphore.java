@@ -1,6 +1,7 @@
 package io.krill.sync;
 
 import io.krill.Task;
+import io.krill.internal.task.AbstractTask;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.List;
@@ -45,8 +46,6 @@ public final class Semaphore {
     private static final long CLOSED = 1;
     private static final long QUEUED = 1 << 1;
     private static final int PERMIT_SHIFT = 2;
-
-    private static final Task<Void> READY = Task.completed(null);
 
     private static final VarHandle STATE;
 
@@ -125,6 +124,29 @@ public final class Semaphore {
         Void value() {
             return null;
         }
+
+        /** Granted, and nobody took the permits (a lost race, a cancelled continuation): released. */
+        @Override
+        protected void handBack(Void none) {
+            semaphore.release(amount);
+        }
+    }
+
+    /** An acquire that took its permits at once: born completed; released if nobody takes them. */
+    private static final class Acquired extends AbstractTask<Void> {
+        private final Semaphore semaphore;
+        private final long permits;
+
+        Acquired(Semaphore semaphore, long permits) {
+            super((Void) null);
+            this.semaphore = semaphore;
+            this.permits = permits;
+        }
+
+        @Override
+        protected void handBack(Void none) {
+            semaphore.release(permits);
+        }
     }
 
     /** One permit: see {@link #acquire(long)}. */
@@ -135,15 +157,18 @@ public final class Semaphore {
     /**
      * A task completing once {@code n} permits are this caller's (release them with
      * {@link #release(long)}); failing with {@link ClosedException} if the semaphore closes
-     * first. Cancelling it before it completes gives nothing up: it leaves the queue, or hands
-     * back permits granted in the meantime.
+     * first.
+     *
+     * <p>Cancel-safe: cancelled before it completes, it leaves the queue, or hands back permits
+     * granted in the meantime; permits it got that nobody took (it lost a race, its
+     * continuation was cancelled) are released.
      */
     public Task<Void> acquire(long n) {
         if (tryAcquire(n)) {
-            return READY;
+            return new Acquired(this, n);
         }
         PermitAcquire waiter = new PermitAcquire(this, n);
-        return acquireOrQueue(waiter) ? READY : waiter;
+        return acquireOrQueue(waiter) ? new Acquired(this, n) : waiter;
     }
 
     /**

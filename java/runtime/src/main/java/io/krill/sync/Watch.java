@@ -1,6 +1,7 @@
 package io.krill.sync;
 
 import io.krill.Task;
+import io.krill.internal.task.AbstractTask;
 import java.util.List;
 import java.util.Objects;
 
@@ -100,28 +101,83 @@ public final class Watch<T> {
             }
         }
 
-        /** Completes when a value newer than the last seen one is there (at once if it is). */
+        /**
+         * Completes when a value newer than the last seen one is there (at once if it is), and
+         * marks it seen.
+         *
+         * <p>Cancel-safe, as Tokio's: cancelled before a change, it marks nothing; a change it
+         * reported that nobody took (it lost a race, its continuation was cancelled) is unseen
+         * again, so the next {@code changed()} reports it.
+         */
         public Task<Void> changed() {
             synchronized (watch) {
                 if (watch.version != seen) {
+                    long before = seen;
                     seen = watch.version;
-                    return Task.completed(null);
+                    return new Seen(this, before, seen);
                 }
                 if (watch.closed) {
                     return Task.failed(new ClosedException("watch closed"));
                 }
-                Waiter<Void> waiter = new Waiter<>(watch, 0) {
-                    @Override
-                    void grantVoid() {
-                        synchronized (watch) {
-                            seen = watch.version;
-                        }
-                        super.grantVoid();
-                    }
-                };
+                ChangeWaiter<T> waiter = new ChangeWaiter<>(this);
                 watch.waiting.add(waiter);
                 return waiter;
             }
+        }
+
+        /** A change reported and taken by nobody: unseen again, unless this receiver moved on since. */
+        void unsee(long before, long after) {
+            synchronized (watch) {
+                if (seen == after) {
+                    seen = before;
+                }
+            }
+        }
+    }
+
+    /** A {@code changed()} waiting for a change; granted, it marks the change seen. */
+    private static final class ChangeWaiter<T> extends Waiter<Void> {
+        private final Receiver<T> receiver;
+        private long before;
+        private long after;
+
+        ChangeWaiter(Receiver<T> receiver) {
+            super(receiver.watch, 0);
+            this.receiver = receiver;
+        }
+
+        @Override
+        void grantVoid() {
+            synchronized (receiver.watch) {
+                before = receiver.seen;
+                after = receiver.watch.version;
+                receiver.seen = after;
+            }
+            super.grantVoid();
+        }
+
+        @Override
+        protected void handBack(Void none) {
+            receiver.unsee(before, after);
+        }
+    }
+
+    /** A change found at once: born completed; unseen again if nobody takes it. */
+    private static final class Seen extends AbstractTask<Void> {
+        private final Receiver<?> receiver;
+        private final long before;
+        private final long after;
+
+        Seen(Receiver<?> receiver, long before, long after) {
+            super((Void) null);
+            this.receiver = receiver;
+            this.before = before;
+            this.after = after;
+        }
+
+        @Override
+        protected void handBack(Void none) {
+            receiver.unsee(before, after);
         }
     }
 }

@@ -53,12 +53,14 @@ public abstract non-sealed class AbstractTask<T> implements Task<T> {
 
     private static final VarHandle RESULT;
     private static final VarHandle WAITERS;
+    private static final VarHandle HANDED_BACK;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             RESULT = lookup.findVarHandle(AbstractTask.class, "result", Object.class);
             WAITERS = lookup.findVarHandle(AbstractTask.class, "waiters", Object.class);
+            HANDED_BACK = lookup.findVarHandle(AbstractTask.class, "handedBack", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -68,6 +70,8 @@ public abstract non-sealed class AbstractTask<T> implements Task<T> {
     private volatile Object result;
     // null | Waker | WaitNode chain | FIRED; CAS by waiters, getAndSet(FIRED) by complete().
     private volatile Object waiters;
+    // Set once, by the first handBackOnce(); sits in the header's padding (no bigger objects).
+    private volatile boolean handedBack;
 
     protected AbstractTask() {}
 
@@ -207,6 +211,38 @@ public abstract non-sealed class AbstractTask<T> implements Task<T> {
             throw new IllegalStateException("completeAs: " + other + " has not finished");
         }
         return complete(outcome);
+    }
+
+    // ---- giving back a value nobody takes ------------------------------------------------------
+
+    /**
+     * Gives back this task's value, which its consumer gave up on after it had come (a race it
+     * lost, a continuation or a {@code Task.all} cancelled before it could pass it on, a
+     * {@code JoinSet} closed before it was taken): see {@link HandBack}. Once per task, however
+     * many consumers give up on it; nothing for a task that failed, was cancelled or has not
+     * finished.
+     */
+    final void handBackOnce() {
+        Object outcome = result;
+        if (outcome == null || outcome instanceof Failure || !HANDED_BACK.compareAndSet(this, false, true)) {
+            return;
+        }
+        try {
+            handBack(valueOf(outcome));
+        } catch (RuntimeException | Error e) {
+            TaskScheduler scheduler = WorkerContext.currentScheduler();
+            (scheduler != null ? scheduler : TaskScheduler.INLINE).uncaught(e);
+        }
+    }
+
+    /**
+     * Where a value nobody takes goes: by default, one that holds something
+     * ({@link AutoCloseable}: a guard, a stream, a permit) is closed, as dropping it would in
+     * Tokio. A primitive whose task took a plain value out of it (a message, a notification, a
+     * position, permits) overrides this to put it back, so the next taker gets it.
+     */
+    protected void handBack(T value) {
+        HandBack.close(value);
     }
 
     // ---- blocking ------------------------------------------------------------------------

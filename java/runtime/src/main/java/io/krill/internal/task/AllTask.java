@@ -8,7 +8,10 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 
-/** {@link Task#all}: every input's result in order, or the first failure (cancelling the rest). */
+/**
+ * {@link Task#all}: every input's result in order, or the first failure (cancelling the rest,
+ * and giving back the values of those that had finished, see {@link HandBack}).
+ */
 public final class AllTask<T> extends AbstractTask<List<T>> {
 
     private static final VarHandle REMAINING;
@@ -62,9 +65,10 @@ public final class AllTask<T> extends AbstractTask<List<T>> {
         }
     }
 
+    /** The others' values are nobody's now: those that came are given back ({@link HandBack}). */
     private void cancelInputs() {
         for (AbstractTask<? extends T> input : inputs) {
-            input.cancel();
+            HandBack.cancelOrHandBack(input);
         }
     }
 
@@ -75,6 +79,14 @@ public final class AllTask<T> extends AbstractTask<List<T>> {
         }
         cancelInputs();
         return super.cancel();
+    }
+
+    /** The list, taken by nobody: each input's value goes back where it came from. */
+    @Override
+    protected void handBack(List<T> values) {
+        for (AbstractTask<? extends T> input : inputs) {
+            input.handBackOnce();
+        }
     }
 
     @Override

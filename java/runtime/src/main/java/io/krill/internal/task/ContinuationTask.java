@@ -14,21 +14,18 @@ import java.util.function.Function;
  * <p>Cancel safety: a cancellation that comes too late to stop a value hands it back
  * ({@link HandBack}): the source's value when the function never ran (who takes {@code fn} with
  * getAndSet owns that value: the step to apply it, or the cancel to hand it back), the mapped
- * value when completing with it lost to the cancel, and the inner task's value (handed back
- * once, by whichever of the step and the cancel sees it first).
+ * value when completing with it lost to the cancel (closed if it holds something), and the
+ * inner task's value (handed back once, by whichever of the step and the cancel sees it first).
  */
 final class ContinuationTask<S, T> extends ScheduledTask<T> {
 
     private enum Kind { MAP, THEN, HANDLE }
 
     private static final VarHandle FN;
-    private static final VarHandle INNER_HANDED_BACK;
 
     static {
         try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            FN = lookup.findVarHandle(ContinuationTask.class, "fn", Object.class);
-            INNER_HANDED_BACK = lookup.findVarHandle(ContinuationTask.class, "innerHandedBack", boolean.class);
+            FN = MethodHandles.lookup().findVarHandle(ContinuationTask.class, "fn", Object.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -38,7 +35,6 @@ final class ContinuationTask<S, T> extends ScheduledTask<T> {
     private final AbstractTask<S> source;
     private volatile Object fn; // Function or BiFunction by kind; taken (getAndSet null) to apply or to hand back
     private volatile AbstractTask<T> inner; // then: the task fn returned
-    private volatile boolean innerHandedBack;
 
     private ContinuationTask(TaskScheduler scheduler, Kind kind, AbstractTask<S> source, Object fn) {
         super(scheduler);
@@ -133,10 +129,23 @@ final class ContinuationTask<S, T> extends ScheduledTask<T> {
         }
     }
 
-    /** Cancels the inner task or closes its value: once, by the step or the cancel. */
-    private void handBackInner(AbstractTask<T> awaited) {
-        if (INNER_HANDED_BACK.compareAndSet(this, false, true)) {
-            HandBack.cancelOrClose(awaited);
+    /** Cancels the inner task or gives its value back (once, whether the step or the cancel sees it first). */
+    private static void handBackInner(AbstractTask<?> awaited) {
+        HandBack.cancelOrHandBack(awaited);
+    }
+
+    /**
+     * This task's value, taken by nobody: {@code then}'s came from the inner task, which gives it
+     * back where it came from; {@code map}'s and {@code handle}'s are fn's, closed if they hold
+     * something.
+     */
+    @Override
+    protected void handBack(T value) {
+        AbstractTask<T> awaited = inner;
+        if (kind == Kind.THEN && awaited != null) {
+            awaited.handBackOnce();
+        } else {
+            HandBack.close(value);
         }
     }
 
@@ -146,7 +155,7 @@ final class ContinuationTask<S, T> extends ScheduledTask<T> {
             return false;
         }
         if (FN.getAndSet(this, null) != null) {
-            HandBack.cancelOrClose(source); // fn never ran: the source's value, if it came, is nobody's
+            HandBack.cancelOrHandBack(source); // fn never ran: the source's value, if it came, is nobody's
             return true;
         }
         source.cancel(); // consumed by fn already (or failed): only stops a source still running

@@ -1,22 +1,28 @@
 package io.krill.internal.task;
 
 /**
- * What a cancellation does with a value it arrived too late to prevent: a task that finished
- * before its cancel (a lock granted, a connection accepted) has a value nobody will see, and one
- * that holds something ({@link AutoCloseable}: a stream, a guard, a permit) is closed, as
- * dropping it in Tokio would. A plain value (a message, a number) cannot be given back from
- * here; the primitive that made it has to keep it (see the cancel-safety notes of each).
+ * What a consumer does with a task it gives up on: cancel it, or, when the task finished first
+ * (a lock granted, a message received, a connection accepted), give its value back
+ * ({@link AbstractTask#handBack}): a value that holds something ({@link AutoCloseable}: a
+ * stream, a guard, a permit) is closed, as dropping it in Tokio would; a primitive's task that
+ * took a plain value out of it (a message, a notification, permits, a broadcast position) puts
+ * it back for the next taker. A cancel that loses to a grant in flight (completed just after
+ * the primitive's lock) hands the value back when it lands.
  */
-final class HandBack {
+public final class HandBack {
 
     private HandBack() {}
 
-    /** Cancels {@code task}; if it had finished with a value instead, closes that value. */
-    static void cancelOrClose(AbstractTask<?> task) {
-        if (task.cancel() || task.isCancelled() || task.failureNow() != null) {
-            return;
+    /** Cancels {@code task}; if it finished, or is finishing, with a value instead, gives that back. */
+    public static void cancelOrHandBack(AbstractTask<?> task) {
+        if (!task.cancel()) {
+            task.whenDone(task::handBackOnce); // done: at once; a grant in flight: when it lands
         }
-        close(task.resultNow());
+    }
+
+    /** Gives back the value of {@code task}, finished and taken by nobody (nothing if it failed). */
+    public static void handBack(AbstractTask<?> task) {
+        task.handBackOnce();
     }
 
     /** Closes {@code value} if it holds something; a failure to close goes to the uncaught handler. */

@@ -5,13 +5,15 @@ import java.util.Collection;
 
 /**
  * {@link Task#race}: the first input to finish decides; the others are cancelled, and one that
- * finished too late to win but before its cancellation closes its value if it is
- * {@link AutoCloseable} (a second accepted stream, a second guard), so nothing leaks.
+ * finished too late to win but before its cancellation gives its value back
+ * ({@link HandBack}: a second accepted stream or guard is closed, a second message goes back
+ * to its channel), so nothing leaks and nothing is lost.
  */
 public final class RaceTask<T> extends AbstractTask<T> {
 
     private final AbstractTask<? extends T>[] inputs;
     private final java.util.concurrent.atomic.AtomicBoolean decided = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile AbstractTask<? extends T> winner; // set by the decider, before this completes
 
     private RaceTask(AbstractTask<? extends T>[] inputs) {
         this.inputs = inputs;
@@ -29,17 +31,52 @@ public final class RaceTask<T> extends AbstractTask<T> {
         return race;
     }
 
-    /** The first input to finish claims the race, cancels the others, then completes it: whoever sees the race finished sees the losers cancelled. */
-    private void inputDone(AbstractTask<? extends T> winner) {
+    /**
+     * The first input to finish claims the race and cancels the others; the race completes once
+     * every loser is settled: cancelled, or finished and its value given back. A loser that
+     * cannot be cancelled yet is finishing (a grant in flight, a system call under way); waiting
+     * for it keeps its hand-back before the race's end, so that whoever sees the race finished
+     * and takes again (the next recv, the next read) finds the loser's value back in place.
+     */
+    private void inputDone(AbstractTask<? extends T> first) {
         if (!decided.compareAndSet(false, true)) {
             return;
         }
+        winner = first;
+        settleLosers(first, () -> completeWithOutcome(first.outcome()));
+    }
+
+    /** Cancels or hands back every input but {@code except}, then runs {@code then}. */
+    private void settleLosers(AbstractTask<? extends T> except, Runnable then) {
+        java.util.concurrent.atomic.AtomicInteger unsettled = new java.util.concurrent.atomic.AtomicInteger(1);
         for (AbstractTask<? extends T> input : inputs) {
-            if (input != winner) {
-                HandBack.cancelOrClose(input);
+            if (input == except || input.cancel()) {
+                continue;
             }
+            if (input.isDone()) {
+                input.handBackOnce();
+                continue;
+            }
+            unsettled.incrementAndGet();
+            input.whenDone(() -> {
+                input.handBackOnce();
+                if (unsettled.decrementAndGet() == 0) {
+                    then.run();
+                }
+            });
         }
-        completeWithOutcome(winner.outcome());
+        if (unsettled.decrementAndGet() == 0) {
+            then.run();
+        }
+    }
+
+    /** The race's value, taken by nobody: the winner's, given back where it came from. */
+    @Override
+    protected void handBack(T value) {
+        AbstractTask<? extends T> won = winner;
+        if (won != null) {
+            won.handBackOnce();
+        }
     }
 
     @Override
@@ -48,7 +85,7 @@ public final class RaceTask<T> extends AbstractTask<T> {
             return false;
         }
         for (AbstractTask<? extends T> input : inputs) {
-            HandBack.cancelOrClose(input);
+            HandBack.cancelOrHandBack(input);
         }
         return super.cancel();
     }

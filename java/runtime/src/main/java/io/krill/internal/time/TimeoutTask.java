@@ -2,6 +2,7 @@ package io.krill.internal.time;
 
 import io.krill.Task;
 import io.krill.internal.task.AbstractTask;
+import io.krill.internal.task.HandBack;
 import io.krill.internal.task.Waker;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
@@ -65,13 +66,19 @@ public final class TimeoutTask<T> extends AbstractTask<T> implements Waker {
         timedOut = true;
         if (inner.cancel()) {
             completeFailure(timeoutFailure());
-        } else {
+        } else if (inner.isDone()) {
             completeAs(inner); // finished first: its wake delivers the same outcome, whichever runs first
-        }
+        } // else finishing (a grant in flight, a system call under way): its wake delivers it
     }
 
     private TimeoutException timeoutFailure() {
         return new TimeoutException("task did not finish within " + limit);
+    }
+
+    /** The value, taken by nobody, is the inner task's: it goes back where it came from. */
+    @Override
+    protected void handBack(T value) {
+        HandBack.handBack(inner);
     }
 
     @Override
@@ -80,7 +87,7 @@ public final class TimeoutTask<T> extends AbstractTask<T> implements Waker {
             return false;
         }
         entry.cancel();
-        inner.cancel();
+        HandBack.cancelOrHandBack(inner); // a value that came as this was cancelled is nobody's
         return true;
     }
 }
