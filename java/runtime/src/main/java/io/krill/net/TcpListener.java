@@ -1,6 +1,7 @@
 package io.krill.net;
 
 import io.krill.Task;
+import io.krill.internal.task.AbstractTask;
 import io.krill.internal.net.AcceptWarning;
 import io.krill.internal.net.Registration;
 import io.krill.internal.jni.Errno;
@@ -17,6 +18,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -48,6 +50,8 @@ public final class TcpListener implements AutoCloseable {
     // Plain: one accept at a time (see the class comment), its steps handed from worker to worker
     // through task completions, which order these writes before the next step's reads.
     private long backoffMillis = FIRST_BACKOFF_MILLIS;
+    /** Accepted streams nobody took (see {@link Accepted}), for the next accept; null until one is. */
+    private volatile ArrayDeque<TcpStream> handedBack; // contents guarded by this
     // Written by the accepting step only; volatile so that tests and metrics read it from anywhere.
     private volatile long descriptorLimitRetries;
 
@@ -136,6 +140,10 @@ public final class TcpListener implements AutoCloseable {
     /**
      * The next incoming connection (TCP_NODELAY on), waiting for one when none is pending.
      *
+     * <p>Cancel-safe (as Tokio's): cancelled while it waits, it takes nothing from the kernel's
+     * queue; a connection it accepted that nobody took (it lost a race, its continuation was
+     * cancelled) is kept for the next {@code accept()}, and closed with the listener.
+     *
      * @throws IllegalStateException when the listener is closed
      * @return a task failing with {@link SocketClosedException} if the listener closes meanwhile
      */
@@ -145,6 +153,12 @@ public final class TcpListener implements AutoCloseable {
     }
 
     private Task<TcpStream> acceptNext() {
+        if (handedBack != null) {
+            TcpStream kept = takeHandedBack();
+            if (kept != null) {
+                return new Accepted(this, kept);
+            }
+        }
         for (;;) {
             int child;
             try (Arena arena = Arena.ofConfined()) {
@@ -178,11 +192,48 @@ public final class TcpListener implements AutoCloseable {
             Errors.check("setsockopt(TCP_NODELAY) for " + peer, SocketNative.setOption(child, SocketOption.TCP_NODELAY.id(), 1));
             ConnectionTable table = registration.table();
             long token = table.register(child, Readiness.READABLE | Readiness.WRITABLE, Reactor.currentWorker());
-            return Task.completed(new TcpStream(new Registration(table, token, child, peer.toString()), peer));
+            return new Accepted(this, new TcpStream(new Registration(table, token, child, peer.toString()), peer));
         } catch (IOException | RuntimeException e) {
             SocketNative.close(child);
             return Task.failed(e);
         }
+    }
+
+    /**
+     * An accepted connection: a born-completed task which, if nobody takes the stream (the
+     * accept lost a race, its continuation was cancelled), gives it back to the listener for
+     * the next accept, as Tokio's cancel-safe {@code accept} keeps it in the kernel's queue.
+     */
+    private static final class Accepted extends AbstractTask<TcpStream> {
+        private final TcpListener listener;
+
+        Accepted(TcpListener listener, TcpStream stream) {
+            super(stream);
+            this.listener = listener;
+        }
+
+        @Override
+        protected void handBack(TcpStream stream) {
+            listener.keep(stream);
+        }
+    }
+
+    /** Keeps a stream nobody took for the next accept; closes it if the listener is closed. */
+    private void keep(TcpStream stream) {
+        synchronized (this) {
+            if (registration.isOpen()) {
+                if (handedBack == null) {
+                    handedBack = new ArrayDeque<>(2);
+                }
+                handedBack.add(stream);
+                return;
+            }
+        }
+        stream.close();
+    }
+
+    private synchronized TcpStream takeHandedBack() {
+        return handedBack.poll();
     }
 
     /**
@@ -220,6 +271,14 @@ public final class TcpListener implements AutoCloseable {
     @Override
     public void close() {
         registration.close();
+        ArrayDeque<TcpStream> kept;
+        synchronized (this) {
+            kept = handedBack;
+            handedBack = null;
+        }
+        if (kept != null) {
+            kept.forEach(TcpStream::close);
+        }
     }
 
     @Override

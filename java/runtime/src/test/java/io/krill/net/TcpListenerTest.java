@@ -71,6 +71,41 @@ class TcpListenerTest extends LoopbackFixture {
         }
     }
 
+    /**
+     * #13: an accept that lost a race after it had taken a connection (a race whose other input
+     * had already finished decides at once) gives the stream back to the listener, and the next
+     * accept returns it; a kept stream is closed with the listener (the fixture checks that no
+     * descriptor is left).
+     */
+    @Test
+    void aConnectionAcceptedForNobodyIsTheNextAcceptsAndClosesWithTheListener() throws Exception {
+        TcpListener listener = runtime.blockOn(() -> TcpListener.bind(loopback(0)));
+        try (Socket first = new Socket(); Socket second = new Socket()) {
+            first.connect(listener.localAddress());
+            second.connect(listener.localAddress());
+            Task<TcpStream> accepted = waitUntilAccepted(listener);
+            Task<TcpStream> race = runtime.blockOn(() -> Task.race(Task.completed(null), accepted));
+            assertEquals(null, race.join(WAIT), "the finished input won: the accept lost");
+            try (TcpStream next = runtime.blockOn(() -> listener.accept()).join(WAIT)) {
+                assertEquals(first.getLocalSocketAddress(), next.peerAddress(), "the stream nobody took came first");
+            }
+            Task<TcpStream> lost = waitUntilAccepted(listener);
+            runtime.blockOn(() -> Task.race(Task.completed(null), lost)).join(WAIT);
+            listener.close(); // closes the stream it kept: the peer reads the end
+            second.setSoTimeout((int) WAIT.toMillis());
+            assertEquals(-1, second.getInputStream().read(), "the kept stream was closed with the listener");
+        } finally {
+            listener.close();
+        }
+    }
+
+    /** An accept that has finished (taken straight away, or after waiting: either way it may be given back). */
+    private Task<TcpStream> waitUntilAccepted(TcpListener listener) throws Exception {
+        Task<TcpStream> accepted = runtime.blockOn(() -> listener.accept());
+        accepted.join(WAIT);
+        return accepted;
+    }
+
     @Test
     void reusePortLetsTwoListenersShareAPortThatIsOtherwiseTaken() throws Exception {
         TcpListener first = runtime.blockOn(() -> TcpListener.builder().reusePort(true).bind(loopback(0)));
