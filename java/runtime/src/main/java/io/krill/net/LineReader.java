@@ -80,6 +80,12 @@ public final class LineReader {
     /**
      * The next line without its terminator, waiting for it; {@code null} at end of stream.
      *
+     * <p>Cancel safety: the bytes it has read stay in the reader, so the next
+     * {@code nextLine()} goes on from them; under a timeout, a line completed as the timer
+     * fires is delivered. Not cancel-safe in a race: a line that completes as it loses is
+     * taken from the reader and lost (and a cancellation landing during a read's system call
+     * loses that read, see {@link TcpStream#read}).
+     *
      * @return a task failing with {@link LineTooLongException} for a line longer than
      *         {@link #maxLineBytes()}, or with the stream's errors
      * @throws IllegalStateException after a {@link LineTooLongException}, or when the stream is closed

@@ -58,6 +58,10 @@ public final class TcpStream implements AutoCloseable {
      * Connects to {@code address} (TCP_NODELAY on), waiting as long as the kernel does (about
      * two minutes on Linux before {@link ConnectionTimedOutException}). Must run on a worker.
      *
+     * <p>Cancel-safe: cancelled before it connects, the socket is closed; a stream that
+     * connected as it was given up on (it lost a race, its continuation was cancelled) is
+     * closed, not leaked, and a timeout that fires as it connects delivers it.
+     *
      * @return a task failing with {@link ConnectionRefusedException}, {@link UnreachableException}
      *         and the like on error, the address in the message
      */
@@ -144,6 +148,13 @@ public final class TcpStream implements AutoCloseable {
     /**
      * Reads into {@code buffer} (an off-heap segment): the bytes read, waiting until some are
      * there, or -1 at end of stream.
+     *
+     * <p>Cancel safety: cancelled (a timeout, a race) while it waits, it has read nothing; a
+     * read that completed before a timeout fired is delivered by the timeout. Not yet
+     * cancel-safe in the strict sense: a cancellation landing during the system call itself
+     * (microseconds, after data arrived) loses what that call read, and a read that completes as
+     * it loses a race is not given back; race {@link #readable()} and use {@link #tryRead}
+     * where no byte may be lost.
      */
     public Task<Integer> read(MemorySegment buffer) {
         return io.read(buffer);
@@ -160,6 +171,9 @@ public final class TcpStream implements AutoCloseable {
     /**
      * Fills all of {@code buffer}.
      *
+     * <p>Not cancel-safe (as Tokio's {@code read_exact}): cancelled after part of the buffer was
+     * filled, those bytes are consumed from the stream and the count is lost.
+     *
      * @return a task failing with {@link java.io.EOFException}, naming how many bytes were
      *         missing, when the stream ends first
      */
@@ -170,6 +184,8 @@ public final class TcpStream implements AutoCloseable {
     /**
      * Completes when the stream is readable (data, end of stream or an error is there), holding
      * no buffer. It may complete when a read would still find nothing; {@link #tryRead} says.
+     *
+     * <p>Cancel-safe: it consumes nothing, so giving it up loses nothing.
      */
     public Task<Void> readable() {
         return io.readable();
@@ -194,7 +210,14 @@ public final class TcpStream implements AutoCloseable {
 
     // ---- writing -----------------------------------------------------------------------------
 
-    /** Writes some of {@code buffer}: the bytes written, waiting for room when there is none. */
+    /**
+     * Writes some of {@code buffer}: the bytes written, waiting for room when there is none.
+     *
+     * <p>Cancel safety: cancelled while it waits for room, it has written nothing; under a
+     * timeout, a write that completed is reported. A write that completes as it loses a race
+     * cannot be taken back: its count is lost, so race {@link #writable()} and use
+     * {@link #tryWrite} instead.
+     */
     public Task<Integer> write(MemorySegment buffer) {
         return io.write(buffer);
     }
@@ -204,12 +227,17 @@ public final class TcpStream implements AutoCloseable {
         return io.tryWrite(buffer);
     }
 
-    /** Writes all of {@code buffer}, as many times as it takes. */
+    /**
+     * Writes all of {@code buffer}, as many times as it takes.
+     *
+     * <p>Not cancel-safe (as Tokio's {@code write_all}): cancelled part-way, some of the buffer
+     * may have been sent, and how much is not reported.
+     */
     public Task<Void> writeAll(MemorySegment buffer) {
         return io.writeAll(buffer);
     }
 
-    /** Completes when the stream has room for a write (or failed), holding no buffer. */
+    /** Completes when the stream has room for a write (or failed), holding no buffer. Cancel-safe: it takes nothing. */
     public Task<Void> writable() {
         return io.writable();
     }

@@ -8,6 +8,10 @@ import java.util.List;
  * have arrived, the next arrivals form a new generation. The last to arrive is the leader: its
  * task completes with true, the others' with false. A waiter cancelled before the barrier trips
  * no longer counts as arrived.
+ *
+ * <p>Cancel safety: a cancelled waiter un-arrives, so the barrier still needs {@code parties}
+ * live arrivals; once it has tripped, a waiter given up on has still been counted in that
+ * generation (there is nothing to give back).
  */
 public final class Barrier {
 

@@ -28,7 +28,13 @@ public final class Mutex<T> {
         this.value = value;
     }
 
-    /** A task completing with the guard once the lock is this caller's. */
+    /**
+     * A task completing with the guard once the lock is this caller's.
+     *
+     * <p>Cancel-safe: cancelled while it waits, it leaves the queue; a guard granted as it was
+     * given up on is delivered by a timeout, and closed (the lock released) when a race or a
+     * cancelled continuation drops it, so the lock is never lost.
+     */
     public Task<Guard<T>> lock() {
         if (semaphore.tryAcquire(1)) {
             return new Held<>(this); // uncontended: no queueing, no hop, no second object

@@ -7,6 +7,12 @@ import io.krill.Task;
  * A channel for one value (Tokio's {@code oneshot}): the receiver is a task. If the sender is
  * closed without sending, the receiver fails with {@link ClosedException}; once the receiver is
  * cancelled, {@link Sender#send} returns false.
+ *
+ * <p>Cancel safety: the receiver is the value's only holder. Cancelled before the send, the
+ * send is refused and the sender keeps its value; given up on after it (a race it lost, a
+ * cancelled continuation), a value that holds something ({@link AutoCloseable}) is closed, as
+ * dropping Tokio's receiver drops it; awaiting the receiver task again still finds the value
+ * otherwise.
  */
 public final class Oneshot {
 

@@ -21,6 +21,10 @@ public final class RwLock<T> {
         this.value = value;
     }
 
+    /**
+     * A task completing with a read guard once no writer holds or waits for the lock.
+     * Cancel-safe as {@link Mutex#lock()}: a guard nobody takes is closed.
+     */
     public Task<ReadGuard<T>> read() {
         if (semaphore.tryAcquire(1)) {
             return Task.completed(new ReadGuard<>(this));
@@ -34,6 +38,10 @@ public final class RwLock<T> {
         return semaphore.acquireOrQueue(waiter) ? Task.completed(new ReadGuard<>(this)) : waiter;
     }
 
+    /**
+     * A task completing with the write guard once nobody else holds the lock. Cancel-safe as
+     * {@link Mutex#lock()}: a guard nobody takes is closed.
+     */
     public Task<WriteGuard<T>> write() {
         if (semaphore.tryAcquire(MAX_READERS)) {
             return Task.completed(new WriteGuard<>(this));

@@ -21,7 +21,7 @@ public final class Time {
 
     private Time() {}
 
-    /** A task that completes after {@code duration}. */
+    /** A task that completes after {@code duration}. Cancel-safe: it holds nothing; cancelling it removes its timer. */
     public static Task<Void> sleep(Duration duration) {
         TimerQueue timers = timers("Time.sleep");
         return SleepTask.start(timers, deadline(timers, check(duration, "sleep duration")));
@@ -57,6 +57,13 @@ public final class Time {
     /**
      * {@code task}'s outcome if it finishes within {@code limit}; else a failure with a
      * {@link java.util.concurrent.TimeoutException}, and {@code task} is cancelled.
+     *
+     * <p>No result is lost when the timeout fires: the timeout wins only by cancelling
+     * {@code task}; a task that finished first, or is finishing as the timer fires (a lock
+     * granted, a message handed over), is delivered instead, as Tokio's {@code timeout} does.
+     * Cancelling the timeout itself gives back what {@code task} got (see each operation's
+     * cancel-safety note). What {@code task} did before it was cancelled is its own
+     * operation's cancel safety.
      */
     public static <T> Task<T> timeout(Duration limit, Task<T> task) {
         Objects.requireNonNull(task, "task");
