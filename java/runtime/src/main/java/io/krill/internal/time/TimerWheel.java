@@ -167,12 +167,22 @@ final class TimerWheel {
             heads[index] = null;
             occupied[level] &= ~(1L << slot);
             elapsed = deadline;
+            // Out of the wheel, all of them, before any fires: a waker may cancel a later entry
+            // of this list on this thread, which unlinks at once; linked, it would cut the rest
+            // of the list off (its next set to null under our feet). Detached, it is left alone,
+            // and skipped below by its state.
+            for (TimerEntry each = entry; each != null; each = each.next) {
+                each.slotIndex = -1;
+                size--;
+            }
             while (entry != null) {
                 TimerEntry next = entry.next;
                 entry.prev = null;
                 entry.next = null;
-                entry.slotIndex = -1;
-                size--;
+                if (entry.state() != TimerEntry.IN_WHEEL) {
+                    entry = next; // cancelled meanwhile (by a waker above, or another thread)
+                    continue;
+                }
                 if (entry.deadlineTick <= deadline) {
                     try {
                         entry.fire();

@@ -42,6 +42,38 @@ class TimerQueueTest {
         assertEquals(0, fired.get());
     }
 
+    /**
+     * Found by #13's storms (a sleep that never ended): entries due in one slot are fired from
+     * a detached list; a waker that cancels a later entry of that list on the owner thread (a
+     * timeout firing, which completes a task, whose completion cancels another timeout's timer)
+     * unlinked it at once and cut the rest of the list off: those timers never fired.
+     */
+    @Test
+    void aWakerCancellingATimerOfTheSameSlotLosesNoOther() {
+        own();
+        TimerEntry[] cancelledByTheFirst = new TimerEntry[1];
+        AtomicInteger firsts = new AtomicInteger();
+        TimerEntry first = new TimerEntry(() -> {
+            firsts.incrementAndGet();
+            assertTrue(cancelledByTheFirst[0].cancel());
+        });
+        TimerEntry last = new TimerEntry(fired::incrementAndGet);
+        cancelledByTheFirst[0] = new TimerEntry(() -> {
+            throw new AssertionError("a cancelled timer fired");
+        });
+        // One slot, linked at its head in turn: the list is first, then the cancelled one, then last.
+        timers.schedule(last, 3_000_000);
+        timers.schedule(cancelledByTheFirst[0], 3_000_000);
+        timers.schedule(first, 3_000_000);
+        timers.flush();
+        clock.advance(3_000_000);
+        timers.process();
+        assertEquals(1, firsts.get());
+        assertEquals(1, fired.get(), "the timer behind the cancelled one fired too");
+        assertEquals(0, timers.size());
+        assertTrue(timers.wheelIsEmpty());
+    }
+
     @Test
     void firesAtTheDeadlineOnThePausedClock() {
         own();
