@@ -9,7 +9,8 @@ import io.krill.Task;
  * does in {@link #next}; the loop holds only the task it waits for now.
  *
  * <p>The loop's steps run on the current worker's runtime, or, made off any worker, on the
- * thread that completes the awaited task. Cancelling the loop cancels what it waits for.
+ * thread that completes the awaited task. Cancelling the loop cancels what it waits for (see
+ * {@link #cancel()}).
  *
  * @param <T> the loop's result
  */
@@ -17,6 +18,8 @@ public abstract class AwaitLoop<T> extends ScheduledTask<T> {
 
     /** Written by the step's thread, read by {@link #cancel()} from any thread. */
     private volatile AbstractTask<?> awaited;
+    /** Set by a cancel that came while the awaited task was finishing: end after this turn. */
+    private volatile boolean cancelRequested;
 
     protected AwaitLoop() {
         super(TaskScheduler.here(), false);
@@ -59,6 +62,12 @@ public abstract class AwaitLoop<T> extends ScheduledTask<T> {
                 }
                 return;
             }
+            if (cancelRequested) { // see cancel(): what this turn started is given up on, and the loop ends
+                awaited = null;
+                HandBack.cancelOrHandBack(AbstractTask.of(next, "the next task"));
+                super.cancel();
+                return;
+            }
             if (!waitFor(next)) {
                 return; // waiting
             }
@@ -75,15 +84,26 @@ public abstract class AwaitLoop<T> extends ScheduledTask<T> {
         completeAs(AbstractTask.of(task, "the loop's outcome"));
     }
 
+    /**
+     * Cancels what the loop waits for, then the loop. When that has finished or is finishing (a
+     * read whose system call is under way) it cannot be cancelled, and neither can the loop
+     * yet: the loop takes its value in one more turn (a line reader keeps the bytes), then ends
+     * cancelled instead of waiting again; false is returned, as for any task too far along.
+     */
     @Override
     public boolean cancel() {
-        if (!super.cancel()) {
+        if (isDone()) {
             return false;
         }
         AbstractTask<?> waiting = awaited;
-        if (waiting != null) {
-            waiting.cancel();
+        if (waiting == null || waiting.cancel()) {
+            return super.cancel() || isCancelled();
         }
-        return true;
+        cancelRequested = true;
+        AbstractTask<?> moved = awaited;
+        if (moved != waiting && moved != null) {
+            moved.cancel(); // the step moved on before it could see the request
+        }
+        return false;
     }
 }

@@ -13,9 +13,10 @@ import java.util.function.Function;
  *
  * <p>Cancel safety: a cancellation that comes too late to stop a value hands it back
  * ({@link HandBack}): the source's value when the function never ran (who takes {@code fn} with
- * getAndSet owns that value: the step to apply it, or the cancel to hand it back), the mapped
- * value when completing with it lost to the cancel (closed if it holds something), and the
- * inner task's value (handed back once, by whichever of the step and the cancel sees it first).
+ * getAndSet owns that value: the step to apply it, or the cancel to hand it back); a
+ * {@code map} or {@code handle} whose function is running is finishing and cannot be cancelled
+ * (see {@link #cancel()}); and a {@code then}'s inner task's value is handed back once, by
+ * whichever of the step and the cancel sees it first.
  */
 final class ContinuationTask<S, T> extends ScheduledTask<T> {
 
@@ -96,7 +97,7 @@ final class ContinuationTask<S, T> extends ScheduledTask<T> {
                 } else {
                     T mapped = ((Function<? super S, ? extends T>) f).apply(source.resultNow());
                     if (!completeValue(mapped)) {
-                        HandBack.close(mapped); // cancelled while fn ran
+                        HandBack.close(mapped); // not through cancel(), which waits for fn: never drop a value silently
                     }
                 }
             }
@@ -149,16 +150,42 @@ final class ContinuationTask<S, T> extends ScheduledTask<T> {
         }
     }
 
+    private boolean cancelSelf() {
+        return super.cancel();
+    }
+
+    /**
+     * Whoever takes {@code fn} (getAndSet) decides: the cancel, and fn never runs (the source's
+     * value, if it came, is given back), or the step, and then a {@code map} or {@code handle}
+     * is running fn and will complete with its value: too late to cancel (false), as a granted
+     * lock is, so a timeout delivers that value and a race waits for it, where cancelling would
+     * lose what fn made of the source's value. A {@code then} that ran fn waits for fn's task,
+     * which the cancel stops (or gives back).
+     */
     @Override
     public boolean cancel() {
-        if (!super.cancel()) {
+        if (isDone()) {
             return false;
         }
-        if (FN.getAndSet(this, null) != null) {
-            HandBack.cancelOrHandBack(source); // fn never ran: the source's value, if it came, is nobody's
-            return true;
+        if (FN.getAndSet(this, null) != null) { // fn never ran, and now never will
+            if (!source.cancel()) {
+                if (!source.isDone()) {
+                    // Finishing (a grant in flight): its value goes back when it lands, and only
+                    // then does this end, so whoever sees it cancelled and takes again finds the
+                    // value back in place.
+                    source.whenDone(() -> {
+                        source.handBackOnce();
+                        cancelSelf();
+                    });
+                    return false;
+                }
+                source.handBackOnce(); // before this ends: see above
+            }
+            return cancelSelf();
         }
-        source.cancel(); // consumed by fn already (or failed): only stops a source still running
+        if (kind != Kind.THEN || !super.cancel()) {
+            return false;
+        }
         AbstractTask<T> awaited = inner;
         if (awaited != null) {
             handBackInner(awaited);

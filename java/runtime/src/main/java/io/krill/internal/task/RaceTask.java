@@ -46,8 +46,13 @@ public final class RaceTask<T> extends AbstractTask<T> {
         settleLosers(first, () -> completeWithOutcome(first.outcome()));
     }
 
-    /** Cancels or hands back every input but {@code except}, then runs {@code then}. */
-    private void settleLosers(AbstractTask<? extends T> except, Runnable then) {
+    /**
+     * Cancels or hands back every input but {@code except}, then runs {@code then}: at once, or
+     * once the last loser that was finishing has landed.
+     *
+     * @return true when {@code then} ran at once
+     */
+    private boolean settleLosers(AbstractTask<? extends T> except, Runnable then) {
         java.util.concurrent.atomic.AtomicInteger unsettled = new java.util.concurrent.atomic.AtomicInteger(1);
         for (AbstractTask<? extends T> input : inputs) {
             if (input == except || input.cancel()) {
@@ -67,7 +72,9 @@ public final class RaceTask<T> extends AbstractTask<T> {
         }
         if (unsettled.decrementAndGet() == 0) {
             then.run();
+            return true;
         }
+        return false;
     }
 
     /** The race's value, taken by nobody: the winner's, given back where it came from. */
@@ -79,14 +86,20 @@ public final class RaceTask<T> extends AbstractTask<T> {
         }
     }
 
+    /**
+     * Cancels every input, giving back the values of those that had finished; an input that is
+     * finishing (a grant in flight) cannot be cancelled, and neither can the race until it has
+     * landed and been given back: then false, and the race ends cancelled once it has.
+     */
     @Override
     public boolean cancel() {
         if (!decided.compareAndSet(false, true)) {
             return false;
         }
-        for (AbstractTask<? extends T> input : inputs) {
-            HandBack.cancelOrHandBack(input);
-        }
-        return super.cancel();
+        return settleLosers(null, this::cancelSelf) && isCancelled();
+    }
+
+    private void cancelSelf() {
+        super.cancel();
     }
 }

@@ -81,13 +81,19 @@ public final class TimeoutTask<T> extends AbstractTask<T> implements Waker {
         HandBack.handBack(inner);
     }
 
+    /**
+     * Cancels the inner task first: one that has finished or is finishing (a grant in flight, a
+     * system call under way) cannot be cancelled, and neither can this task, which then
+     * completes as the inner one does; so whoever cancels a timeout (a race it lost) waits for
+     * that value instead of seeing a cancellation while the value is still on its way.
+     */
     @Override
     public boolean cancel() {
-        if (!super.cancel()) {
+        if (isDone() || !inner.cancel()) {
             return false;
         }
         entry.cancel();
-        HandBack.cancelOrHandBack(inner); // a value that came as this was cancelled is nobody's
-        return true;
+        super.cancel(); // or the inner task's wake completed this as cancelled already
+        return isCancelled();
     }
 }
