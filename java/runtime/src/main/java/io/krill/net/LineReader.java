@@ -1,7 +1,9 @@
 package io.krill.net;
 
 import io.krill.Task;
+import io.krill.internal.task.AbstractTask;
 import io.krill.internal.task.AwaitLoop;
+import io.krill.internal.task.HandBack;
 import io.krill.internal.net.Registration;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -80,11 +82,11 @@ public final class LineReader {
     /**
      * The next line without its terminator, waiting for it; {@code null} at end of stream.
      *
-     * <p>Cancel safety: the bytes it has read stay in the reader, so the next
-     * {@code nextLine()} goes on from them; under a timeout, a line completed as the timer
-     * fires is delivered. Not cancel-safe in a race: a line that completes as it loses is
-     * taken from the reader and lost (and a cancellation landing during a read's system call
-     * loses that read, see {@link TcpStream#read}).
+     * <p>Cancel-safe (as Tokio's {@code next_line}): the bytes it has read stay in the reader,
+     * so the next {@code nextLine()} goes on from them (a cancel during a read's system call
+     * waits for it, and keeps what it read); a line it completed that nobody took (it lost a
+     * race, its continuation was cancelled) goes back into the reader, and the next
+     * {@code nextLine()} returns it again.
      *
      * @return a task failing with {@link LineTooLongException} for a line longer than
      *         {@link #maxLineBytes()}, or with the stream's errors
@@ -118,10 +120,43 @@ public final class LineReader {
             }
             Task<String> line = lineNow();
             if (line != null) {
+                this.line = line;
                 finishAs(line);
                 return null;
             }
             return source.read(buffer.asSlice(end));
+        }
+
+        private Task<String> line; // written before the completion that publishes it
+
+        /** The line, taken by nobody: back into the reader (see {@link Line}). */
+        @Override
+        protected void handBack(String value) {
+            HandBack.handBack(AbstractTask.of(line, "the line"));
+        }
+    }
+
+    /**
+     * A line: born completed; if nobody takes it (the {@code nextLine} lost a race, its
+     * continuation was cancelled), it goes back into the reader, so the next {@code nextLine}
+     * returns it again. Guarded by its {@code to}: only while nothing after it was taken.
+     */
+    private final class Line extends AbstractTask<String> {
+        private final int from;
+        private final int to;
+
+        Line(String line, int from, int to) {
+            super(line);
+            this.from = from;
+            this.to = to;
+        }
+
+        @Override
+        protected void handBack(String value) {
+            if (start == to) {
+                start = from;
+                scanned = from;
+            }
         }
     }
 
@@ -130,9 +165,10 @@ public final class LineReader {
         for (int i = scanned; i < end; i++) {
             if (buffer.get(ValueLayout.JAVA_BYTE, i) == '\n') {
                 String line = decode(start, i, true);
+                int from = start;
                 start = i + 1;
                 scanned = start;
-                return Task.completed(line);
+                return new Line(line, from, start);
             }
         }
         scanned = end;
@@ -141,8 +177,9 @@ public final class LineReader {
                 return Task.completed(null);
             }
             String last = decode(start, end, false);
+            int from = start;
             start = end;
-            return Task.completed(last);
+            return new Line(last, from, end);
         }
         if (start > 0) { // keep the partial line at the front, making room behind it
             MemorySegment.copy(buffer, start, buffer, 0, end - start);

@@ -149,12 +149,12 @@ public final class TcpStream implements AutoCloseable {
      * Reads into {@code buffer} (an off-heap segment): the bytes read, waiting until some are
      * there, or -1 at end of stream.
      *
-     * <p>Cancel safety: cancelled (a timeout, a race) while it waits, it has read nothing; a
-     * read that completed before a timeout fired is delivered by the timeout. Not yet
-     * cancel-safe in the strict sense: a cancellation landing during the system call itself
-     * (microseconds, after data arrived) loses what that call read, and a read that completes as
-     * it loses a race is not given back; race {@link #readable()} and use {@link #tryRead}
-     * where no byte may be lost.
+     * <p>Cancel-safe (as Tokio's): cancelled (a timeout, a race) while it waits, it has read
+     * nothing; a cancel that comes during its system call waits for the call, and a timeout
+     * then delivers what it read; bytes it read that nobody took (it lost a race, its
+     * continuation was cancelled before its function ran) go back to the stream, and the next
+     * read returns them first. A {@code map} whose function already ran owns what it made of
+     * them: race the read itself.
      */
     public Task<Integer> read(MemorySegment buffer) {
         return io.read(buffer);
@@ -171,8 +171,9 @@ public final class TcpStream implements AutoCloseable {
     /**
      * Fills all of {@code buffer}.
      *
-     * <p>Not cancel-safe (as Tokio's {@code read_exact}): cancelled after part of the buffer was
-     * filled, those bytes are consumed from the stream and the count is lost.
+     * <p>Cancel-safe, unlike Tokio's {@code read_exact}: cancelled after part of the buffer was
+     * filled, those bytes go back to the stream, and the next read returns them first; a
+     * {@code readExact} that finished and that nobody took gives all of its bytes back.
      *
      * @return a task failing with {@link java.io.EOFException}, naming how many bytes were
      *         missing, when the stream ends first

@@ -1,6 +1,7 @@
 package io.krill.internal.net;
 
 import io.krill.Task;
+import io.krill.internal.task.AbstractTask;
 import io.krill.net.SocketClosedException;
 import io.krill.internal.jni.Errno;
 import io.krill.internal.errno.Errors;
@@ -13,6 +14,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
@@ -264,15 +266,92 @@ public final class Registration {
         return (int) Math.min(buffer.byteSize(), Integer.MAX_VALUE);
     }
 
+    // ---- bytes given back ----------------------------------------------------------------------
+
+    /**
+     * Bytes a read took from the socket that nobody then took from the read (it lost a race, its
+     * continuation was cancelled, a readExact was cancelled part-way): the next read returns
+     * them first. Rare, so a heap array; null when there are none (the reads' one check).
+     * Guarded by this; volatile for that check.
+     */
+    private volatile byte[] unread;
+
+    /** Puts {@code bytes}, read from this socket and taken by nobody, back before any still unread. */
+    void unread(MemorySegment bytes) {
+        if (bytes.byteSize() == 0) {
+            return;
+        }
+        byte[] back = bytes.toArray(ValueLayout.JAVA_BYTE);
+        synchronized (this) {
+            byte[] rest = unread;
+            if (rest != null) {
+                byte[] both = java.util.Arrays.copyOf(back, back.length + rest.length);
+                System.arraycopy(rest, 0, both, back.length, rest.length);
+                back = both;
+            }
+            unread = back;
+        }
+    }
+
+    /** Moves bytes given back into {@code into}: how many (0 when there are none). */
+    int takeUnread(MemorySegment into) {
+        if (unread == null || into.byteSize() == 0) {
+            return 0;
+        }
+        synchronized (this) {
+            byte[] rest = unread;
+            if (rest == null) {
+                return 0;
+            }
+            int n = (int) Math.min(rest.length, into.byteSize());
+            MemorySegment.copy(rest, 0, into, ValueLayout.JAVA_BYTE, 0, n);
+            unread = n == rest.length ? null : java.util.Arrays.copyOfRange(rest, n, rest.length);
+            return n;
+        }
+    }
+
+    /** True while bytes given back wait to be read again. */
+    boolean hasUnread() {
+        return unread != null;
+    }
+
+    /**
+     * A read that finished at once: born completed, and, if nobody takes it (a race it lost, a
+     * cancelled continuation), its bytes go back to the socket's next read.
+     */
+    private static final class ReadDone<T> extends AbstractTask<T> {
+        private final Registration registration;
+        private final MemorySegment buffer;
+        private final long length;
+
+        ReadDone(Registration registration, MemorySegment buffer, long length, T value) {
+            super(value);
+            this.registration = registration;
+            this.buffer = buffer;
+            this.length = length;
+        }
+
+        @Override
+        protected void handBack(T value) {
+            registration.unread(buffer.asSlice(0, length));
+        }
+    }
+
+    // ---- stream I/O, continued -----------------------------------------------------------------
+
     /** Bytes read, -1 at end of stream; waits for data. The caller checked the socket open. */
     public Task<Integer> read(MemorySegment buffer) {
         int length = lengthOf(buffer);
         if (length == 0) {
             return Task.completed(0);
         }
+        int given = takeUnread(buffer);
+        if (given > 0) {
+            return new ReadDone<>(this, buffer, given, given);
+        }
         int n = attempt(READ, buffer.address(), length, Readiness.READABLE);
         if (n > 0) {
-            return Task.completed(n);
+            return new ReadDone<>(this, buffer, n, n);
         }
         if (n == 0) {
             return Task.completed(-1);
@@ -291,6 +370,10 @@ public final class Registration {
         int length = lengthOf(buffer);
         if (length == 0) {
             return 0;
+        }
+        int given = takeUnread(buffer);
+        if (given > 0) {
+            return given;
         }
         int n = attempt(READ, buffer.address(), length, Readiness.READABLE);
         if (n > 0) {
@@ -312,6 +395,7 @@ public final class Registration {
     public Task<Void> readExact(MemorySegment buffer, long filled) {
         long size = buffer.byteSize();
         lengthOf(buffer);
+        filled += takeUnread(buffer.asSlice(filled));
         while (filled < size) {
             MemorySegment rest = buffer.asSlice(filled);
             int length = lengthOf(rest);
@@ -332,7 +416,7 @@ public final class Registration {
                 return Task.failed(Errors.newException("read(" + name + ")", n));
             }
         }
-        return Task.completed(null);
+        return new ReadDone<>(this, buffer, size, null);
     }
 
     /** Bytes written (some of {@code buffer}); waits for room when there is none. */
