@@ -14,7 +14,7 @@ public final class RwLock<T> {
     /** Concurrent readers at most (Tokio uses a similar bound). */
     static final int MAX_READERS = 1 << 29;
 
-    private final Semaphore semaphore = new Semaphore(MAX_READERS);
+    final Semaphore semaphore = new Semaphore(MAX_READERS); // package-private: the stress tests report its permits
     private T value; // read under a read permit, written under all of them: the semaphore orders it
 
     public RwLock(T value) {

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
@@ -57,7 +58,9 @@ class CancelSafetyStressTest {
          * values that hold something (closed when nobody takes them: a guard, a permit).
          */
         static final Contest[] FOR_PLAIN_VALUES = {TIMEOUT, RACE, TIMEOUT_OF_MAP, RACE_OF_TIMEOUT};
-        static final Contest[] FOR_HELD_VALUES = values();
+        /** All, or those named in -Dcontests=A,B (to narrow a failure down). */
+        static final Contest[] FOR_HELD_VALUES = System.getProperty("contests") == null ? values()
+                : java.util.Arrays.stream(System.getProperty("contests").split(",")).map(Contest::valueOf).toArray(Contest[]::new);
 
         <T> Task<T> around(Task<T> op) {
             Duration limit = Duration.ofNanos(ThreadLocalRandom.current().nextLong(1, 2_000_000)); // 0-2 ticks
@@ -178,21 +181,29 @@ class CancelSafetyStressTest {
     }
 
     /** Takes {@code acquire}'s value again and again, holding it for a pause each time, until {@code stop}. */
+    static volatile Object lastHog;
+
     private <G extends AutoCloseable> Task<Void> hog(Supplier<Task<G>> acquire, java.util.function.BooleanSupplier stop) {
         return runtime.spawn(new Coroutine<Void>() {
             Task<G> taking;
             G held;
             Task<Void> holding;
+            { lastHog = this; }
+
+            @Override
+            public String toString() {
+                return "hog[taking " + taking + ", held " + held + ", holding " + holding + "]";
+            }
 
             @Override
             public void resume(Step<Void> step) {
                 for (;;) {
                     if (held == null) {
-                        if (stop.getAsBoolean()) {
-                            step.complete(null);
-                            return;
-                        }
                         if (taking == null) {
+                            if (stop.getAsBoolean()) { // only between holds: a taking that came is held and closed
+                                step.complete(null);
+                                return;
+                            }
                             taking = acquire.get();
                         }
                         if (!step.await(taking)) {
@@ -200,7 +211,7 @@ class CancelSafetyStressTest {
                         }
                         held = taking.resultNow();
                         taking = null;
-                        holding = pause();
+                        holding = Time.sleep(Duration.ofNanos(ThreadLocalRandom.current().nextLong(100_000, 2_000_000)));
                     }
                     if (!step.await(holding)) {
                         return;
@@ -406,6 +417,8 @@ class CancelSafetyStressTest {
         long permits = 3;
         Semaphore semaphore = new Semaphore(permits);
         Tally tally = new Tally();
+        AtomicBoolean over = new AtomicBoolean();
+        Task<Void> hog = hog(() -> semaphore.acquire(permits).map(none -> () -> semaphore.release(permits)), over::get);
         List<Task<Void>> acquirers = new ArrayList<>();
         for (int a = 0; a < 4; a++) {
             long amount = 1 + a % 2;
@@ -415,8 +428,6 @@ class CancelSafetyStressTest {
                 return ++held[0] == 500;
             }, tally));
         }
-        java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
-        Task<Void> hog = hog(() -> semaphore.acquire(permits).map(none -> () -> semaphore.release(permits)), over::get);
         join(Task.all(acquirers));
         over.set(true);
         join(hog);
@@ -431,6 +442,8 @@ class CancelSafetyStressTest {
         RwLock<long[]> lock = new RwLock<>(new long[1]);
         Tally tally = new Tally();
         AtomicLong writes = new AtomicLong();
+        AtomicBoolean over = new AtomicBoolean();
+        Task<Void> hog = hog(lock::write, over::get);
         List<Task<Void>> users = new ArrayList<>();
         for (int u = 0; u < 4; u++) {
             int[] done = {0};
@@ -449,14 +462,18 @@ class CancelSafetyStressTest {
                 }, tally));
             }
         }
-        java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
-        Task<Void> hog = hog(lock::write, over::get);
-        join(Task.all(users));
+        try {
+            Task.all(users).join(Duration.ofSeconds(20));
+        } catch (TimeoutException stuck) {
+            throw new AssertionError("stuck: permits " + lock.semaphore.availablePermits() + " of " + RwLock.MAX_READERS
+                    + ", queued " + lock.semaphore.queuedWaiters() + ", users " + users + ", hog " + hog + " " + lastHog, stuck);
+        }
         over.set(true);
         join(hog);
         tally.print("rwlock");
         RwLock.WriteGuard<long[]> after = lock.tryWrite();
-        assertNotNull(after, "a guard was lost: the lock is held forever");
+        assertNotNull(after, () -> "a guard was lost: the lock is held forever (permits "
+                + lock.semaphore.availablePermits() + " of " + RwLock.MAX_READERS + ", " + lock.semaphore.queuedWaiters() + " queued)");
         try (after) {
             assertEquals(writes.get(), after.get()[0]);
         }
@@ -468,6 +485,8 @@ class CancelSafetyStressTest {
         Mutex<long[]> mutex = new Mutex<>(new long[1]);
         Tally tally = new Tally();
         AtomicLong holds = new AtomicLong();
+        AtomicBoolean over = new AtomicBoolean();
+        Task<Void> hog = hog(mutex::lock, over::get);
         List<Task<Void>> users = new ArrayList<>();
         for (int u = 0; u < 4; u++) {
             int[] done = {0};
@@ -479,8 +498,6 @@ class CancelSafetyStressTest {
                 return ++done[0] == 500;
             }, tally));
         }
-        java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
-        Task<Void> hog = hog(mutex::lock, over::get);
         join(Task.all(users));
         over.set(true);
         join(hog);
