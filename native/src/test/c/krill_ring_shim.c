@@ -3,6 +3,7 @@
  * writes events into a ring Java allocated, so RingShimTest can race it against SpscRing.drain.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 
 #include "krill.h"
@@ -22,9 +23,15 @@ struct producer {
     uint64_t count;
 };
 
+/* Spins before a full ring makes the producer yield its core: when it shares one with the Java
+ * consumer (a loaded 2-core machine), a pure spin hands over only at the end of a time slice.
+ * Guess, as krill_test.c:RING_SPINS_BEFORE_YIELD. */
+enum { SPINS_BEFORE_YIELD = 64 };
+
 static void *produce(void *arg) {
     struct producer *p = arg;
     uint64_t next = 0;
+    int misses = 0;
     while (next < p->count) {
         struct krill_event batch[3];
         int want = 0;
@@ -34,7 +41,14 @@ static void *produce(void *arg) {
             batch[want].readiness = (uint32_t)(token & 0x1f);
             batch[want].result = -(int32_t)(token & 7);
         }
-        next += (uint64_t)krill_ring_offer(p->ring, batch, want); /* full: retry the rest */
+        int n = krill_ring_offer(p->ring, batch, want); /* full: retry the rest */
+        next += (uint64_t)n;
+        if (n != 0) {
+            misses = 0;
+        } else if (++misses >= SPINS_BEFORE_YIELD) {
+            misses = 0;
+            sched_yield();
+        }
     }
     return NULL;
 }
