@@ -17,6 +17,7 @@ final class HeadScanner {
     private final int maxHeadBytes;
     private int filled;  // bytes of the buffer in use (the partial head)
     private int scanned; // bytes of the buffer known to hold no complete head end
+    private boolean refused; // a head longer than the limit came whole within the last append
 
     HeadScanner(int maxHeadBytes) {
         this.maxHeadBytes = maxHeadBytes;
@@ -26,6 +27,7 @@ final class HeadScanner {
     void reset() {
         filled = 0;
         scanned = 0;
+        refused = false;
     }
 
     /** Where the next read appends: the bytes of the partial head in front of it. */
@@ -38,21 +40,29 @@ final class HeadScanner {
         return filled > 0;
     }
 
-    /** True when the partial head is already longer than the limit: the client gets 431. */
+    /**
+     * True when a head longer than the limit came: whole in the last append, or as a partial
+     * head already past it. The client gets 431, and the scanner is done until {@link #reset()}.
+     */
     boolean tooLarge() {
-        return filled > maxHeadBytes;
+        return refused || filled > maxHeadBytes;
     }
 
     /**
      * Takes {@code n} bytes that a read put into {@code buffer} at {@link #filled()}.
      *
-     * @return the number of heads they complete
+     * @return the number of heads they complete (up to a head longer than the limit, which
+     *         makes {@link #tooLarge()} true)
      */
     int append(MemorySegment buffer, int n) {
         filled += n;
         int heads = 0;
-        int consumed = 0;
+        int consumed = 0; // where the head being looked at begins: the partial head is at 0
         for (int end = requestEnd(buffer, Math.max(0, scanned - 3), filled); end > 0; end = requestEnd(buffer, consumed, filled)) {
+            if (end - consumed > maxHeadBytes) {
+                refused = true; // whole within this read, so the partial-head check never saw it
+                return heads;
+            }
             consumed = end;
             heads++;
         }

@@ -313,13 +313,13 @@ public final class Serve implements AutoCloseable {
             }
             stepBytes += n;
             owed += heads.append(held, n);
-            if (!heads.partial()) {
-                release(); // nothing partial: the buffer goes back to the pool
-            } else if (heads.tooLarge()) {
+            if (heads.tooLarge()) {
                 release();
                 owed = 0; // the answers before it are not owed to a client that broke the protocol
                 closing = true;
                 writing = stream.writeAll(headTooLarge);
+            } else if (!heads.partial()) {
+                release(); // nothing partial: the buffer goes back to the pool
             }
             watchdog.active(held != null);
             return true;
