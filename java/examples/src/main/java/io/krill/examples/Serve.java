@@ -222,8 +222,8 @@ public final class Serve implements AutoCloseable {
      *   <li>an idle connection holds no buffer: it waits for readability, then borrows one from
      *       the pool for the read and gives it back as soon as no partial request is left;</li>
      *   <li>a partial request keeps its borrowed buffer and the next read appends to it; the
-     *       scan for the head's end resumes where the last one stopped (three bytes back), so a
-     *       head dripped one byte at a time costs linear time, not quadratic;</li>
+     *       scan for the head's end ({@link HeadScanner}) resumes where the last one stopped, so
+     *       a head dripped one byte at a time costs linear time, not quadratic;</li>
      *   <li>a head longer than {@link #MAX_HEAD_BYTES} is answered with 431 and the connection
      *       closed; a head not complete {@code headTimeout} after its first byte, or a connection
      *       with no byte in either direction for {@code idleTimeout}, is closed by its
@@ -237,8 +237,7 @@ public final class Serve implements AutoCloseable {
         private final TcpStream stream;
         private final Watchdog watchdog;
         private MemorySegment held; // borrowed while a partial request is kept, else null
-        private int filled;         // bytes of held in use (the partial request)
-        private int scanned;        // bytes of held known to hold no complete head end
+        private final HeadScanner heads = new HeadScanner(MAX_HEAD_BYTES); // what held holds
         private int owed;           // responses still to write
         private boolean closing;    // answer the 431, then close
         private int stepBytes;      // read during the current step
@@ -303,38 +302,24 @@ public final class Serve implements AutoCloseable {
         private boolean readSome() throws java.io.IOException {
             if (held == null) {
                 held = requestBuffers.take();
-                filled = 0;
-                scanned = 0;
+                heads.reset();
             }
-            int n = stream.tryRead(held.asSlice(filled));
+            int n = stream.tryRead(held.asSlice(heads.filled()));
             if (n <= 0) {
-                if (n < 0 || filled == 0) {
+                if (n < 0 || !heads.partial()) {
                     release(); // nothing partial to keep (or the peer is gone)
                 }
                 return n == 0; // 0: woken with nothing there yet, the partial request kept
             }
-            filled += n;
             stepBytes += n;
-            int consumed = 0;
-            for (int end = requestEnd(held, Math.max(0, scanned - 3), filled); end > 0;
-                    end = requestEnd(held, consumed, filled)) {
-                consumed = end;
-                owed++;
-            }
-            if (consumed == filled) {
+            owed += heads.append(held, n);
+            if (heads.tooLarge()) {
+                release();
+                owed = 0; // the answers before it are not owed to a client that broke the protocol
+                closing = true;
+                writing = stream.writeAll(headTooLarge);
+            } else if (!heads.partial()) {
                 release(); // nothing partial: the buffer goes back to the pool
-            } else {
-                if (consumed > 0) {
-                    MemorySegment.copy(held, consumed, held, 0, filled - consumed); // keep the partial request
-                    filled -= consumed;
-                }
-                scanned = filled;
-                if (filled > MAX_HEAD_BYTES) {
-                    release();
-                    owed = 0; // the answers before it are not owed to a client that broke the protocol
-                    closing = true;
-                    writing = stream.writeAll(headTooLarge);
-                }
             }
             watchdog.active(held != null);
             return true;
@@ -518,30 +503,6 @@ public final class Serve implements AutoCloseable {
         void close() {
             arena.close();
         }
-    }
-
-    /**
-     * The offset just past the first "\r\n\r\n" at or after {@code from}, or -1. Looks for the
-     * final '\n' eight bytes at a time (a word with no '\n' byte moves the scan on by eight),
-     * then checks the three bytes before it.
-     */
-    static int requestEnd(MemorySegment buffer, int from, int limit) {
-        int i = from;
-        while (i + 3 < limit) {
-            if (i + 11 <= limit) {
-                long x = buffer.get(ValueLayout.JAVA_LONG_UNALIGNED, i + 3) ^ 0x0A0A0A0A0A0A0A0AL;
-                if (((x - 0x0101010101010101L) & ~x & 0x8080808080808080L) == 0) {
-                    i += 8; // no '\n' in bytes i+3 .. i+10: no head ends there
-                    continue;
-                }
-            }
-            if (buffer.get(ValueLayout.JAVA_BYTE, i + 3) == '\n' && buffer.get(ValueLayout.JAVA_BYTE, i + 2) == '\r'
-                    && buffer.get(ValueLayout.JAVA_BYTE, i + 1) == '\n' && buffer.get(ValueLayout.JAVA_BYTE, i) == '\r') {
-                return i + 4;
-            }
-            i++;
-        }
-        return -1;
     }
 
     @Override

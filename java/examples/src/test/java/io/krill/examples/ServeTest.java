@@ -134,6 +134,23 @@ class ServeTest {
     }
 
     @Test
+    void httpRefusesAnOversizedHeadThatArrivesWholeInOneRead() throws Exception {
+        // Found by HeadScannerFuzzTest: only a partial head was checked against the limit, so an
+        // oversized head that one read brought whole was answered 200.
+        try (Serve server = Serve.start("http", 0, 1);
+                Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+            socket.setSoTimeout(10_000);
+            byte[] whole = ("GET / HTTP/1.1\r\nX-Filler: " + "f".repeat(Serve.MAX_HEAD_BYTES) + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
+            assertTrue(whole.length < Serve.REQUEST_BUFFER_BYTES, "fits one read");
+            socket.getOutputStream().write(whole);
+            InputStream in = socket.getInputStream();
+            assertArrayEquals(Serve.HEAD_TOO_LARGE, readExactly(in, Serve.HEAD_TOO_LARGE.length));
+            assertEquals(-1, in.read(), "closed after the 431");
+        }
+    }
+
+    @Test
     void httpClosesAnIncompleteHeadAfterTheHeadTimeoutAndAnIdleConnectionAfterTheIdleTimeout() throws Exception {
         Serve.Limits limits = new Serve.Limits(java.time.Duration.ofMillis(600), java.time.Duration.ofMillis(200));
         try (Serve server = Serve.start("http", 0, 2, limits);

@@ -18,7 +18,9 @@ import java.util.Objects;
  * stream a last line without a terminator is returned as it is, and then {@code null}. Bytes are
  * decoded with the reader's charset (UTF-8 by default; malformed input becomes U+FFFD). A line
  * longer than the buffer (terminator included) fails with {@link LineTooLongException}, after
- * which the reader refuses further use: it cannot tell where the next line starts.
+ * which the reader refuses further use: it cannot tell where the next line starts. A last line
+ * without a terminator must be shorter than the buffer: only one more read, which needs a free
+ * byte, can tell that the stream ends there.
  *
  * <p>The reader takes more bytes from the stream than the lines it has returned (that is what
  * the buffer is for): after the last line, read what follows (an HTTP body, say) through

@@ -108,6 +108,15 @@ class LineReaderTest {
     }
 
     @Test
+    void aLastLineWithoutTerminatorMustLeaveOneByteOfTheBufferFree() {
+        // Only one more read can tell that the stream ended there, and it needs room for a byte.
+        assertEquals(List.of("1234567"), allLines(reader("1234567", 3, 8)));
+        LineReader full = reader("12345678", 3, 8);
+        CompletionException e = assertThrows(CompletionException.class, () -> full.nextLine().join());
+        assertInstanceOf(LineTooLongException.class, e.getCause());
+    }
+
+    @Test
     void bytesAfterTheLinesComeOutOfReadBufferedOnesFirst() {
         Scripted source = new Scripted("Content-Length: 9\n\nbody bytes", 64);
         LineReader reader = new LineReader(source, "scripted", arena.allocate(64), StandardCharsets.UTF_8);

@@ -44,6 +44,8 @@ public final class SockaddrDescriptor {
     public static final int FAMILY_IPV4 = 4;
     public static final int FAMILY_IPV6 = 6;
 
+    private static final int MAX_PORT = 65535;
+
     /** The family a socket for {@code address} needs: {@link #FAMILY_IPV4} or {@link #FAMILY_IPV6}. */
     public static int familyOf(InetSocketAddress address) {
         return address.getAddress() instanceof Inet6Address ? FAMILY_IPV6 : FAMILY_IPV4;
@@ -52,9 +54,10 @@ public final class SockaddrDescriptor {
     /**
      * Writes {@code address} into the record at the start of {@code record}.
      *
-     * @throws IllegalArgumentException when the address is unresolved
+     * @throws IllegalArgumentException when the address is unresolved or {@code record} is shorter than {@link #SIZE_BYTES}
      */
     public static void write(MemorySegment record, InetSocketAddress address) {
+        checkLength(record);
         InetAddress ip = address.getAddress();
         if (ip == null) {
             throw new IllegalArgumentException("address " + address + " is unresolved: resolve it first");
@@ -70,11 +73,15 @@ public final class SockaddrDescriptor {
     }
 
     /**
-     * Reads the record at the start of {@code record}.
+     * Reads the record at the start of {@code record}. An IPv4-mapped IPv6 address without a
+     * scope id ({@code ::ffff:a.b.c.d}, as a dual-stack socket reports an IPv4 peer) reads as the
+     * IPv4 address.
      *
-     * @throws IllegalArgumentException when the record holds no IPv4 or IPv6 address
+     * @throws IllegalArgumentException when {@code record} is shorter than {@link #SIZE_BYTES},
+     *         holds no IPv4 or IPv6 address, or a port or IPv6 scope id that Java cannot hold
      */
     public static InetSocketAddress read(MemorySegment record) {
+        checkLength(record);
         int family = record.get(ValueLayout.JAVA_INT, FAMILY_OFFSET);
         int port = record.get(ValueLayout.JAVA_INT, PORT_OFFSET);
         int length = switch (family) {
@@ -83,11 +90,21 @@ public final class SockaddrDescriptor {
             default -> throw new IllegalArgumentException("socket address record has family " + family
                     + ", expected " + FAMILY_IPV4 + " or " + FAMILY_IPV6);
         };
+        if (port < 0 || port > MAX_PORT) {
+            throw new IllegalArgumentException("socket address record has port " + Integer.toUnsignedString(port)
+                    + ", expected 0 to " + MAX_PORT);
+        }
+        int scopeId = record.get(ValueLayout.JAVA_INT, SCOPE_ID_OFFSET);
+        if (family == FAMILY_IPV6 && scopeId < 0) {
+            // C's uint32_t above 2^31-1: Inet6Address takes a negative scope id as "none" and would
+            // silently drop it, so the address read would name a different interface.
+            throw new IllegalArgumentException("socket address record has IPv6 scope id " + Integer.toUnsignedString(scopeId)
+                    + ", above the 2^31-1 that Inet6Address holds");
+        }
         byte[] bytes = new byte[length];
         MemorySegment.copy(record, ValueLayout.JAVA_BYTE, ADDRESS_OFFSET, bytes, 0, length);
         try {
             InetAddress ip;
-            int scopeId = record.get(ValueLayout.JAVA_INT, SCOPE_ID_OFFSET);
             if (family == FAMILY_IPV6 && scopeId != 0) {
                 ip = Inet6Address.getByAddress(null, bytes, scopeId);
             } else {
@@ -96,6 +113,14 @@ public final class SockaddrDescriptor {
             return new InetSocketAddress(ip, port);
         } catch (UnknownHostException e) {
             throw new AssertionError("a 4- or 16-byte address is always valid", e);
+        }
+    }
+
+    /** A record is all of its fields even when only some are used: a shorter segment is a caller's bug. */
+    private static void checkLength(MemorySegment record) {
+        if (record.byteSize() < SIZE_BYTES) {
+            throw new IllegalArgumentException("a socket address record takes " + SIZE_BYTES + " bytes, this segment has "
+                    + record.byteSize());
         }
     }
 }
