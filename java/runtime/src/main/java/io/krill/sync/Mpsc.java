@@ -97,6 +97,11 @@ public final class Mpsc {
                 buffer.add(message);
                 return;
             }
+            handToPendingRecvLocked(message);
+        }
+
+        /** The pending recv gets {@code message}, completed once the lock is released. */
+        private void handToPendingRecvLocked(T message) {
             RecvWaiter<?> receiver = (RecvWaiter<?>) receiving.grantHead();
             receiver.message = message;
             chainLocked(receiver);
@@ -153,9 +158,7 @@ public final class Mpsc {
                     buffer.addFirst(message);
                     return;
                 }
-                RecvWaiter<?> receiver = (RecvWaiter<?>) receiving.grantHead();
-                receiver.message = message;
-                chainLocked(receiver);
+                handToPendingRecvLocked(message);
                 chain = takeAdmittedLocked();
             }
             complete(chain);
