@@ -4,7 +4,7 @@ import io.krill.Task;
 import io.krill.internal.task.AbstractTask;
 import io.krill.internal.task.AwaitLoop;
 import io.krill.internal.task.HandBack;
-import io.krill.internal.net.Registration;
+import io.krill.internal.net.NativeBuffers;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.Charset;
@@ -63,7 +63,7 @@ public final class LineReader {
         this.source = Objects.requireNonNull(source, "source");
         this.name = name;
         this.charset = Objects.requireNonNull(charset, "charset");
-        Registration.lengthOf(buffer); // off-heap only
+        NativeBuffers.check(buffer, true, true, "lines"); // the reads fill it, and may wait
         if (buffer.byteSize() < 2 || buffer.byteSize() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("line buffer must hold 2 to 2^31-1 bytes, got " + buffer.byteSize());
         }

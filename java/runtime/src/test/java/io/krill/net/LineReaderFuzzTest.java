@@ -56,7 +56,7 @@ class LineReaderFuzzTest {
             operations[i] = data.consumeInt(-1, MAX_BUFFER_BYTES); // -1: nextLine; n >= 0: read(n bytes)
         }
         Chunked source = new Chunked(data);
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             LineReader reader = new LineReader(source, "fuzz", arena.allocate(bufferBytes), charset);
             Reference expected = new Reference(source.stream, bufferBytes);
             for (int operation : operations) {

@@ -141,6 +141,12 @@ final class IoWait extends ScheduledTask<Object> {
             return;
         }
         for (;;) {
+            if (!NativeBuffers.isAlive(buffer)) { // closed while it waited: never hand C freed memory
+                end();
+                completeFailure(new IllegalStateException(operation + "(" + registration.name()
+                        + "): the buffer's arena was closed while it waited"));
+                return;
+            }
             long size = buffer.byteSize();
             long at = kind == Kind.READ || kind == Kind.WRITE ? 0 : done;
             int length = (int) Math.min(size - at, Integer.MAX_VALUE);

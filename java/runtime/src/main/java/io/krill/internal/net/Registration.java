@@ -18,6 +18,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
+import java.util.Objects;
 import java.util.function.IntToLongFunction;
 
 /**
@@ -395,6 +396,7 @@ public final class Registration {
     public Task<Void> readExact(MemorySegment buffer, long filled) {
         long size = buffer.byteSize();
         lengthOf(buffer);
+        Objects.checkFromToIndex(filled, size, size); // 0 <= filled <= size, no overflow
         filled += takeUnread(buffer.asSlice(filled));
         while (filled < size) {
             MemorySegment rest = buffer.asSlice(filled);
@@ -461,6 +463,7 @@ public final class Registration {
     public Task<Void> writeAll(MemorySegment buffer, long written) {
         long size = buffer.byteSize();
         lengthOf(buffer);
+        Objects.checkFromToIndex(written, size, size); // 0 <= written <= size, no overflow
         while (written < size) {
             MemorySegment rest = buffer.asSlice(written);
             int length = lengthOf(rest);

@@ -72,9 +72,12 @@ public final class StreamIo {
         return registration;
     }
 
-    /** As {@link #io(String)}, after checking the buffer: a bad argument is reported first. */
-    private Registration io(String operation, MemorySegment buffer) {
-        Registration.lengthOf(buffer);
+    /**
+     * As {@link #io(String)}, after checking the buffer ({@link NativeBuffers}): a bad argument
+     * is reported first.
+     */
+    private Registration io(String operation, MemorySegment buffer, boolean kernelWrites, boolean mayWait) {
+        NativeBuffers.check(buffer, kernelWrites, mayWait, operation);
         return io(operation);
     }
 
@@ -84,15 +87,15 @@ public final class StreamIo {
     }
 
     public Task<Integer> read(MemorySegment buffer) {
-        return io("read", buffer).read(buffer);
+        return io("read", buffer, true, true).read(buffer);
     }
 
     public int tryRead(MemorySegment buffer) throws IOException {
-        return io("tryRead", buffer).tryRead(buffer);
+        return io("tryRead", buffer, true, false).tryRead(buffer);
     }
 
     public Task<Void> readExact(MemorySegment buffer) {
-        return io("readExact", buffer).readExact(buffer, 0);
+        return io("readExact", buffer, true, true).readExact(buffer, 0);
     }
 
     public Task<Void> readable() {
@@ -100,15 +103,15 @@ public final class StreamIo {
     }
 
     public Task<Integer> write(MemorySegment buffer) {
-        return io("write", buffer).write(buffer);
+        return io("write", buffer, false, true).write(buffer);
     }
 
     public int tryWrite(MemorySegment buffer) throws IOException {
-        return io("tryWrite", buffer).tryWrite(buffer);
+        return io("tryWrite", buffer, false, false).tryWrite(buffer);
     }
 
     public Task<Void> writeAll(MemorySegment buffer) {
-        return io("writeAll", buffer).writeAll(buffer, 0);
+        return io("writeAll", buffer, false, true).writeAll(buffer, 0);
     }
 
     public Task<Void> writable() {
