@@ -1,5 +1,7 @@
 package io.krill.internal.executor;
 
+import io.krill.internal.metrics.KrillEvents;
+import io.krill.internal.metrics.UncaughtFailureEvent;
 import io.krill.internal.task.ScheduledTask;
 import io.krill.internal.task.TaskScheduler;
 import java.time.Duration;
@@ -147,6 +149,9 @@ public final class MultiThreadScheduler implements TaskScheduler {
 
     @Override
     public void uncaught(Throwable failure) {
+        if (KrillEvents.failures) {
+            UncaughtFailureEvent.record(failure); // JFR: the worker goes on, the recording keeps it
+        }
         try {
             uncaught.accept(failure);
         } catch (Throwable hookFailure) {

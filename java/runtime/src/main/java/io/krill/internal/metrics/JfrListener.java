@@ -33,5 +33,6 @@ final class JfrListener implements FlightRecorderListener {
         KrillEvents.steals = EventType.getEventType(TaskStealEvent.class).isEnabled();
         KrillEvents.reactorBatches = EventType.getEventType(ReactorBatchEvent.class).isEnabled();
         KrillEvents.slowPolls = EventType.getEventType(SlowPollEvent.class).isEnabled();
+        KrillEvents.failures = EventType.getEventType(UncaughtFailureEvent.class).isEnabled();
     }
 }

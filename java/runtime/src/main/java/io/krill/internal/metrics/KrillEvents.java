@@ -21,6 +21,7 @@ public final class KrillEvents {
     public static volatile boolean steals;
     public static volatile boolean reactorBatches;
     public static volatile boolean slowPolls;
+    public static volatile boolean failures;
 
     static {
         try {

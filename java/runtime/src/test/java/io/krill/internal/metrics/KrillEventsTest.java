@@ -32,6 +32,37 @@ class KrillEventsTest {
         }
     }
 
+    /**
+     * #13: a failure reported to the uncaught hook (here a spawned task that throws and that
+     * nobody joins) is a JFR event too, on by default, and the worker goes on.
+     */
+    @Test
+    void anUncaughtFailureIsRecordedAndTheWorkerGoesOn() throws Exception {
+        Path file = Files.createTempFile("krill-failures", ".jfr");
+        java.util.concurrent.LinkedBlockingQueue<Throwable> reported = new java.util.concurrent.LinkedBlockingQueue<>();
+        try (Runtime runtime = Runtime.builder().workers(1).uncaughtExceptionHandler(reported::add).build();
+                Recording recording = new Recording()) {
+            recording.start(); // default settings: the event is on without asking
+            assertTrue(KrillEvents.failures, "the flag follows the recording");
+            runtime.spawn(() -> {
+                throw new IllegalStateException("deliberate, for the recording");
+            });
+            Throwable failure = reported.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(failure instanceof IllegalStateException, "reported to the hook: " + failure);
+            assertEquals(7, runtime.spawn(() -> 7).join(), "the worker went on");
+            recording.stop();
+            recording.dump(file);
+        }
+        List<RecordedEvent> failures = RecordingFile.readAllEvents(file).stream()
+                .filter(event -> event.getEventType().getName().equals("io.krill.UncaughtFailure"))
+                .toList();
+        assertEquals(1, failures.size(), "one event per failure: " + failures);
+        assertEquals(IllegalStateException.class.getName(), failures.get(0).getString("failure"));
+        assertEquals("deliberate, for the recording", failures.get(0).getString("message"));
+        assertTrue(failures.get(0).getString("thread").startsWith("krill-worker"), failures.get(0).getString("thread"));
+        Files.delete(file);
+    }
+
     @Test
     void slowPollsParksStealsAndBatchesAreRecordedOnlyWhileARecordingWantsThem() throws Exception {
         assertFalse(KrillEvents.slowPolls && KrillEvents.parks, "no recording runs yet");
