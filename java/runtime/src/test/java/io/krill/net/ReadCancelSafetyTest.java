@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.krill.Contest;
 import io.krill.Coroutine;
 import io.krill.Step;
 import io.krill.Task;
-import io.krill.time.Time;
 import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -147,7 +147,7 @@ class ReadCancelSafetyTest extends LoopbackFixture {
                             asked = (int) Math.min(total - position, random.nextInt(1, 256));
                             MemorySegment into = buffer.asSlice(0, asked);
                             Task<?> op = round % 2 == 0 ? pair.stream().read(into) : pair.stream().readExact(into);
-                            pending = contest(round++, op, Duration.ofNanos(random.nextLong(1, 2_000_000)));
+                            pending = Contest.FOR_PLAIN_VALUES[round++ % Contest.FOR_PLAIN_VALUES.length].around(op);
                         }
                         if (!step.await(pending)) {
                             return;
@@ -188,15 +188,5 @@ class ReadCancelSafetyTest extends LoopbackFixture {
             MemorySegment after = arena.allocate(16);
             assertEquals(0, (int) runtime.blockOn(() -> pair.stream().tryRead(after)), "nothing more than was sent");
         }
-    }
-
-    private static <T> Task<T> contest(int round, Task<T> op, Duration limit) {
-        Task<T> timer = Time.sleep(limit).then(slept -> Task.failed(new TimeoutException("the timer won")));
-        return switch (round % 4) {
-            case 0 -> Time.timeout(limit, op);
-            case 1 -> Task.race(op, timer);
-            case 2 -> Time.timeout(limit, op.map(v -> v));
-            default -> Task.race(Time.timeout(limit.multipliedBy(2), op), timer);
-        };
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.krill.Contest;
 import io.krill.Coroutine;
 import io.krill.JoinSet;
 import io.krill.Runtime;
@@ -21,7 +22,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.IntConsumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
@@ -46,36 +46,6 @@ class CancelSafetyStressTest {
     @AfterEach
     void tearDown() {
         runtime.shutdown(Duration.ofSeconds(10));
-    }
-
-    /** How an operation is given up on; the value is the same whichever way it wins. */
-    private enum Contest {
-        TIMEOUT, RACE, TIMEOUT_OF_MAP, RACE_OF_TIMEOUT, RACE_OF_MAP;
-
-        /**
-         * The ways that keep plain values (a message, a signal): a race through a {@code map}
-         * that had already run cannot give back what fn made of the value, so it is kept for
-         * values that hold something (closed when nobody takes them: a guard, a permit).
-         */
-        static final Contest[] FOR_PLAIN_VALUES = {TIMEOUT, RACE, TIMEOUT_OF_MAP, RACE_OF_TIMEOUT};
-        /** All, or those named in -Dcontests=A,B (to narrow a failure down). */
-        static final Contest[] FOR_HELD_VALUES = System.getProperty("contests") == null ? values()
-                : java.util.Arrays.stream(System.getProperty("contests").split(",")).map(Contest::valueOf).toArray(Contest[]::new);
-
-        <T> Task<T> around(Task<T> op) {
-            Duration limit = Duration.ofNanos(ThreadLocalRandom.current().nextLong(1, 2_000_000)); // 0-2 ticks
-            return switch (this) {
-                case TIMEOUT -> Time.timeout(limit, op);
-                case RACE -> Task.race(op, timer(limit));
-                case TIMEOUT_OF_MAP -> Time.timeout(limit, op.map(v -> v));
-                case RACE_OF_TIMEOUT -> Task.race(Time.timeout(limit.multipliedBy(2), op), timer(limit));
-                case RACE_OF_MAP -> Task.race(op.map(v -> v), timer(limit));
-            };
-        }
-
-        private static <T> Task<T> timer(Duration limit) {
-            return Time.sleep(limit).then(slept -> Task.failed(new TimeoutException("the timer won")));
-        }
     }
 
     /** What a storm did: operations that delivered a value, cancellations that won. */

@@ -230,8 +230,7 @@ public abstract non-sealed class AbstractTask<T> implements Task<T> {
         try {
             handBack(valueOf(outcome));
         } catch (RuntimeException | Error e) {
-            TaskScheduler scheduler = WorkerContext.currentScheduler();
-            (scheduler != null ? scheduler : TaskScheduler.INLINE).uncaught(e);
+            TaskScheduler.here().uncaught(e);
         }
     }
 

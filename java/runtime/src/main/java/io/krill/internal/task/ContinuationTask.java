@@ -78,7 +78,7 @@ final class ContinuationTask<S, T> extends ScheduledTask<T> {
         AbstractTask<T> awaited = inner;
         if (awaited != null) {
             if (awaited.isDone() && !completeWithOutcome(awaited.outcome())) {
-                handBackInner(awaited); // cancelled as the inner task finished
+                HandBack.cancelOrHandBack(awaited); // cancelled as the inner task finished
             }
             return; // else a spurious wake: still waiting for inner
         }
@@ -120,19 +120,14 @@ final class ContinuationTask<S, T> extends ScheduledTask<T> {
                 AbstractTask<T> nextTask = AbstractTask.of(next, "then(fn)'s task");
                 inner = nextTask; // before the check below: a cancel that misses it is seen here
                 if (isCancelled()) {
-                    handBackInner(nextTask);
+                    HandBack.cancelOrHandBack(nextTask);
                 } else if (nextTask.isDone() || !nextTask.addWaiter(this)) {
                     if (!completeWithOutcome(nextTask.outcome())) {
-                        handBackInner(nextTask);
+                        HandBack.cancelOrHandBack(nextTask);
                     }
                 }
             }
         }
-    }
-
-    /** Cancels the inner task or gives its value back (once, whether the step or the cancel sees it first). */
-    private static void handBackInner(AbstractTask<?> awaited) {
-        HandBack.cancelOrHandBack(awaited);
     }
 
     /**
@@ -188,7 +183,7 @@ final class ContinuationTask<S, T> extends ScheduledTask<T> {
         }
         AbstractTask<T> awaited = inner;
         if (awaited != null) {
-            handBackInner(awaited);
+            HandBack.cancelOrHandBack(awaited);
         }
         return true;
     }

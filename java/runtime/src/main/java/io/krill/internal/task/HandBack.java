@@ -31,8 +31,7 @@ public final class HandBack {
             try {
                 held.close();
             } catch (Exception e) {
-                TaskScheduler scheduler = WorkerContext.currentScheduler();
-                (scheduler != null ? scheduler : TaskScheduler.INLINE).uncaught(e);
+                TaskScheduler.here().uncaught(e);
             }
         }
     }

@@ -43,17 +43,19 @@ public final class RaceTask<T> extends AbstractTask<T> {
             return;
         }
         winner = first;
-        settleLosers(first, () -> completeWithOutcome(first.outcome()));
+        if (settleLosers(first)) {
+            settled();
+        }
     }
 
     /**
-     * Cancels or hands back every input but {@code except}, then runs {@code then}: at once, or
-     * once the last loser that was finishing has landed.
+     * Cancels or hands back every input but {@code except}.
      *
-     * @return true when {@code then} ran at once
+     * @return true when all are settled now; else {@link #settled()} runs once the last loser
+     *         that was finishing has landed (a counter and a waker only then)
      */
-    private boolean settleLosers(AbstractTask<? extends T> except, Runnable then) {
-        java.util.concurrent.atomic.AtomicInteger unsettled = new java.util.concurrent.atomic.AtomicInteger(1);
+    private boolean settleLosers(AbstractTask<? extends T> except) {
+        java.util.concurrent.atomic.AtomicInteger unsettled = null;
         for (AbstractTask<? extends T> input : inputs) {
             if (input == except || input.cancel()) {
                 continue;
@@ -62,19 +64,29 @@ public final class RaceTask<T> extends AbstractTask<T> {
                 input.handBackOnce();
                 continue;
             }
+            if (unsettled == null) {
+                unsettled = new java.util.concurrent.atomic.AtomicInteger(1); // the loop's own share
+            }
             unsettled.incrementAndGet();
+            java.util.concurrent.atomic.AtomicInteger count = unsettled;
             input.whenDone(() -> {
                 input.handBackOnce();
-                if (unsettled.decrementAndGet() == 0) {
-                    then.run();
+                if (count.decrementAndGet() == 0) {
+                    settled();
                 }
             });
         }
-        if (unsettled.decrementAndGet() == 0) {
-            then.run();
-            return true;
+        return unsettled == null || unsettled.decrementAndGet() == 0;
+    }
+
+    /** Every loser settled: the race ends as its winner did, or, cancelled (no winner), cancelled. */
+    private void settled() {
+        AbstractTask<? extends T> won = winner;
+        if (won != null) {
+            completeWithOutcome(won.outcome());
+        } else {
+            super.cancel();
         }
-        return false;
     }
 
     /** The race's value, taken by nobody: the winner's, given back where it came from. */
@@ -96,10 +108,10 @@ public final class RaceTask<T> extends AbstractTask<T> {
         if (!decided.compareAndSet(false, true)) {
             return false;
         }
-        return settleLosers(null, this::cancelSelf) && isCancelled();
-    }
-
-    private void cancelSelf() {
-        super.cancel();
+        if (!settleLosers(null)) {
+            return false;
+        }
+        settled();
+        return isCancelled();
     }
 }
