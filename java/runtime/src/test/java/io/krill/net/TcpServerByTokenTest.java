@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.krill.internal.executor.WorkerThread;
+import io.krill.internal.reactor.ConnectionTable;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -198,7 +199,7 @@ class TcpServerByTokenTest extends LoopbackFixture {
                 socket = connect(server);
                 sockets.add(socket);
                 second = nextToken();
-                reused = (int) second == (int) first;
+                reused = ConnectionTable.indexOfToken(second) == ConnectionTable.indexOfToken(first);
             }
             assertTrue(reused, "the closed connection's slot serves one of the next eight");
             assertEquals(SendResult.CLOSED, server.write(first, ascii("stale")));
@@ -235,7 +236,7 @@ class TcpServerByTokenTest extends LoopbackFixture {
                     "the old connection closed: " + why);
             try (Socket fresh = connect(server)) {
                 long freshToken = nextToken();
-                if ((int) freshToken == (int) oldToken) {
+                if (ConnectionTable.indexOfToken(freshToken) == ConnectionTable.indexOfToken(oldToken)) {
                     reused++;
                 }
                 String freshLine = "fresh " + round + "\n";

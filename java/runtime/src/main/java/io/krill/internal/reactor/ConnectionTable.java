@@ -17,12 +17,18 @@ import java.util.Arrays;
  *
  * <h2>Implementation notes</h2>
  *
- * <p><b>Tokens</b> are {@code (generation << 32) | index} and travel through {@code epoll_data}.
- * Releasing a slot bumps its generation (release store), so an event or a call carrying the token
- * of a closed connection is recognised as stale and dropped, never applied to the slot's next
- * user. Generations stay below 2^31, so no token equals the parkers' wake token (-1).
+ * <p><b>Tokens</b> are {@code (generation << 24) | index} and travel through {@code epoll_data}.
+ * The generation lives in the slot's state word ({@link SlotDescriptor}), beside the readiness
+ * and flags: every CAS that applies an event, clears readiness or queues a slot compares the
+ * whole word, so it succeeds only while the slot still holds the registration the token names.
+ * A check followed by a separate write would let a slot be closed and handed to a new
+ * connection in between, and the stale event (or a stale task's clear) would land on the new
+ * one. Releasing a slot bumps its generation, so an event or a call carrying the token of a
+ * closed connection is recognised as stale and dropped. Generations never wrap: a slot that
+ * reaches the last one (after 2^40 uses) is retired, never reused. No token is 0 or the
+ * parkers' wake token (-1).
  *
- * <p><b>Readiness</b> is cached in the slot's state word with a 16-bit tick (Tokio's scheme):
+ * <p><b>Readiness</b> is cached in the slot's state word with a 15-bit tick (Tokio's scheme):
  * an event ORs its bits in and advances the tick; a task that met {@code EAGAIN} clears bits
  * only if the tick is still the one it observed ({@link #clearReadiness}), so readiness that
  * arrived meanwhile is never lost. Descriptors are registered edge-triggered: with readiness
@@ -47,7 +53,8 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
     static final int CHUNK_SHIFT = 10;
     static final int CHUNK_SLOTS = 1 << CHUNK_SHIFT;
     private static final int CHUNK_MASK = CHUNK_SLOTS - 1;
-    private static final int GENERATION_MASK = 0x7FFF_FFFF;
+    /** Slots one table can hold: an index must fit below the generation in a token. */
+    static final int MAX_SLOTS = 1 << SlotDescriptor.INDEX_BITS;
 
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
@@ -63,6 +70,7 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
     private volatile int used;  // slots ever handed out (high-water mark); written under the lock
     private volatile int live;  // written under the lock; read without it by busy workers
     private volatile long staleEvents; // incremented without atomicity by dispatching workers: a metric, may undercount
+    private int retired; // slots that used their last generation; guarded by this
     private volatile boolean closed;
 
     public ConnectionTable(NativeIo io) {
@@ -85,30 +93,36 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
     }
 
     private static int indexOf(long token) {
-        return (int) token;
+        return (int) (token & (MAX_SLOTS - 1));
     }
 
-    private static int generationOf(long token) {
-        return (int) (token >>> 32);
+    private static long generationOf(long token) {
+        return token >>> SlotDescriptor.INDEX_BITS;
+    }
+
+    private static long tokenFor(long generation, int index) {
+        return (generation << SlotDescriptor.INDEX_BITS) | index;
+    }
+
+    /** The state word of the slot {@code token} names, or -1 when the index was never handed out. */
+    private long stateOf(long token) {
+        int index = indexOf(token);
+        if (index >= used) {
+            return -1L;
+        }
+        Interleaving.point("read state");
+        return (long) LONG.getAcquire(chunk(index), offset(index, SlotDescriptor.STATE_OFFSET));
     }
 
     /** True while {@code token} names a live registration. Any thread. */
     public boolean isCurrent(long token) {
-        int index = indexOf(token);
-        if (index < 0 || index >= used) {
-            return false;
-        }
-        MemorySegment chunk = chunk(index);
-        return (int) INT.getAcquire(chunk, offset(index, SlotDescriptor.GENERATION_OFFSET)) == generationOf(token)
-                && !SlotDescriptor.isClosed((long) LONG.getAcquire(chunk, offset(index, SlotDescriptor.STATE_OFFSET)));
+        long state = stateOf(token);
+        return state != -1L && SlotDescriptor.isLive(state, generationOf(token));
     }
 
-    private int checkedIndex(long token) {
-        if (!isCurrent(token)) {
-            throw new IllegalStateException("stale connection token 0x" + Long.toHexString(token)
-                    + ": the connection was closed (its slot may serve another one now)");
-        }
-        return indexOf(token);
+    private static IllegalStateException stale(long token) {
+        return new IllegalStateException("stale connection token 0x" + Long.toHexString(token)
+                + ": the connection was closed (its slot may serve another one now)");
     }
 
     private int allocate() {
@@ -118,11 +132,16 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
             return index;
         }
         int index = used;
+        if (index == MAX_SLOTS) {
+            throw new IllegalStateException("the connection table is full: " + MAX_SLOTS + " slots in use"
+                    + (retired > 0 ? " or retired (" + retired + " used all their generations)" : ""));
+        }
         if ((index & CHUNK_MASK) == 0 && (index >>> CHUNK_SHIFT) == chunks.length) {
             MemorySegment chunk = arena.allocate((long) CHUNK_SLOTS * SlotDescriptor.SIZE_BYTES, 64);
             chunk.fill((byte) 0);
-            for (int i = 0; i < CHUNK_SLOTS; i++) {
-                chunk.set(ValueLayout.JAVA_INT, (long) i * SlotDescriptor.SIZE_BYTES + SlotDescriptor.GENERATION_OFFSET, 1);
+            for (int i = 0; i < CHUNK_SLOTS; i++) { // free slots are CLOSED; the first generation is 1
+                chunk.set(ValueLayout.JAVA_LONG, (long) i * SlotDescriptor.SIZE_BYTES + SlotDescriptor.STATE_OFFSET,
+                        SlotDescriptor.ofGeneration(1) | SlotDescriptor.FLAG_CLOSED);
             }
             int n = chunks.length;
             waiters.addChunk(n);
@@ -175,8 +194,8 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
         }
         int index = allocate();
         MemorySegment chunk = chunk(index);
-        int generation = (int) INT.get(chunk, offset(index, SlotDescriptor.GENERATION_OFFSET));
-        long token = ((long) generation << 32) | index;
+        long generation = SlotDescriptor.generation((long) LONG.get(chunk, offset(index, SlotDescriptor.STATE_OFFSET)));
+        long token = tokenFor(generation, index);
         chunk.set(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.FD_OFFSET), fd);
         chunk.set(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.INTEREST_OFFSET), interest);
         chunk.set(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.OWNER_OFFSET), owner);
@@ -188,10 +207,10 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
         chunk.set(ValueLayout.JAVA_LONG_UNALIGNED, offset(index, SlotDescriptor.USER_AREA_OFFSET), userLong0);
         chunk.set(ValueLayout.JAVA_LONG_UNALIGNED, offset(index, SlotDescriptor.USER_AREA_OFFSET + Long.BYTES), 0L);
         // Release: publishes the fields above to a dispatcher that reads the state with acquire.
-        LONG.setRelease(chunk, offset(index, SlotDescriptor.STATE_OFFSET), state);
+        Interleaving.point("open slot");
+        LONG.setRelease(chunk, offset(index, SlotDescriptor.STATE_OFFSET), SlotDescriptor.ofGeneration(generation) | state);
         int rc = io.epollAdd(epollFds[owner], fd, interest | Readiness.EDGE_TRIGGERED, token);
         if (rc < 0) {
-            LONG.setRelease(chunk, offset(index, SlotDescriptor.STATE_OFFSET), SlotDescriptor.FLAG_CLOSED);
             release(index, chunk, generation); // the caller keeps the fd
             throw Errors.newException("epoll_ctl(ADD fd " + fd + ")", rc);
         }
@@ -234,17 +253,21 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
      */
     public boolean deregister(long token, boolean closeFd) {
         int fd;
-        int index;
+        int index = indexOf(token);
         synchronized (this) {
-            if (!isCurrent(token)) {
+            if (index >= used) {
                 return false;
             }
-            index = indexOf(token);
             MemorySegment chunk = chunk(index);
             long stateOffset = offset(index, SlotDescriptor.STATE_OFFSET);
             long state;
             do {
+                Interleaving.point("read state to close");
                 state = (long) LONG.getAcquire(chunk, stateOffset);
+                if (!SlotDescriptor.isLive(state, generationOf(token))) {
+                    return false;
+                }
+                Interleaving.point("close slot");
             } while (!LONG.compareAndSet(chunk, stateOffset, state, state | SlotDescriptor.FLAG_CLOSED));
             fd = chunk.get(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.FD_OFFSET));
             int owner = chunk.get(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.OWNER_OFFSET));
@@ -252,28 +275,29 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
             if (closeFd) {
                 io.close(fd);
             }
-            if ((state & SlotDescriptor.FLAG_QUEUED) != 0) {
-                // On a ready stack: stale from now on, reusable once its driver has popped it.
-                INT.setRelease(chunk, offset(index, SlotDescriptor.GENERATION_OFFSET), nextGeneration(generationOf(token)));
-            } else {
+            if ((state & SlotDescriptor.FLAG_QUEUED) == 0) {
                 release(index, chunk, generationOf(token));
             }
+            // else on a ready stack: stale from now on (CLOSED), reusable once its driver has popped it.
             live--;
         }
         waiters.wakeAll(index);
         return true;
     }
 
-    private static int nextGeneration(int generation) {
-        return ((generation + 1) & GENERATION_MASK) | 1;
-    }
-
-    private void release(int index, MemorySegment chunk, int generation) {
-        INT.setRelease(chunk, offset(index, SlotDescriptor.GENERATION_OFFSET), nextGeneration(generation));
-        pushFree(index, chunk);
-    }
-
-    private void pushFree(int index, MemorySegment chunk) {
+    /**
+     * Frees a closed slot for reuse under the next generation, or retires it when it has used
+     * the last one: a wrapped generation could make a very old token look current. Under the lock.
+     */
+    private void release(int index, MemorySegment chunk, long generation) {
+        long stateOffset = offset(index, SlotDescriptor.STATE_OFFSET);
+        Interleaving.point("release slot");
+        if (generation >= SlotDescriptor.LAST_GENERATION) {
+            LONG.setRelease(chunk, stateOffset, SlotDescriptor.ofGeneration(generation) | SlotDescriptor.FLAG_CLOSED);
+            retired++;
+            return;
+        }
+        LONG.setRelease(chunk, stateOffset, SlotDescriptor.ofGeneration(generation + 1) | SlotDescriptor.FLAG_CLOSED);
         chunk.set(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.NEXT_FREE_OFFSET), freeHead);
         freeHead = index;
     }
@@ -281,8 +305,27 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
     /** A driver popped a slot that was closed while QUEUED: it may now be reused. */
     public synchronized void releaseQueued(int index) {
         if (!closed) {
-            pushFree(index, chunk(index));
+            MemorySegment chunk = chunk(index);
+            release(index, chunk, SlotDescriptor.generation((long) LONG.getAcquire(chunk, offset(index, SlotDescriptor.STATE_OFFSET))));
         }
+    }
+
+    /** Slots retired because they used every generation (see {@link #release}). */
+    synchronized int retiredSlots() {
+        return retired;
+    }
+
+    /**
+     * Moves a free slot to generation {@code generation}, as if it had been used that many
+     * times: lets a test reach the last generation without 2^40 registrations.
+     */
+    synchronized void ageFreeSlot(int index, long generation) {
+        MemorySegment chunk = chunk(index);
+        long stateOffset = offset(index, SlotDescriptor.STATE_OFFSET);
+        if (!SlotDescriptor.isClosed((long) LONG.get(chunk, stateOffset))) {
+            throw new IllegalStateException("slot " + index + " is in use");
+        }
+        LONG.setRelease(chunk, stateOffset, SlotDescriptor.ofGeneration(generation) | SlotDescriptor.FLAG_CLOSED);
     }
 
     // ---- events (worker thread) -------------------------------------------------------------
@@ -291,27 +334,27 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
     @Override
     public void onEvent(long token, int readiness, int result) {
         int index = indexOf(token);
-        if (index < 0 || index >= used) {
+        if (index >= used) {
             staleEvents++;
             return;
         }
         MemorySegment chunk = chunk(index);
-        if ((int) INT.getAcquire(chunk, offset(index, SlotDescriptor.GENERATION_OFFSET)) != generationOf(token)) {
-            staleEvents++;
-            return; // a closed connection's event: its slot may belong to another now
-        }
         long stateOffset = offset(index, SlotDescriptor.STATE_OFFSET);
+        long generation = generationOf(token);
         long state;
         for (;;) {
+            Interleaving.point("event: read state");
             state = (long) LONG.getAcquire(chunk, stateOffset);
-            if (SlotDescriptor.isClosed(state)) {
-                return;
+            if (!SlotDescriptor.isLive(state, generation)) {
+                staleEvents++;
+                return; // a closed connection's event: its slot may belong to another now
             }
             long next = SlotDescriptor.withEvent(state, readiness);
             if ((state & SlotDescriptor.FLAG_HANDLER) != 0) {
                 next |= SlotDescriptor.FLAG_QUEUED;
             }
-            if (LONG.compareAndSet(chunk, stateOffset, state, next)) {
+            Interleaving.point("event: cas");
+            if (LONG.compareAndSet(chunk, stateOffset, state, next)) { // the generation is in the word
                 break;
             }
         }
@@ -343,8 +386,11 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
      * @throws IllegalStateException for a stale token
      */
     public long state(long token) {
-        int index = checkedIndex(token);
-        return (long) LONG.getAcquire(chunk(index), offset(index, SlotDescriptor.STATE_OFFSET));
+        long state = stateOf(token);
+        if (state == -1L || !SlotDescriptor.isLive(state, generationOf(token))) {
+            throw stale(token);
+        }
+        return state;
     }
 
     public static int readinessOf(long state) {
@@ -356,24 +402,34 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
         return waiters;
     }
 
-    /** Slot {@code index}'s state word, read with acquire (for {@link Waiters}). */
-    long stateAt(int index) {
+    /** The state word of the slot {@code token} names (any generation), read with acquire (for {@link Waiters}). */
+    long stateAt(long token) {
+        int index = indexOf(token);
+        Interleaving.point("read state");
         return (long) LONG.getAcquire(chunk(index), offset(index, SlotDescriptor.STATE_OFFSET));
     }
 
     /**
      * After {@code EAGAIN}: clears {@code bits} unless an event advanced the tick since
      * {@code observedState} was read (then the newer readiness stays, and this returns false).
+     * A token that went stale meanwhile clears nothing (false): its slot may hold another
+     * connection now, whose readiness is not this caller's to clear.
      */
     public boolean clearReadiness(long token, long observedState, int bits) {
-        int index = checkedIndex(token);
+        int index = indexOf(token);
+        if (index >= used) {
+            return false;
+        }
         MemorySegment chunk = chunk(index);
         long stateOffset = offset(index, SlotDescriptor.STATE_OFFSET);
+        long generation = generationOf(token);
         for (;;) {
+            Interleaving.point("clear: read state");
             long state = (long) LONG.getAcquire(chunk, stateOffset);
-            if (SlotDescriptor.tick(state) != SlotDescriptor.tick(observedState)) {
+            if (!SlotDescriptor.isLive(state, generation) || SlotDescriptor.tick(state) != SlotDescriptor.tick(observedState)) {
                 return false;
             }
+            Interleaving.point("clear: cas");
             if (LONG.compareAndSet(chunk, stateOffset, state, state & ~(bits & SlotDescriptor.READINESS_MASK))) {
                 return true;
             }
@@ -382,7 +438,10 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
 
     /** The registered descriptor of a live token. */
     public int fd(long token) {
-        int index = checkedIndex(token);
+        if (!isCurrent(token)) {
+            throw stale(token);
+        }
+        int index = indexOf(token);
         return chunk(index).get(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.FD_OFFSET));
     }
 
@@ -405,15 +464,23 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
         }
     }
 
-    /** Sets QUEUED on an open slot that lacks it; true when the caller must push it. */
-    public boolean markQueued(int index) {
+    /**
+     * Sets QUEUED on the open slot {@code token} names if it lacks it; true when the caller must
+     * push it. False for a stale token: the CAS checks the generation, so a slot that was closed
+     * and reused since the caller took the token is never queued for the wrong connection.
+     */
+    public boolean markQueued(long token) {
+        int index = indexOf(token);
         MemorySegment chunk = chunk(index);
         long stateOffset = offset(index, SlotDescriptor.STATE_OFFSET);
+        long generation = generationOf(token);
         for (;;) {
+            Interleaving.point("queue: read state");
             long state = (long) LONG.getAcquire(chunk, stateOffset);
-            if ((state & (SlotDescriptor.FLAG_QUEUED | SlotDescriptor.FLAG_CLOSED)) != 0) {
+            if (!SlotDescriptor.isLive(state, generation) || (state & SlotDescriptor.FLAG_QUEUED) != 0) {
                 return false;
             }
+            Interleaving.point("queue: cas");
             if (LONG.compareAndSet(chunk, stateOffset, state, state | SlotDescriptor.FLAG_QUEUED)) {
                 return true;
             }
@@ -430,7 +497,8 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
 
     /** The token of the registration now in slot {@code index} (stale once it closes). */
     public long tokenOf(int index) {
-        return ((long) (int) INT.getAcquire(chunk(index), offset(index, SlotDescriptor.GENERATION_OFFSET)) << 32) | index;
+        long state = (long) LONG.getAcquire(chunk(index), offset(index, SlotDescriptor.STATE_OFFSET));
+        return tokenFor(SlotDescriptor.generation(state), index);
     }
 
     public static int indexOfToken(long token) {
@@ -442,16 +510,13 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
      * {@code group}; else -1 (stale, closed, or another server's). Any thread.
      */
     public int handlerShard(long token, int group) {
+        long state = stateOf(token);
+        if (state == -1L || !SlotDescriptor.isLive(state, generationOf(token))) {
+            return -1;
+        }
         int index = indexOf(token);
-        if (index < 0 || index >= used) {
-            return -1;
-        }
         MemorySegment chunk = chunk(index);
-        if ((int) INT.getAcquire(chunk, offset(index, SlotDescriptor.GENERATION_OFFSET)) != generationOf(token)) {
-            return -1;
-        }
-        long state = (long) LONG.getAcquire(chunk, offset(index, SlotDescriptor.STATE_OFFSET));
-        if ((state & (SlotDescriptor.FLAG_HANDLER | SlotDescriptor.FLAG_CLOSED)) != SlotDescriptor.FLAG_HANDLER
+        if ((state & SlotDescriptor.FLAG_HANDLER) == 0
                 || Short.toUnsignedInt(chunk.get(ValueLayout.JAVA_SHORT, offset(index, SlotDescriptor.GROUP_OFFSET))) != group) {
             return -1;
         }
@@ -483,7 +548,7 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
     public void bind(SlotView view, int index) {
         MemorySegment chunk = chunk(index);
         long base = offset(index, 0);
-        long token = ((long) (int) INT.getAcquire(chunk, base + SlotDescriptor.GENERATION_OFFSET) << 32) | index;
+        long token = tokenFor(SlotDescriptor.generation((long) LONG.getAcquire(chunk, base + SlotDescriptor.STATE_OFFSET)), index);
         view.bind(chunk, base, index, token);
     }
 

@@ -10,11 +10,11 @@ package io.krill.internal.reactor;
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *  |                      file descriptor (i32)                    |  0
  *  +---------------------------------------------------------------+
- *  |                      generation (u32)                         |  4
+ *  |                      unused (32)                              |  4
  *  +---------------------------------------------------------------+
- *  |  readiness bits (16)          |  flags (16): CLOSED QUEUED ...|  8
- *  +---------------------------------------------------------------+
- *  |  readiness tick (16)          |  unused (16)                  | 12
+ *  |                      state word (64): readiness, flags,       |  8
+ *  +                      tick, generation (below)                 +
+ *  |                                                               | 12
  *  +---------------------------------------------------------------+
  *  |                      interest (i32)                           | 16
  *  +---------------------------------------------------------------+
@@ -36,9 +36,20 @@ package io.krill.internal.reactor;
  *  +---------------------------------------------------------------+
  * </pre>
  *
- * The state word (offset 8, 64 bits) is read and CAS'd as one long: readiness in bits 0-15,
- * flags in 16-31, the tick in 32-47 (little-endian: offset 8 holds the low half). Offsets 28-63
- * belong to handler-API connections and are written only by the driver that owns the slot's
+ * The state word (offset 8, 64 bits) is read and CAS'd as one long:
+ * <pre>
+ *   63                                  24 23            9 8    5 4       0
+ *  +--------------------------------------+---------------+------+---------+
+ *  |           generation (40)            |   tick (15)   | flags|readiness|
+ *  +--------------------------------------+---------------+------+---------+
+ *   flags: CLOSED HANDLER QUEUED OPENING        readiness: Readiness's 5 event bits
+ * </pre>
+ * The generation sits in the word every event, clear and queueing CASes, so one CAS checks
+ * that the slot still holds the registration a token names and changes it (Tokio's
+ * {@code ScheduledIo} packs its generation the same way): a stale token can never touch the
+ * slot's next user between a check and a write. A token is {@code (generation << 24) | index}.
+ * 40 bits of generation is over 10^12 reuses of one slot; a slot that reaches the last
+ * generation is retired instead of wrapping ({@link ConnectionTable}). Offsets 28-63 belong to handler-API connections and are written only by the driver that owns the slot's
  * group and shard (one thread at a time), except the ready link, which the pusher writes before
  * its releasing CAS on the ready stack. {@link SlotView} reads and writes them for the driver.
  *
@@ -62,7 +73,6 @@ public final class SlotDescriptor {
     private SlotDescriptor() {}
 
     static final int FD_OFFSET = 0;
-    static final int GENERATION_OFFSET = 4;
     static final int STATE_OFFSET = 8;
     static final int INTEREST_OFFSET = 16;
     static final int OWNER_OFFSET = 20;
@@ -77,15 +87,21 @@ public final class SlotDescriptor {
     public static final int USER_AREA_BYTES = 16;
     static final int SIZE_BYTES = 64;
 
-    static final long READINESS_MASK = 0xFFFFL;
-    static final long FLAG_CLOSED = 1L << 16;
+    static final long READINESS_MASK = 0x1FL;
+    static final long FLAG_CLOSED = 1L << 5;
     /** A handler-API slot: events queue it on its driver instead of waking waiter tasks. */
-    static final long FLAG_HANDLER = 1L << 17;
+    static final long FLAG_HANDLER = 1L << 6;
     /** On its driver's ready stack (or being pushed): pushed at most once until popped. */
-    static final long FLAG_QUEUED = 1L << 18;
+    static final long FLAG_QUEUED = 1L << 7;
     /** Registered, its driver has not yet called onOpen. */
-    static final long FLAG_OPENING = 1L << 19;
-    static final int TICK_SHIFT = 32;
+    static final long FLAG_OPENING = 1L << 8;
+    static final int TICK_SHIFT = 9;
+    static final long TICK_MASK = 0x7FFFL << TICK_SHIFT;
+    static final int GENERATION_SHIFT = 24;
+    /** Generations run from 1 to this; 0 is never used, so no token is 0 or -1. */
+    static final long LAST_GENERATION = (1L << 40) - 2;
+    /** Slot indices fit below the generation in a token. */
+    static final int INDEX_BITS = GENERATION_SHIFT;
 
     // Driver flags (16 bits at DRIVER_FLAGS_OFFSET), drawn in the class notes.
     public static final int DRIVER_LISTENER = 1;
@@ -104,7 +120,6 @@ public final class SlotDescriptor {
     public static final int DRIVER_FLUSH_PENDING = 1 << 13;
     /** onOpen was called: only such a connection gets onClose (one closed while still opening gets none). */
     public static final int DRIVER_OPENED = 1 << 14;
-    static final long TICK_MASK = 0xFFFFL << TICK_SHIFT;
 
     static int readiness(long state) {
         return (int) (state & READINESS_MASK);
@@ -118,7 +133,21 @@ public final class SlotDescriptor {
         return (state & FLAG_CLOSED) != 0;
     }
 
-    /** New readiness from an event: OR the bits in, advance the tick (wrapping in 16 bits). */
+    static long generation(long state) {
+        return state >>> GENERATION_SHIFT;
+    }
+
+    /** The state of a slot that holds generation {@code generation}: its other bits clear. */
+    static long ofGeneration(long generation) {
+        return generation << GENERATION_SHIFT;
+    }
+
+    /** True while {@code state} is open and of {@code generation}: one test for both. */
+    static boolean isLive(long state, long generation) {
+        return (state & (~((1L << GENERATION_SHIFT) - 1) | FLAG_CLOSED)) == ofGeneration(generation);
+    }
+
+    /** New readiness from an event: OR the bits in, advance the tick (wrapping in 15 bits). */
     static long withEvent(long state, int readiness) {
         long tick = ((state & TICK_MASK) + (1L << TICK_SHIFT)) & TICK_MASK;
         return (state & ~TICK_MASK) | tick | (readiness & READINESS_MASK);

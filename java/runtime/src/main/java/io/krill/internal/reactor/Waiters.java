@@ -20,6 +20,12 @@ import java.util.Arrays;
  * is not missed: either the re-check sees the event's readiness, or the event's take sees the
  * waiter. The arrays grow with the table, under its lock, and are published before the chunk
  * they serve (a reader that sees the chunk sees its waiter arrays).
+ *
+ * <p>A waiter's place belongs to the slot, not to one registration: a task whose connection is
+ * closed (and whose slot is given to a new one) between its check and its store puts its waker
+ * where the new connection's waiter may already sit. The re-check reads the whole state word,
+ * generation included, so it sees that; the task then takes its waker out again and wakes the
+ * one it displaced, which polls again and puts itself back. Nobody's wake-up is lost.
  */
 public final class Waiters {
 
@@ -63,6 +69,7 @@ public final class Waiters {
     }
 
     private static void wake(Waker[][] waiters, int index) {
+        Interleaving.point("take waiter");
         Waker waker = (Waker) WAITER.getAndSet(waiters[index >>> ConnectionTable.CHUNK_SHIFT],
                 index & (ConnectionTable.CHUNK_SLOTS - 1), (Waker) null);
         if (waker != null) {
@@ -79,27 +86,35 @@ public final class Waiters {
             return true; // closed: the caller finds out by its next call
         }
         int index = ConnectionTable.indexOfToken(token);
+        long generation = token >>> SlotDescriptor.INDEX_BITS;
         boolean write = (interest & Readiness.WRITABLE) != 0;
         int wakeOn = write ? WRITE_WAKE : READ_WAKE;
-        if (readyFor(table.stateAt(index), wakeOn)) {
+        if (readyFor(table.stateAt(token), wakeOn, generation)) {
             return true;
         }
         Waker[] slots = (write ? writers : readers)[index >>> ConnectionTable.CHUNK_SHIFT];
         int at = index & (ConnectionTable.CHUNK_SLOTS - 1);
-        // Volatile, not release: the store must be visible before the state is read again (a
-        // Dekker pair with the dispatcher's state CAS then getAndSet). A release store may sit in
-        // the store buffer past the load below; an event dispatched on another worker in between
-        // would then see no waiter while this re-check saw no readiness: a lost wake-up.
-        WAITER.setVolatile(slots, at, waker);
-        if (readyFor(table.stateAt(index), wakeOn)) { // an event may have come in between
+        // Volatile (getAndSet), not release: the store must be visible before the state is read
+        // again (a Dekker pair with the dispatcher's state CAS then getAndSet). A release store
+        // may sit in the store buffer past the load below; an event dispatched on another worker
+        // in between would then see no waiter while this re-check saw no readiness: a lost wake-up.
+        Interleaving.point("store waiter");
+        Waker displaced = (Waker) WAITER.getAndSet(slots, at, waker);
+        long state = table.stateAt(token);
+        if (readyFor(state, wakeOn, generation)) { // an event may have come in between, or a close
+            Interleaving.point("take waiter back");
             WAITER.compareAndSet(slots, at, waker, (Waker) null);
+            if (displaced != null && displaced != waker && !SlotDescriptor.isLive(state, generation)) {
+                displaced.wake(); // the slot's next connection's waiter, displaced by our stale store: it polls again
+            }
             return true;
         }
         return false;
     }
 
-    private static boolean readyFor(long state, int wakeOn) {
-        return (SlotDescriptor.readiness(state) & wakeOn) != 0 || SlotDescriptor.isClosed(state);
+    /** Ready for {@code wakeOn}, or no longer the registration of {@code generation} (closed). */
+    private static boolean readyFor(long state, int wakeOn, long generation) {
+        return (SlotDescriptor.readiness(state) & wakeOn) != 0 || !SlotDescriptor.isLive(state, generation);
     }
 
     /** A task completing when {@code token} is ready for {@code interest} (or closed). */

@@ -52,7 +52,7 @@ class ConnectionTableTest {
         assertTrue(table.deregister(first, true));
         assertFalse(table.deregister(first, true), "twice is a no-op");
         long second = registerEventfd();
-        assertEquals((int) first, (int) second, "the slot is reused");
+        assertEquals(ConnectionTable.indexOfToken(first), ConnectionTable.indexOfToken(second), "the slot is reused");
         assertNotEquals(first, second, "with a new generation");
         table.onEvent(first, Readiness.READABLE, 0);
         assertEquals(1, table.staleEvents());
@@ -61,6 +61,27 @@ class ConnectionTableTest {
         assertTrue(e.getMessage().contains("stale connection token"), e.getMessage());
         table.onEvent(0x7FFF_0000_0000_0000L | 999_999, Readiness.READABLE, 0);
         assertEquals(2, table.staleEvents(), "an index never handed out is stale too");
+    }
+
+    @Test
+    void aSlotThatUsedItsLastGenerationIsRetiredNotWrapped() throws IOException {
+        long first = registerEventfd();
+        int index = ConnectionTable.indexOfToken(first);
+        assertTrue(table.deregister(first, true));
+        table.ageFreeSlot(index, SlotDescriptor.LAST_GENERATION); // as if used 2^40 - 3 times more
+        long last = registerEventfd();
+        assertEquals(index, ConnectionTable.indexOfToken(last), "the aged slot is reused once more");
+        assertEquals(SlotDescriptor.LAST_GENERATION, last >>> SlotDescriptor.INDEX_BITS);
+        assertNotEquals(-1L, last, "no token is the parkers' wake token");
+        table.onEvent(last, Readiness.READABLE, 0);
+        assertEquals(Readiness.READABLE, ConnectionTable.readinessOf(table.state(last)), "the last generation works like any other");
+        assertTrue(table.deregister(last, true));
+        assertEquals(1, table.retiredSlots());
+        long next = registerEventfd();
+        assertNotEquals(index, ConnectionTable.indexOfToken(next), "a retired slot is never handed out again: its generation would wrap");
+        assertFalse(table.isCurrent(last));
+        assertFalse(table.isCurrent(first), "the first generation's token stays stale too");
+        table.deregister(next, true);
     }
 
     /** A handler group that records (owner, index) pushes on one ready stack. */
@@ -94,12 +115,12 @@ class ConnectionTableTest {
         table.onEvent(b, Readiness.WRITABLE, 0);
         table.onEvent(a, Readiness.WRITABLE, 0); // already queued: bits merge, no second push
         assertEquals(1, group.wakes.get(), "one wake for the empty-to-non-empty push");
-        assertEquals(List.of((int) a, (int) b), group.takeAll(), "first come, first served");
-        long state = table.takeReady((int) a);
+        assertEquals(List.of(ConnectionTable.indexOfToken(a), ConnectionTable.indexOfToken(b)), group.takeAll(), "first come, first served");
+        long state = table.takeReady(ConnectionTable.indexOfToken(a));
         assertEquals(Readiness.READABLE | Readiness.WRITABLE, ConnectionTable.readinessOf(state));
         assertEquals(0, ConnectionTable.readinessOf(table.state(a)), "taken: the bits are cleared");
         table.onEvent(a, Readiness.READABLE, 0); // after takeReady: queued again
-        assertEquals(List.of((int) a), group.takeAll());
+        assertEquals(List.of(ConnectionTable.indexOfToken(a)), group.takeAll());
         assertTrue(table.deregister(a, true));
         assertTrue(table.deregister(b, true));
     }
@@ -109,17 +130,17 @@ class ConnectionTableTest {
         RecordingGroup group = new RecordingGroup();
         int id = table.addGroup(group);
         long queued = table.registerHandler(EpollNative.eventfdCreate(), 0, id, 0, true); // starts QUEUED
-        group.enqueue(0, (int) queued);
+        group.enqueue(0, ConnectionTable.indexOfToken(queued));
         assertTrue(table.deregister(queued, true));
         assertFalse(table.isCurrent(queued), "stale at once");
         long next = table.registerHandler(EpollNative.eventfdCreate(), 0, id, 0, false);
-        assertNotEquals((int) queued, (int) next, "the queued slot is not handed out again yet");
+        assertNotEquals(ConnectionTable.indexOfToken(queued), ConnectionTable.indexOfToken(next), "the queued slot is not handed out again yet");
         List<Integer> popped = group.takeAll();
-        assertEquals(List.of((int) queued), popped);
-        assertTrue(ConnectionTable.isClosedState(table.takeReady((int) queued)));
-        table.releaseQueued((int) queued);
+        assertEquals(List.of(ConnectionTable.indexOfToken(queued)), popped);
+        assertTrue(ConnectionTable.isClosedState(table.takeReady(ConnectionTable.indexOfToken(queued))));
+        table.releaseQueued(ConnectionTable.indexOfToken(queued));
         long reused = table.registerHandler(EpollNative.eventfdCreate(), 0, id, 0, false);
-        assertEquals((int) queued, (int) reused, "reusable once popped");
+        assertEquals(ConnectionTable.indexOfToken(queued), ConnectionTable.indexOfToken(reused), "reusable once popped");
         assertNotEquals(queued, reused);
         table.deregister(next, true);
         table.deregister(reused, true);
@@ -130,7 +151,7 @@ class ConnectionTableTest {
     void theUserAreaIsSixteenZeroedBytesPerSlot() throws IOException {
         int id = table.addGroup(new RecordingGroup());
         long token = table.registerHandler(EpollNative.eventfdCreate(), 0, id, 0, false);
-        int index = (int) token;
+        int index = ConnectionTable.indexOfToken(token);
         SlotView slot = new SlotView();
         table.bind(slot, index);
         assertEquals(token, slot.token());
@@ -145,7 +166,7 @@ class ConnectionTableTest {
         assertThrows(IndexOutOfBoundsException.class, () -> slot.userInt(Integer.MAX_VALUE), "no overflow past the check");
         table.deregister(token, true);
         long again = table.registerHandler(EpollNative.eventfdCreate(), 0, id, 0, false);
-        assertEquals(index, (int) again);
+        assertEquals(index, ConnectionTable.indexOfToken(again));
         table.bind(slot, index);
         assertEquals(again, slot.token(), "bound to the new registration");
         assertEquals(0L, slot.userLong(0), "zeroed for the next connection");

@@ -30,10 +30,12 @@ class ReadyStackStressTest {
         ReadyStack stack = new ReadyStack(table);
         int slots = 4; // tiny: every push contends
         int[] indices = new int[slots];
+        long[] tokens = new long[slots];
         try {
             int id = table.addGroup((owner, index) -> stack.push(index));
             for (int i = 0; i < slots; i++) {
-                indices[i] = (int) table.registerHandler(EpollNative.eventfdCreate(), 0, id, 0, false);
+                tokens[i] = table.registerHandler(EpollNative.eventfdCreate(), 0, id, 0, false);
+                indices[i] = ConnectionTable.indexOfToken(tokens[i]);
             }
             AtomicIntegerArray onStack = new AtomicIntegerArray(slots * 2);
             AtomicIntegerArray queuedBy = new AtomicIntegerArray(slots * 2);
@@ -45,7 +47,7 @@ class ReadyStackStressTest {
                 Thread.ofPlatform().start(() -> {
                     for (int r = 0; r < rounds; r++) {
                         int index = indices[(r + seed) % slots];
-                        if (table.markQueued(index)) {
+                        if (table.markQueued(tokens[(r + seed) % slots])) {
                             onStack.incrementAndGet(index);
                             queuedBy.incrementAndGet(index);
                             stack.push(index);

@@ -18,8 +18,10 @@ import java.time.Duration;
  * firing; the pending connections wait in the kernel's queue meanwhile.
  *
  * <p>Only the listener's driver calls {@link #acceptAll} (its steps are serialised by the task
- * state word); {@link #resume} runs on the back-off timer's worker, and touches the slot only
- * while it is paused, when the driver does not serve it.
+ * state word) and only it touches the listener's driver flags. {@link #resume} runs on the
+ * back-off timer's worker: it says the pause is over in a field of this object and queues the
+ * listener's slot by token, with a CAS that checks the slot's generation, so a listener closed
+ * (and its slot given to another connection) before the timer fired is left alone.
  */
 final class Acceptor {
 
@@ -33,6 +35,8 @@ final class Acceptor {
     private final SlotView listener = new SlotView();
     /** The pause after the last failure; 0 after a success. Listener driver only. */
     private long backoffNanos;
+    /** Set by the back-off timer, taken by the driver: the paused listener may accept again. */
+    private volatile boolean pauseOver;
 
     Acceptor(HandlerServer server, ConnectionTable table) {
         this.server = server;
@@ -43,7 +47,11 @@ final class Acceptor {
     void acceptAll(ShardDriver driver, int index) {
         table.bind(listener, index);
         if (listener.any(SlotDescriptor.DRIVER_ACCEPT_PAUSED)) {
-            return;
+            if (!pauseOver) {
+                return; // an edge during the pause: the timer queues the listener again
+            }
+            pauseOver = false;
+            listener.clear(SlotDescriptor.DRIVER_ACCEPT_PAUSED);
         }
         try {
             int fd = listener.fd();
@@ -63,7 +71,7 @@ final class Acceptor {
                 backOff(driver, Errors.newException("accept on " + server.localAddress(), child));
                 return;
             }
-            driver.requeue(index); // more may be pending: after the connections queued meanwhile
+            driver.requeue(listener.token()); // more may be pending: after the connections queued meanwhile
         } catch (RuntimeException | Error failure) {
             // The listener must outlive any one accept: report it, retry after a pause.
             driver.scheduler().uncaught(failure);
@@ -82,19 +90,15 @@ final class Acceptor {
         });
     }
 
-    /** The back-off is over: unpause the listener and queue it (on the timer's worker). */
+    /**
+     * The back-off is over (on the timer's worker): let the driver unpause the listener, and
+     * queue it unless an edge already did. A stale token (the server closed meanwhile) queues
+     * nothing.
+     */
     private void resume(ShardDriver driver, long token) {
-        if (!table.isCurrent(token)) {
-            return; // the server closed meanwhile
-        }
-        int index = ConnectionTable.indexOfToken(token);
-        // Not the driver's thread, but the slot is not being served: it is only served while
-        // QUEUED, and while paused the driver returns without touching it. A view of our own.
-        SlotView view = new SlotView();
-        table.bind(view, index);
-        view.clear(SlotDescriptor.DRIVER_ACCEPT_PAUSED);
-        if (table.markQueued(index)) {
-            driver.enqueue(index);
+        pauseOver = true;
+        if (table.markQueued(token)) {
+            driver.enqueue(ConnectionTable.indexOfToken(token));
         }
     }
 }

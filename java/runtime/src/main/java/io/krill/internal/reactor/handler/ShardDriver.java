@@ -251,7 +251,7 @@ final class ShardDriver extends ScheduledTask<Void> {
                 readAll();
             }
             if (backlog.drainedWhileUnwritable(slot) && !closeRequested()) {
-                requeue(index); // drained by a write's own send: no event will come, tell the handler next turn
+                requeue(slot.token()); // drained by a write's own send: no event will come, tell the handler next turn
             }
         } catch (Throwable failure) {
             fail(failure);
@@ -395,7 +395,7 @@ final class ShardDriver extends ScheduledTask<Void> {
         }
         view.flags(flags & ~SlotDescriptor.DRIVER_READ_PAUSED);
         if ((flags & SlotDescriptor.DRIVER_READ_PENDING) != 0) {
-            requeue(view.index()); // a read was held back: no new edge may come for it
+            requeue(view.token()); // a read was held back: no new edge may come for it
         }
     }
 
@@ -444,7 +444,7 @@ final class ShardDriver extends ScheduledTask<Void> {
             if ((flags & SlotDescriptor.DRIVER_UNWRITABLE) != 0 || reads == MAX_READS_PER_TURN) {
                 slot.set(SlotDescriptor.DRIVER_READ_PENDING); // backpressure, or fairness: served again later
                 if ((flags & SlotDescriptor.DRIVER_UNWRITABLE) == 0) {
-                    requeue(slot.index());
+                    requeue(slot.token());
                 }
                 return;
             }
@@ -503,10 +503,10 @@ final class ShardDriver extends ScheduledTask<Void> {
         }
     }
 
-    /** Queues slot {@code index} again; we are running, so the step's end sees the stack non-empty. */
-    void requeue(int index) {
-        if (table.markQueued(index)) {
-            ready.push(index);
+    /** Queues the slot {@code token} names again; we are running, so the step's end sees the stack non-empty. */
+    void requeue(long token) {
+        if (table.markQueued(token)) {
+            ready.push(ConnectionTable.indexOfToken(token));
         }
     }
 
