@@ -104,6 +104,13 @@ public class SyncBenchmark {
         return bounded.receiver().tryRecv();
     }
 
+    /** A permit reserved, then used: what a dropped-permit guard (a Cleaner registration) adds shows here. */
+    @Benchmark
+    public Integer krillMpscBoundedReserveSendRecv() {
+        bounded.sender().reserve().resultNow().send(MESSAGE);
+        return bounded.receiver().tryRecv();
+    }
+
     /** The Task API: send returns a shared completed task, recv a completed one (scalar-replaced here). */
     @Benchmark
     public Integer krillMpscUnboundedSendRecvTasks() {

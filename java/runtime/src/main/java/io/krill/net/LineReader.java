@@ -200,17 +200,47 @@ public final class LineReader {
     /**
      * Reads into {@code destination}: buffered bytes first, then from the stream; -1 at end of
      * stream. For what follows the lines.
+     *
+     * <p>Cancel-safe: buffered bytes it took that nobody took from it (it lost a race, its
+     * continuation was cancelled) go back into the reader for the next read or line; a read
+     * from the stream gives its bytes back to the stream (see {@link TcpStream#read}).
      */
     public Task<Integer> read(MemorySegment destination) {
         int held = end - start;
         if (held > 0) {
             int n = (int) Math.min(held, destination.byteSize());
             MemorySegment.copy(buffer, start, destination, 0, n);
+            int from = start;
             start += n;
             scanned = Math.max(scanned, start);
-            return Task.completed(n);
+            return new Copied(n, from, start);
         }
         return endOfStream ? Task.completed(-1) : source.read(destination);
+    }
+
+    /**
+     * Buffered bytes copied out: born completed; if nobody takes the count, the bytes go back
+     * into the reader as a {@link Line} does (guarded the same way: only while nothing after
+     * them was taken). The copy in the destination is left as it is; the reader's are the ones
+     * that count.
+     */
+    private final class Copied extends AbstractTask<Integer> {
+        private final int from;
+        private final int to;
+
+        Copied(int n, int from, int to) {
+            super(n);
+            this.from = from;
+            this.to = to;
+        }
+
+        @Override
+        protected void handBack(Integer n) {
+            if (start == to) {
+                start = from;
+                scanned = from; // the bytes may hold a line feed: scan them again
+            }
+        }
     }
 
     /** The bytes [from, to) as a string, less the '\r' of a "\r\n" when {@code beforeLineFeed}. */

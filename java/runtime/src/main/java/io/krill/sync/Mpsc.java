@@ -2,6 +2,9 @@ package io.krill.sync;
 
 import io.krill.Task;
 import io.krill.internal.task.AbstractTask;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.ref.Cleaner;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
@@ -255,8 +258,9 @@ public final class Mpsc {
 
         @Override
         void deliver() {
-            if (!completeValue(new Permit<>(chan))) {
-                chan.refund(); // cancelled after it was admitted: the result CAS decided
+            Permit<T> permit = new Permit<>(chan);
+            if (!completeValue(permit)) {
+                permit.close(); // cancelled after it was admitted (the result CAS decided): the slot goes back, once
             }
         }
 
@@ -382,22 +386,26 @@ public final class Mpsc {
      * A reserved slot: {@link #send} never waits. A permit that will not be used gives its slot
      * back with {@link #close()} (Tokio's drop), so a reserve that lost a race or a timeout, or
      * a caller that changed its mind, does not shrink the channel for good; a race or a
-     * timeout that was too late to cancel the reserve closes it itself.
+     * timeout that was too late to cancel the reserve closes it itself. A permit of a bounded
+     * channel that is dropped unused, neither sent nor closed, gives its slot back when the
+     * garbage collector finds it unreachable (a {@link Cleaner}): later than a close, but the
+     * channel's capacity is never lost for good.
      */
     public static final class Permit<T> implements AutoCloseable {
-        private final Chan<T> chan;
-        private boolean used; // plain: a permit has one owner
+        private final Slot<T> slot;
+        private final Cleaner.Cleanable dropped; // null for an unbounded channel: it reserves nothing
 
         private Permit(Chan<T> chan) {
-            this.chan = chan;
+            this.slot = new Slot<>(chan);
+            this.dropped = chan.bounded() ? Slot.CLEANER.register(this, slot) : null;
         }
 
         public void send(T message) {
             Objects.requireNonNull(message, "message");
-            if (used) {
+            if (!slot.take()) {
                 throw new IllegalStateException("this permit was used or closed");
             }
-            used = true;
+            Chan<T> chan = slot.chan;
             Waiter<?> chain;
             synchronized (chan) {
                 if (chan.bounded()) {
@@ -407,17 +415,67 @@ public final class Mpsc {
                 chan.admitLocked();
                 chain = chan.takeAdmittedLocked();
             }
+            forget();
             Chan.complete(chain);
         }
 
         /** Gives the slot back unused (the next waiting sender or reserve may take it); after a send, or twice, nothing. */
         @Override
         public void close() {
-            if (used) {
-                return;
+            if (slot.take()) {
+                if (slot.chan.bounded()) {
+                    slot.chan.refund();
+                }
+                forget();
             }
-            used = true;
-            if (chan.bounded()) {
+        }
+
+        /** Used or closed: the cleaner need not watch this permit any more (its action would find the slot taken). */
+        private void forget() {
+            if (dropped != null) {
+                dropped.clean();
+            }
+        }
+    }
+
+    /**
+     * A permit's claim on its slot, apart from the permit so that the cleaner's action does not
+     * keep the permit reachable. Taken once: by a send, a close, or the cleaner when the permit
+     * was dropped unused. A CAS, because the JIT may let a permit become unreachable while its
+     * own send is still running, and the cleaner must not refund a slot that send is filling.
+     */
+    private static final class Slot<T> implements Runnable {
+        static final Cleaner CLEANER = Cleaner.create(runnable -> {
+            Thread thread = new Thread(runnable, "krill-permit-cleaner");
+            thread.setDaemon(true);
+            return thread;
+        });
+        private static final VarHandle TAKEN;
+
+        static {
+            try {
+                TAKEN = MethodHandles.lookup().findVarHandle(Slot.class, "taken", boolean.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        final Chan<T> chan;
+        @SuppressWarnings("unused") // through TAKEN
+        private volatile boolean taken;
+
+        Slot(Chan<T> chan) {
+            this.chan = chan;
+        }
+
+        boolean take() {
+            return !taken && TAKEN.compareAndSet(this, false, true);
+        }
+
+        /** The cleaner's action: the permit was dropped; an untaken slot goes back. */
+        @Override
+        public void run() {
+            if (take()) {
                 chan.refund();
             }
         }

@@ -53,9 +53,12 @@ class ConnectionTimeoutTest extends LoopbackFixture {
         server = runtime.blockOn(() -> TcpServer.bind(loopback(0), new ConnectionHandler() {
             @Override
             public void onOpen(Connection connection) {
+                // The time first: a pause between setting the limits and reading the clock (GC,
+                // a busy machine) would make a timeout on time look early.
+                long now = System.nanoTime();
                 connection.setReadTimeout(read);
                 connection.setIdleTimeout(idle);
-                opens.add(new Opened(connection.token(), System.nanoTime()));
+                opens.add(new Opened(connection.token(), now));
             }
 
             @Override

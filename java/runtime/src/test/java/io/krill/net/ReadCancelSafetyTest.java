@@ -97,6 +97,24 @@ class ReadCancelSafetyTest extends LoopbackFixture {
         }
     }
 
+    @Test
+    void bytesALineReaderCopiedOutThatNobodyTookAreReadAgain() throws Exception {
+        try (Peered pair = connectToPlainSocket()) {
+            pair.peer().getOutputStream().write("head\nbody\nmore".getBytes(StandardCharsets.US_ASCII));
+            LineReader lines = pair.stream().lines();
+            assertEquals("head", runtime.blockOn(() -> lines.nextLine()).join(WAIT));
+            MemorySegment four = arena.allocate(4);
+            Task<Integer> copied = runtime.blockOn(() -> lines.read(four));
+            assertEquals(4, copied.join(WAIT), "\"body\" from the reader's buffer");
+            lose(copied);
+            assertEquals("body", runtime.blockOn(() -> lines.nextLine()).join(WAIT),
+                    "the bytes went back, and their line feed is found again");
+            MemorySegment rest = arena.allocate(16);
+            int n = runtime.blockOn(() -> lines.read(rest)).join(WAIT);
+            assertEquals("more", new String(bytes(rest, n), StandardCharsets.US_ASCII));
+        }
+    }
+
     /**
      * A numbered byte stream, sent in bursts with pauses, read with reads and readExacts of
      * random sizes, each under a timeout or a race against a timer of 0-2 ms (also through a map

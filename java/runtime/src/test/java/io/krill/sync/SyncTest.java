@@ -275,6 +275,40 @@ class SyncTest {
         assertTrue(channel.sender().trySend("x"), "and free again once received");
     }
 
+    /** Reserves a permit and lets go of it unused; in its own frame, so no local keeps it. */
+    private static java.lang.ref.WeakReference<Mpsc.Permit<String>> dropUnused(Mpsc.Channel<String> channel) {
+        return new java.lang.ref.WeakReference<>(channel.sender().reserve().join());
+    }
+
+    private static java.lang.ref.WeakReference<Mpsc.Permit<String>> useAndDrop(Mpsc.Channel<String> channel, String message) {
+        Mpsc.Permit<String> permit = channel.sender().reserve().join();
+        permit.send(message);
+        return new java.lang.ref.WeakReference<>(permit);
+    }
+
+    @Test
+    void aPermitDroppedUnusedGivesItsSlotBackWhenCollectedAndAUsedOneNothing() throws InterruptedException {
+        Mpsc.Channel<String> channel = Mpsc.bounded(2);
+        java.lang.ref.WeakReference<Mpsc.Permit<String>> used = useAndDrop(channel, "sent");
+        java.lang.ref.WeakReference<Mpsc.Permit<String>> dropped = dropUnused(channel);
+        Task<Void> waiting = channel.sender().send("waiting");
+        assertFalse(waiting.isDone(), "two slots: one holds a message, the dropped permit holds the other");
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while ((!waiting.isDone() || used.get() != null || dropped.get() != null) && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertTrue(dropped.get() == null && used.get() == null, "both permits collected");
+        assertTrue(waiting.isDone(), "the dropped permit's slot went to the waiting send");
+        Thread.sleep(50); // let the cleaner finish with the used permit too, were it to act
+        assertFalse(channel.sender().trySend("x"), "both slots hold messages: a used permit gave nothing back");
+        assertEquals("sent", channel.receiver().tryRecv());
+        assertEquals("waiting", channel.receiver().tryRecv());
+        assertTrue(channel.sender().trySend("a"));
+        assertTrue(channel.sender().trySend("b"));
+        assertFalse(channel.sender().trySend("c"), "two slots, none made up");
+    }
+
     @Test
     void waitingSendersAreAdmittedInOrderAndACancelledOneSendsNothing() {
         Mpsc.Channel<String> channel = Mpsc.bounded(1);

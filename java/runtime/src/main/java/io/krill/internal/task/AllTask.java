@@ -25,7 +25,8 @@ public final class AllTask<T> extends AbstractTask<List<T>> {
     }
 
     private final AbstractTask<? extends T>[] inputs;
-    private final java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Claimed once, by the first failure, a cancel, or the last value: the others then change nothing. */
+    private final java.util.concurrent.atomic.AtomicBoolean decided = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile int remaining;
 
     private AllTask(AbstractTask<? extends T>[] inputs) {
@@ -48,15 +49,17 @@ public final class AllTask<T> extends AbstractTask<List<T>> {
 
     private void inputDone(AbstractTask<? extends T> input) {
         if (input.failureNow() != null) {
-            // Claim the failure first, cancel the others, then complete: whoever sees this task
-            // failed sees the other inputs cancelled.
-            if (failed.compareAndSet(false, true)) {
-                cancelInputs();
-                completeWithOutcome(input.outcome());
+            // Claim the failure first, settle the others, then complete: whoever sees this task
+            // failed sees the other inputs cancelled, or finished and their values given back.
+            if (decided.compareAndSet(false, true)) {
+                Runnable fail = () -> completeWithOutcome(input.outcome());
+                if (HandBack.settle(inputs, input, fail)) {
+                    fail.run();
+                }
             }
             return;
         }
-        if ((int) REMAINING.getAndAdd(this, -1) == 1) { // the last input: all are done
+        if ((int) REMAINING.getAndAdd(this, -1) == 1 && decided.compareAndSet(false, true)) { // the last input, unless cancelled
             List<T> values = new ArrayList<>(inputs.length);
             for (AbstractTask<? extends T> each : inputs) {
                 values.add(each.resultNow());
@@ -65,19 +68,19 @@ public final class AllTask<T> extends AbstractTask<List<T>> {
         }
     }
 
-    /** The others' values are nobody's now: those that came are given back ({@link HandBack}). */
-    private void cancelInputs() {
-        for (AbstractTask<? extends T> input : inputs) {
-            HandBack.cancelOrHandBack(input);
-        }
-    }
-
+    /**
+     * Cancels every input, giving back the values of those that had finished. An input that is
+     * finishing (a grant in flight) cannot be cancelled, and neither can this task until it has
+     * landed and been given back: then false, and this task ends cancelled once it has.
+     */
     @Override
     public boolean cancel() {
-        if (isDone() || !failed.compareAndSet(false, true)) {
+        if (!decided.compareAndSet(false, true)) {
             return false;
         }
-        cancelInputs();
+        if (!HandBack.settle(inputs, null, super::cancel)) {
+            return false;
+        }
         return super.cancel();
     }
 

@@ -43,40 +43,9 @@ public final class RaceTask<T> extends AbstractTask<T> {
             return;
         }
         winner = first;
-        if (settleLosers(first)) {
+        if (HandBack.settle(inputs, first, this::settled)) {
             settled();
         }
-    }
-
-    /**
-     * Cancels or hands back every input but {@code except}.
-     *
-     * @return true when all are settled now; else {@link #settled()} runs once the last loser
-     *         that was finishing has landed (a counter and a waker only then)
-     */
-    private boolean settleLosers(AbstractTask<? extends T> except) {
-        java.util.concurrent.atomic.AtomicInteger unsettled = null;
-        for (AbstractTask<? extends T> input : inputs) {
-            if (input == except || input.cancel()) {
-                continue;
-            }
-            if (input.isDone()) {
-                input.handBackOnce();
-                continue;
-            }
-            if (unsettled == null) {
-                unsettled = new java.util.concurrent.atomic.AtomicInteger(1); // the loop's own share
-            }
-            unsettled.incrementAndGet();
-            java.util.concurrent.atomic.AtomicInteger count = unsettled;
-            input.whenDone(() -> {
-                input.handBackOnce();
-                if (count.decrementAndGet() == 0) {
-                    settled();
-                }
-            });
-        }
-        return unsettled == null || unsettled.decrementAndGet() == 0;
     }
 
     /** Every loser settled: the race ends as its winner did, or, cancelled (no winner), cancelled. */
@@ -108,7 +77,7 @@ public final class RaceTask<T> extends AbstractTask<T> {
         if (!decided.compareAndSet(false, true)) {
             return false;
         }
-        if (!settleLosers(null)) {
+        if (!HandBack.settle(inputs, null, this::settled)) {
             return false;
         }
         settled();
