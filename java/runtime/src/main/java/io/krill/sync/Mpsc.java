@@ -2,9 +2,9 @@ package io.krill.sync;
 
 import io.krill.Task;
 import io.krill.internal.task.AbstractTask;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.lang.ref.Cleaner;
+import java.lang.ref.PhantomReference;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
@@ -62,6 +62,7 @@ public final class Mpsc {
         final WaitQueue sending = new WaitQueue();   // sends and reserves waiting for room, FIFO
         final WaitQueue receiving = new WaitQueue(); // the pending recv, at most one
         int reserved;                                // permits out (bounded only)
+        private PermitRef<T> permits;                // the permits out, to find one dropped unused (bounded only)
         int senders = 1;
         boolean receiverClosed;
         /** Admitted under the lock, chained through {@code next}; completed after it. */
@@ -167,10 +168,50 @@ public final class Mpsc {
             complete(chain);
         }
 
-        /** A reserve cancelled after it was admitted: its slot goes to the next in line. */
-        void refund() {
+        /** A new permit for a slot already counted in {@code reserved}; watched for a drop when bounded. */
+        Permit<T> newPermitLocked() {
+            Permit<T> permit = new Permit<>(this);
+            if (bounded()) {
+                PermitRef<T> ref = new PermitRef<>(permit, this);
+                ref.next = permits;
+                if (permits != null) {
+                    permits.prev = ref;
+                }
+                permits = ref;
+                permit.ref = ref;
+            }
+            return permit;
+        }
+
+        /** Stops watching {@code ref}; false if it was not watched (already given back). */
+        boolean untrackLocked(PermitRef<T> ref) {
+            if (!ref.tracked) {
+                return false;
+            }
+            ref.tracked = false;
+            if (ref.prev != null) {
+                ref.prev.next = ref.next;
+            } else {
+                permits = ref.next;
+            }
+            if (ref.next != null) {
+                ref.next.prev = ref.prev;
+            }
+            ref.prev = null;
+            ref.next = null;
+            return true;
+        }
+
+        /**
+         * A permit's slot goes back unused (closed, or dropped and collected): to the next in
+         * line. Nothing if it was given back already.
+         */
+        void giveBack(PermitRef<T> ref) {
             Waiter<?> chain;
             synchronized (this) {
+                if (!untrackLocked(ref)) {
+                    return;
+                }
                 reserved--;
                 admitLocked();
                 chain = takeAdmittedLocked();
@@ -258,7 +299,10 @@ public final class Mpsc {
 
         @Override
         void deliver() {
-            Permit<T> permit = new Permit<>(chan);
+            Permit<T> permit;
+            synchronized (chan) {
+                permit = chan.newPermitLocked();
+            }
             if (!completeValue(permit)) {
                 permit.close(); // cancelled after it was admitted (the result CAS decided): the slot goes back, once
             }
@@ -341,6 +385,7 @@ public final class Mpsc {
          * nobody took (a lost race, a cancelled continuation) is closed and its slot given back.
          */
         public Task<Permit<T>> reserve() {
+            Permit<T> permit;
             synchronized (chan) {
                 chan.checkOpenLocked(this);
                 if (chan.bounded()) {
@@ -351,8 +396,9 @@ public final class Mpsc {
                     }
                     chan.reserved++;
                 }
+                permit = chan.newPermitLocked();
             }
-            return Task.completed(new Permit<>(chan));
+            return Task.completed(permit);
         }
 
         /** Another sender on the same channel. */
@@ -387,97 +433,101 @@ public final class Mpsc {
      * back with {@link #close()} (Tokio's drop), so a reserve that lost a race or a timeout, or
      * a caller that changed its mind, does not shrink the channel for good; a race or a
      * timeout that was too late to cancel the reserve closes it itself. A permit of a bounded
-     * channel that is dropped unused, neither sent nor closed, gives its slot back when the
-     * garbage collector finds it unreachable (a {@link Cleaner}): later than a close, but the
-     * channel's capacity is never lost for good.
+     * channel that is dropped unused, neither sent nor closed, gives its slot back once the
+     * garbage collector finds it unreachable: later than a close would, but the channel's
+     * capacity is never lost for good.
      */
     public static final class Permit<T> implements AutoCloseable {
-        private final Slot<T> slot;
-        private final Cleaner.Cleanable dropped; // null for an unbounded channel: it reserves nothing
+        private final Chan<T> chan;
+        private PermitRef<T> ref; // set once, under the channel's lock, before the permit is shared; null when unbounded
+        private boolean used;     // plain: a permit has one owner
 
         private Permit(Chan<T> chan) {
-            this.slot = new Slot<>(chan);
-            this.dropped = chan.bounded() ? Slot.CLEANER.register(this, slot) : null;
+            this.chan = chan;
         }
 
         public void send(T message) {
             Objects.requireNonNull(message, "message");
-            if (!slot.take()) {
+            if (used) {
                 throw new IllegalStateException("this permit was used or closed");
             }
-            Chan<T> chan = slot.chan;
+            used = true;
             Waiter<?> chain;
             synchronized (chan) {
-                if (chan.bounded()) {
+                if (ref != null) {
+                    chan.untrackLocked(ref);
                     chan.reserved--; // the slot now holds the message, or frees if handed over
                 }
                 chan.pushLocked(message);
                 chan.admitLocked();
                 chain = chan.takeAdmittedLocked();
             }
-            forget();
+            // Reachable to here: else the JIT may let this permit die inside send, and the
+            // reaper would give back the slot this send is filling.
+            Reference.reachabilityFence(this);
             Chan.complete(chain);
         }
 
         /** Gives the slot back unused (the next waiting sender or reserve may take it); after a send, or twice, nothing. */
         @Override
         public void close() {
-            if (slot.take()) {
-                if (slot.chan.bounded()) {
-                    slot.chan.refund();
-                }
-                forget();
+            if (used) {
+                return;
             }
-        }
-
-        /** Used or closed: the cleaner need not watch this permit any more (its action would find the slot taken). */
-        private void forget() {
-            if (dropped != null) {
-                dropped.clean();
+            used = true;
+            if (ref != null) {
+                chan.giveBack(ref);
             }
+            Reference.reachabilityFence(this);
         }
     }
 
     /**
-     * A permit's claim on its slot, apart from the permit so that the cleaner's action does not
-     * keep the permit reachable. Taken once: by a send, a close, or the cleaner when the permit
-     * was dropped unused. A CAS, because the JIT may let a permit become unreachable while its
-     * own send is still running, and the cleaner must not refund a slot that send is filling.
+     * Watches one permit of a bounded channel for a drop: the channel keeps it (in a list under
+     * its lock, which reserve and send hold anyway, so watching costs an allocation and two
+     * links) until the permit is sent or closed. A permit that is collected while still watched
+     * was dropped unused; the reaper gives its slot back. A reference unlinked by send or
+     * close is garbage with its permit, never enqueued, and costs the collector nothing.
      */
-    private static final class Slot<T> implements Runnable {
-        static final Cleaner CLEANER = Cleaner.create(runnable -> {
-            Thread thread = new Thread(runnable, "krill-permit-cleaner");
-            thread.setDaemon(true);
-            return thread;
-        });
-        private static final VarHandle TAKEN;
-
-        static {
-            try {
-                TAKEN = MethodHandles.lookup().findVarHandle(Slot.class, "taken", boolean.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-
+    private static final class PermitRef<T> extends PhantomReference<Permit<T>> {
         final Chan<T> chan;
-        @SuppressWarnings("unused") // through TAKEN
-        private volatile boolean taken;
+        PermitRef<T> prev; // guarded by chan
+        PermitRef<T> next;
+        boolean tracked = true;
 
-        Slot(Chan<T> chan) {
+        PermitRef(Permit<T> permit, Chan<T> chan) {
+            super(permit, Reaper.QUEUE);
             this.chan = chan;
         }
+    }
 
-        boolean take() {
-            return !taken && TAKEN.compareAndSet(this, false, true);
+    /** One daemon thread for the JVM, started with the first bounded permit, that gives back dropped permits' slots. */
+    private static final class Reaper {
+        static final ReferenceQueue<Object> QUEUE = new ReferenceQueue<>();
+
+        static {
+            Thread thread = new Thread(Reaper::run, "krill-permit-reaper");
+            thread.setDaemon(true);
+            thread.start();
         }
 
-        /** The cleaner's action: the permit was dropped; an untaken slot goes back. */
-        @Override
-        public void run() {
-            if (take()) {
-                chan.refund();
+        private Reaper() {}
+
+        private static void run() {
+            for (;;) {
+                try {
+                    giveBack((PermitRef<?>) QUEUE.remove());
+                } catch (InterruptedException ignored) {
+                    // nothing interrupts this thread on purpose: go on
+                } catch (RuntimeException failure) { // a waiter's completion failed: report it, keep reaping
+                    Thread self = Thread.currentThread();
+                    self.getUncaughtExceptionHandler().uncaughtException(self, failure);
+                }
             }
+        }
+
+        private static <T> void giveBack(PermitRef<T> dropped) {
+            dropped.chan.giveBack(dropped);
         }
     }
 
