@@ -30,8 +30,8 @@ public final class Watch<T> {
         return new Channel<>(new Sender<>(watch), watch.subscribe());
     }
 
-    /** A receiver that has seen the current value. */
-    public synchronized Receiver<T> subscribe() {
+    /** A receiver that has seen the current value (users subscribe through {@link Sender#subscribe}). */
+    private synchronized Receiver<T> subscribe() {
         return new Receiver<>(this, version);
     }
 
