@@ -1,11 +1,12 @@
 package io.krill.sync;
 
+import static io.krill.LincheckScenarios.NONE;
+import static io.krill.LincheckScenarios.scenario;
+
 import io.krill.Task;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import org.jetbrains.kotlinx.lincheck.Actor;
-import org.jetbrains.kotlinx.lincheck.execution.ExecutionScenario;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.junit.jupiter.api.Test;
@@ -521,33 +522,6 @@ class SyncLincheckTest {
         new ModelCheckingOptions().iterations(20).invocationsPerIteration(300).threads(3).actorsPerThread(2)
                 .sequentialSpecification(ChannelSpec.class).check(ChannelOps.class);
     }
-
-    /**
-     * A hand-written scenario, added to the random ones so that the model checker searches the
-     * interleavings that matter (a cancel or a second recv racing a grant) on every run. Lincheck's
-     * scenario DSL wants Kotlin {@code KFunction}s; its {@code Actor} takes the {@code Method}.
-     */
-    static ExecutionScenario scenario(Class<?> ops, String[] initial, String[][] threads, String[] post) {
-        List<List<Actor>> parallel = new ArrayList<>();
-        for (String[] thread : threads) {
-            parallel.add(actors(ops, thread));
-        }
-        return new ExecutionScenario(actors(ops, initial), parallel, actors(ops, post), null);
-    }
-
-    private static List<Actor> actors(Class<?> ops, String[] names) {
-        List<Actor> actors = new ArrayList<>();
-        for (String name : names) {
-            try {
-                actors.add(new Actor(ops.getMethod(name), List.of(), false, false, false, false, false));
-            } catch (NoSuchMethodException e) {
-                throw new IllegalArgumentException("no operation " + name + " in " + ops.getName(), e);
-            }
-        }
-        return actors;
-    }
-
-    private static final String[] NONE = {};
 
     @Test
     void boundedChannelWaiting() {
