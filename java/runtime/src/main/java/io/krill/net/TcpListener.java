@@ -11,6 +11,7 @@ import io.krill.internal.jni.SockaddrDescriptor;
 import io.krill.internal.jni.SocketNative;
 import io.krill.internal.jni.SocketOption;
 import io.krill.internal.reactor.ConnectionTable;
+import io.krill.internal.reactor.NativeIo;
 import io.krill.internal.reactor.Reactor;
 import io.krill.time.Time;
 import java.io.IOException;
@@ -112,22 +113,23 @@ public final class TcpListener implements AutoCloseable {
                 throw new IllegalArgumentException("address " + address + " is unresolved: resolve it first");
             }
             ConnectionTable table = Reactor.currentTable();
-            int fd = Errors.check("socket for " + address, SocketNative.open(SockaddrDescriptor.familyOf(address), SocketNative.STREAM));
+            NativeIo io = table.io();
+            int fd = Errors.check("socket for " + address, io.open(SockaddrDescriptor.familyOf(address), SocketNative.STREAM));
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment sockaddr = arena.allocate(SockaddrDescriptor.SIZE_BYTES, 8);
                 SockaddrDescriptor.write(sockaddr, address);
-                Errors.check("setsockopt(SO_REUSEADDR) for " + address, SocketNative.setOption(fd, SocketOption.SO_REUSEADDR.id(), 1));
+                Errors.check("setsockopt(SO_REUSEADDR) for " + address, io.setOption(fd, SocketOption.SO_REUSEADDR.id(), 1));
                 if (reusePort) {
-                    Errors.check("setsockopt(SO_REUSEPORT) for " + address, SocketNative.setOption(fd, SocketOption.SO_REUSEPORT.id(), 1));
+                    Errors.check("setsockopt(SO_REUSEPORT) for " + address, io.setOption(fd, SocketOption.SO_REUSEPORT.id(), 1));
                 }
-                Errors.check("bind(" + address + ")", SocketNative.bind(fd, sockaddr.address()));
-                Errors.check("listen(" + address + ", backlog " + backlog + ")", SocketNative.listen(fd, backlog));
-                Errors.check("getsockname(" + address + ")", SocketNative.localAddress(fd, sockaddr.address()));
+                Errors.check("bind(" + address + ")", io.bind(fd, sockaddr.address()));
+                Errors.check("listen(" + address + ", backlog " + backlog + ")", io.listen(fd, backlog));
+                Errors.check("getsockname(" + address + ")", io.localAddress(fd, sockaddr.address()));
                 InetSocketAddress bound = SockaddrDescriptor.read(sockaddr);
                 long token = table.register(fd, Readiness.READABLE, Reactor.currentWorker());
                 return new TcpListener(new Registration(table, token, fd, bound.toString()), bound);
             } catch (IOException | RuntimeException e) {
-                SocketNative.close(fd);
+                io.close(fd);
                 throw e;
             }
         }
@@ -187,14 +189,14 @@ public final class TcpListener implements AutoCloseable {
 
     /** Registers an accepted descriptor as a stream; closes it on failure. */
     private Task<TcpStream> adopt(int child, MemorySegment peerSockaddr) {
+        ConnectionTable table = registration.table();
         try {
             InetSocketAddress peer = SockaddrDescriptor.read(peerSockaddr);
-            Errors.check("setsockopt(TCP_NODELAY) for " + peer, SocketNative.setOption(child, SocketOption.TCP_NODELAY.id(), 1));
-            ConnectionTable table = registration.table();
+            Errors.check("setsockopt(TCP_NODELAY) for " + peer, table.io().setOption(child, SocketOption.TCP_NODELAY.id(), 1));
             long token = table.register(child, Readiness.READABLE | Readiness.WRITABLE, Reactor.currentWorker());
             return new Accepted(this, new TcpStream(new Registration(table, token, child, peer.toString()), peer));
         } catch (IOException | RuntimeException e) {
-            SocketNative.close(child);
+            table.io().close(child);
             return Task.failed(e);
         }
     }

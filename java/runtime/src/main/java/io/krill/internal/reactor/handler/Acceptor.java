@@ -2,7 +2,6 @@ package io.krill.internal.reactor.handler;
 
 import io.krill.internal.jni.Errno;
 import io.krill.internal.errno.Errors;
-import io.krill.internal.jni.SocketNative;
 import io.krill.internal.reactor.ConnectionTable;
 import io.krill.internal.reactor.SlotDescriptor;
 import io.krill.internal.reactor.SlotView;
@@ -48,7 +47,7 @@ final class Acceptor {
         try {
             int fd = listener.fd();
             for (int accepted = 0; accepted < MAX_ACCEPTS_PER_TURN; accepted++) {
-                int child = SocketNative.accept(fd, 0);
+                int child = table.io().accept(fd, 0);
                 if (child >= 0) {
                     backoffNanos = 0;
                     server.adopt(child);

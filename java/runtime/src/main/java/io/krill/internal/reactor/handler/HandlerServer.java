@@ -10,6 +10,7 @@ import io.krill.internal.jni.SocketOption;
 import io.krill.internal.net.AcceptWarning;
 import io.krill.internal.net.Connecting;
 import io.krill.internal.reactor.ConnectionTable;
+import io.krill.internal.reactor.NativeIo;
 import io.krill.internal.reactor.Reactor;
 import io.krill.internal.reactor.SlotDescriptor;
 import io.krill.internal.task.WorkerContext;
@@ -124,7 +125,7 @@ public final class HandlerServer implements Connections {
         String what = "connect(" + address + ")";
         int fd;
         try {
-            fd = Connecting.start(address, what);
+            fd = Connecting.start(table.io(), address, what);
         } catch (IOException e) {
             return Task.failed(e);
         }
@@ -136,7 +137,7 @@ public final class HandlerServer implements Connections {
             try {
                 token = table.registerHandler(fd, shard, group, SlotDescriptor.DRIVER_CONNECTING, false, userLong0);
             } catch (IOException | RuntimeException e) {
-                SocketNative.close(fd);
+                table.io().close(fd);
                 return Task.failed(e);
             }
             connecting.put(token, new PendingConnect(promise, address));
@@ -165,9 +166,10 @@ public final class HandlerServer implements Connections {
     public static HandlerServer bind(InetSocketAddress address, ConnectionHandler handler, int backlog, boolean reusePort,
             int lowWatermark, int highWatermark, int submissionCapacity) throws IOException {
         HandlerServer server = create("TcpServer.bind", handler, lowWatermark, highWatermark, submissionCapacity);
+        NativeIo io = server.table.io();
         int fd;
         try {
-            fd = Errors.check("socket", SocketNative.open(SockaddrDescriptor.familyOf(address), SocketNative.STREAM));
+            fd = Errors.check("socket", io.open(SockaddrDescriptor.familyOf(address), SocketNative.STREAM));
         } catch (IOException | RuntimeException e) {
             server.abandon();
             throw e;
@@ -175,19 +177,19 @@ public final class HandlerServer implements Connections {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment sockaddr = arena.allocate(SockaddrDescriptor.SIZE_BYTES, 8);
             SockaddrDescriptor.write(sockaddr, address);
-            Errors.check("setsockopt(SO_REUSEADDR)", SocketNative.setOption(fd, SocketOption.SO_REUSEADDR.id(), 1));
+            Errors.check("setsockopt(SO_REUSEADDR)", io.setOption(fd, SocketOption.SO_REUSEADDR.id(), 1));
             if (reusePort) {
-                Errors.check("setsockopt(SO_REUSEPORT)", SocketNative.setOption(fd, SocketOption.SO_REUSEPORT.id(), 1));
+                Errors.check("setsockopt(SO_REUSEPORT)", io.setOption(fd, SocketOption.SO_REUSEPORT.id(), 1));
             }
-            Errors.check("bind(" + address + ")", SocketNative.bind(fd, sockaddr.address()));
-            Errors.check("listen(" + address + ")", SocketNative.listen(fd, backlog));
-            Errors.check("getsockname", SocketNative.localAddress(fd, sockaddr.address()));
+            Errors.check("bind(" + address + ")", io.bind(fd, sockaddr.address()));
+            Errors.check("listen(" + address + ")", io.listen(fd, backlog));
+            Errors.check("getsockname", io.localAddress(fd, sockaddr.address()));
             server.local = SockaddrDescriptor.read(sockaddr);
             server.listenerShard = Reactor.currentWorker();
             server.listenerToken = server.table.registerHandler(fd, server.listenerShard, server.group,
                     SlotDescriptor.DRIVER_LISTENER, false);
         } catch (IOException | RuntimeException e) {
-            SocketNative.close(fd);
+            io.close(fd);
             server.abandon();
             throw e;
         }
@@ -327,14 +329,14 @@ public final class HandlerServer implements Connections {
 
     /** Registers an accepted descriptor with the next shard and queues its onOpen. */
     void adopt(int fd) {
-        SocketNative.setOption(fd, SocketOption.TCP_NODELAY.id(), 1); // a failure only costs latency
+        table.io().setOption(fd, SocketOption.TCP_NODELAY.id(), 1); // a failure only costs latency
         int shard = nextShard;
         nextShard = shard + 1 == drivers.length ? 0 : shard + 1;
         long token;
         try {
             token = table.registerHandler(fd, shard, group, 0, true);
         } catch (IOException | RuntimeException e) {
-            SocketNative.close(fd);
+            table.io().close(fd);
             WARNING.warn("dropped a connection accepted on " + local + ": " + e.getMessage());
             return;
         }
