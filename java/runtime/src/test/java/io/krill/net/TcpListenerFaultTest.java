@@ -13,6 +13,8 @@ import io.krill.internal.reactor.FaultyNativeIo.Call;
 import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -93,5 +95,69 @@ class TcpListenerFaultTest extends FaultFixture {
         }
         assertTrue(io.injected(Call.READ) >= 4, io.injected(Call.READ) + " injected read EAGAINs");
         assertTrue(io.injected(Call.WRITE) >= 4, io.injected(Call.WRITE) + " injected write EAGAINs");
+    }
+
+    /**
+     * The kernel short of buffers, then of memory, then a connection that broke in the queue:
+     * each passes, so the pending accept backs off (the timer, not an edge: the listener stays
+     * readable) instead of failing, warns once per cause with what to do, and takes the
+     * connection that waited once the faults are over.
+     */
+    @Test
+    void enobufsAndEnomemStormsAndEprotoDoNotFailThePendingAccept() throws Exception {
+        captureWarnings(TcpListener.class.getName());
+        Pending pending = pendingAccept();
+        io.storm(Call.ACCEPT, Errno.ENOBUFS, Duration.ofMillis(100))
+                .storm(Call.ACCEPT, Errno.ENOMEM, Duration.ofMillis(100))
+                .failNext(Call.ACCEPT, Errno.EPROTO, 1);
+        try (Socket client = connect(pending.listener())) {
+            TcpStream accepted = pending.accepting().join(WAIT);
+            assertEquals(client.getLocalSocketAddress(), accepted.peerAddress(), "the connection that waited");
+            accepted.close();
+        } finally {
+            pending.listener().close();
+        }
+        long injected = io.injected(Call.ACCEPT);
+        assertTrue(injected >= 3, injected + " injected accept failures");
+        assertEquals(injected, pending.listener().acceptBackoffs(), "one back-off per failed accept");
+        for (String errno : List.of("ENOBUFS", "ENOMEM", "EPROTO")) {
+            assertEquals(1, warningsMentioning(errno), "one warning naming " + errno + ": " + warnings);
+        }
+        String address = pending.listener().localAddress().toString();
+        assertTrue(warnings.stream().allMatch(w -> w.contains(address) && w.contains("Logged once per listener")), warnings.toString());
+        assertEquals(1, warningsMentioning("net.ipv4.tcp_mem"), "the ENOBUFS warning says where to look: " + warnings);
+    }
+
+    /**
+     * epoll refuses the accepted descriptor (ENOSPC: fs.epoll.max_user_watches used up): the
+     * descriptor is closed, not leaked (the peer reads end of stream, and the process has only
+     * the client's socket more than before), the pending accept does not fail, and it takes the
+     * next connection.
+     */
+    @Test
+    void enospcFromEpollAddOnTheAcceptedDescriptorClosesItAndAcceptGoesOn() throws Exception {
+        captureWarnings(TcpListener.class.getName());
+        Pending pending = pendingAccept();
+        long socketsBefore = sockets(openDescriptors());
+        io.failNext(Call.EPOLL_ADD, Errno.ENOSPC, 1);
+        try {
+            try (Socket refused = connect(pending.listener())) {
+                assertEquals(-1, refused.getInputStream().read(), "the accepted end was closed");
+                assertEquals(socketsBefore + 1, sockets(openDescriptors()), "only the client's socket more: "
+                        + openDescriptors());
+            }
+            assertEquals(1, io.injected(Call.EPOLL_ADD));
+            Thread.sleep(50);
+            assertFalse(pending.accepting().isDone(), "the accept goes on: " + pending.accepting());
+            try (Socket next = connect(pending.listener())) {
+                TcpStream accepted = pending.accepting().join(WAIT);
+                assertEquals(next.getLocalSocketAddress(), accepted.peerAddress(), "the next connection");
+                accepted.close();
+            }
+        } finally {
+            pending.listener().close();
+        }
+        assertEquals(1, pending.listener().acceptBackoffs());
+        assertEquals(1, warningsMentioning("fs.epoll.max_user_watches"), warnings.toString());
     }
 }
