@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -84,5 +85,52 @@ class TcpServerFaultTest extends FaultFixture {
         }
         assertTrue(io.injected(Call.READ) >= 4, io.injected(Call.READ) + " injected read EAGAINs");
         assertTrue(io.injected(Call.WRITE) >= 4, io.injected(Call.WRITE) + " injected write EAGAINs");
+    }
+
+    /**
+     * As TcpListenerFaultTest's: ENOBUFS and ENOMEM storms and an EPROTO on accept pause the
+     * listener (one back-off each), warn once per cause with what to do, and the client that
+     * was waiting gets its echo.
+     */
+    @Test
+    void enobufsAndEnomemStormsAndEprotoPauseAcceptingAndTheClientGetsItsEcho() throws Exception {
+        captureWarnings("io.krill.net.TcpServer");
+        start();
+        io.storm(Call.ACCEPT, Errno.ENOBUFS, Duration.ofMillis(100))
+                .storm(Call.ACCEPT, Errno.ENOMEM, Duration.ofMillis(100))
+                .failNext(Call.ACCEPT, Errno.EPROTO, 1);
+        try (Socket client = connect()) {
+            assertEchoes(client, "after the faults");
+        }
+        long injected = io.injected(Call.ACCEPT);
+        assertTrue(injected >= 3, injected + " injected accept failures");
+        assertEquals(injected, server.engine.acceptBackoffs(), "one back-off per failed accept");
+        for (String errno : List.of("ENOBUFS", "ENOMEM", "EPROTO")) {
+            assertEquals(1, warningsMentioning(errno), "one warning naming " + errno + ": " + warnings);
+        }
+        assertTrue(warnings.stream().allMatch(w -> w.contains(server.localAddress().toString())), warnings.toString());
+    }
+
+    /**
+     * epoll refuses an accepted descriptor (ENOSPC): it is closed (the peer reads end of stream,
+     * no descriptor is left behind), the server backs off once and warns with what to do, and
+     * serves the next client.
+     */
+    @Test
+    void enospcFromEpollAddOnAnAcceptedDescriptorClosesItAndTheServerGoesOn() throws Exception {
+        captureWarnings("io.krill.net.TcpServer");
+        start();
+        long socketsBefore = sockets(openDescriptors());
+        io.failNext(Call.EPOLL_ADD, Errno.ENOSPC, 1);
+        try (Socket refused = connect()) {
+            assertEquals(-1, refused.getInputStream().read(), "the accepted end was closed");
+            assertEquals(socketsBefore + 1, sockets(openDescriptors()), "only the client's socket more: " + openDescriptors());
+        }
+        assertEquals(1, io.injected(Call.EPOLL_ADD));
+        try (Socket next = connect()) {
+            assertEchoes(next, "next");
+        }
+        assertEquals(1, server.engine.acceptBackoffs());
+        assertEquals(1, warningsMentioning("fs.epoll.max_user_watches"), warnings.toString());
     }
 }

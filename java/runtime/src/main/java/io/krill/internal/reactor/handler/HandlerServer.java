@@ -1,5 +1,6 @@
 package io.krill.internal.reactor.handler;
 
+import io.krill.NativeIoException;
 import io.krill.Promise;
 import io.krill.Task;
 import io.krill.internal.errno.Errors;
@@ -7,6 +8,7 @@ import io.krill.internal.executor.MultiThreadScheduler;
 import io.krill.internal.jni.SockaddrDescriptor;
 import io.krill.internal.jni.SocketNative;
 import io.krill.internal.jni.SocketOption;
+import io.krill.internal.net.AcceptBackoff;
 import io.krill.internal.net.AcceptWarning;
 import io.krill.internal.net.Connecting;
 import io.krill.internal.reactor.ConnectionTable;
@@ -23,7 +25,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -62,7 +63,7 @@ public final class HandlerServer implements Connections {
     private int nextShard; // accepting driver only
     private volatile boolean closeRequested;
     private volatile boolean listenerClosed;
-    private volatile boolean acceptFailureLogged;
+    private final AcceptBackoff acceptBackoff = new AcceptBackoff(WARNING, "server");
 
     private HandlerServer(ConnectionTable table, MultiThreadScheduler scheduler, ConnectionHandler handler, int low, int high,
             int submissionCapacity) {
@@ -327,8 +328,14 @@ public final class HandlerServer implements Connections {
         }
     }
 
-    /** Registers an accepted descriptor with the next shard and queues its onOpen. */
-    void adopt(int fd) {
+    /**
+     * Registers an accepted descriptor with the next shard and queues its onOpen; closes it if
+     * epoll refuses it.
+     *
+     * @return null, or why epoll refused it if that passes (out of watches or memory): the
+     *         acceptor then backs off, as the next accepted descriptor would fare the same
+     */
+    AcceptBackoff.Cause adopt(int fd) {
         table.io().setOption(fd, SocketOption.TCP_NODELAY.id(), 1); // a failure only costs latency
         int shard = nextShard;
         nextShard = shard + 1 == drivers.length ? 0 : shard + 1;
@@ -337,11 +344,15 @@ public final class HandlerServer implements Connections {
             token = table.registerHandler(fd, shard, group, 0, true);
         } catch (IOException | RuntimeException e) {
             table.io().close(fd);
-            WARNING.warn("dropped a connection accepted on " + local + ": " + e.getMessage());
-            return;
+            AcceptBackoff.Cause cause = e instanceof NativeIoException refused ? AcceptBackoff.ofRegistration(refused.errno()) : null;
+            if (cause == null) {
+                WARNING.warn("dropped a connection accepted on " + local + ": " + e.getMessage());
+            }
+            return cause;
         }
         connections.incrementAndGet();
         drivers[shard].enqueue(ConnectionTable.indexOfToken(token));
+        return null;
     }
 
     void connectionOpened() {
@@ -352,16 +363,14 @@ public final class HandlerServer implements Connections {
         connections.decrementAndGet();
     }
 
-    void acceptFailed(Throwable failure, long backoffNanos) {
-        if (acceptFailureLogged) {
-            return;
-        }
-        acceptFailureLogged = true;
-        WARNING.warn(failure.getMessage() + ": accepting paused for "
-                + Duration.ofNanos(backoffNanos).toMillis() + " ms, then retried with back-off up to "
-                + Acceptor.MAX_BACKOFF.toMillis() + " ms; pending connections wait in the backlog."
-                + " If out of descriptors, raise the limit (ulimit -n, or LimitNOFILE= for a systemd service)"
-                + " or hold fewer connections. Logged once per server.");
+    /** The listener's back-off and warnings; the acceptor's. */
+    AcceptBackoff acceptBackoff() {
+        return acceptBackoff;
+    }
+
+    /** Accepts that failed (or accepted descriptors epoll refused), each followed by a back-off. */
+    public long acceptBackoffs() {
+        return acceptBackoff.backoffs();
     }
 
     void driverFinished() {
