@@ -57,12 +57,16 @@ public final class AcceptBackoff {
         }
     }
 
-    /**
-     * Loads and initialises {@link Cause} with this class (made with each listener), not at the
-     * first EMFILE, when reading its class file from a directory would need a descriptor that
-     * is not there (see {@link AcceptWarning}).
+    /*
+     * Loads and initialises Cause with this class (made with each listener), not at the first
+     * EMFILE, when reading its class file from a directory would need a descriptor that is not
+     * there (see AcceptWarning); and checks that the warned set has a bit for each cause.
      */
-    private static final int CAUSES = Cause.values().length;
+    static {
+        if (Cause.values().length > Integer.SIZE) {
+            throw new AssertionError("the warned set holds one bit per cause");
+        }
+    }
 
     /** The cause of an {@code accept(2)} result that passes, or null for one that does not. */
     public static Cause ofAccept(int result) {
@@ -106,7 +110,7 @@ public final class AcceptBackoff {
     private long nextMillis = FIRST_MILLIS;
     // Written by the accepting step only; volatile for readers anywhere.
     private volatile long backoffs;
-    private final AtomicInteger warned = new AtomicInteger(); // bit per Cause ordinal (CAUSES of them)
+    private final AtomicInteger warned = new AtomicInteger(); // a bit per Cause ordinal
 
     /** @param kind "listener" or "server", for "Logged once per listener" */
     public AcceptBackoff(AcceptWarning warning, String kind) {
@@ -136,7 +140,7 @@ public final class AcceptBackoff {
 
     /** True for the first failure of {@code cause}; a CAS loop, not a lambda: nothing to spin up at EMFILE. */
     private boolean firstOf(Cause cause) {
-        int bit = 1 << cause.ordinal(); // CAUSES < 32
+        int bit = 1 << cause.ordinal(); // fewer than 32 causes: see the static block
         for (;;) {
             int bits = warned.get();
             if ((bits & bit) != 0) {
