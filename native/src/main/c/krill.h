@@ -24,7 +24,7 @@
 
 /* Bump on any change to a record, a constant below, or a native method's signature.
  * Keep in sync with AbiLayout.java:ABI_VERSION. */
-#define KRILL_ABI_VERSION 3
+#define KRILL_ABI_VERSION 4
 
 /* ---- event record: what a poll writes, one per ready descriptor -------------------------
  * Keep in sync with EventRecordDescriptor.java.
@@ -163,7 +163,7 @@ enum krill_sockopt {
 #define KRILL_OPTION_PRESENT (INT64_C(1) << 32)
 
 /* Errno values, in the order of Errno.java's constants. Keep in sync with Errno.java. */
-#define KRILL_ERRNO_COUNT 35
+#define KRILL_ERRNO_COUNT 36
 extern const int krill_errno_table[KRILL_ERRNO_COUNT];
 
 /* ---- cores (return >= 0 on success, -errno on failure) ---------------------------------- */

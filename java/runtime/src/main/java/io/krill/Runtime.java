@@ -6,8 +6,8 @@ import io.krill.internal.executor.MultiThreadScheduler;
 import io.krill.internal.executor.Parker;
 import io.krill.internal.jni.NativeLibrary;
 import io.krill.internal.reactor.EpollParker;
-import io.krill.internal.reactor.JniNativeIo;
 import io.krill.internal.reactor.NativeIo;
+import io.krill.internal.reactor.NativeIoOverride;
 import io.krill.internal.reactor.ConnectionTable;
 import io.krill.internal.executor.WorkerThread;
 import io.krill.internal.task.CallableTask;
@@ -52,7 +52,7 @@ public final class Runtime implements AutoCloseable {
                 builder.threadNamePrefix + "blocking-");
         IntFunction<Parker> parkers;
         if (builder.nativeParking && nativeLibraryAvailable()) {
-            NativeIo io = JniNativeIo.load();
+            NativeIo io = NativeIoOverride.currentOrJni(); // JNI but in tests that inject faults
             connections = new ConnectionTable(io);
             EpollParker[] epollParkers = new EpollParker[builder.workers];
             int[] epollFds = new int[builder.workers];

@@ -73,4 +73,30 @@ class LayeringTest {
         assertEquals(List.of(), forbidden("internal/executor", "io.krill.internal.executor", "io.krill.internal.task",
                 "io.krill.internal.time", "io.krill.internal.metrics", "io.krill.JoinHandle"));
     }
+
+    /**
+     * #13/#14: the runtime makes its system calls through its NativeIo, so a backend is one class
+     * (and a test can inject faults under everything). Only the JNI backend itself and the
+     * load-time self-tests of the library (SelfCheck, AbiLayout, which test the natives, not the
+     * runtime) call the natives directly.
+     */
+    @Test
+    void onlyTheJniBackendCallsTheSocketAndEpollNatives() throws IOException {
+        Pattern nativeCall = Pattern.compile("\\b(SocketNative|EpollNative)(\\.[a-z]\\w*\\(|::)");
+        List<String> found = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(SOURCES)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                String relative = SOURCES.relativize(file).toString();
+                if (relative.startsWith("internal/jni/") || relative.equals("internal/reactor/JniNativeIo.java")
+                        || relative.equals("internal/selfcheck/SelfCheck.java")) {
+                    continue;
+                }
+                Matcher m = nativeCall.matcher(Files.readString(file));
+                while (m.find()) {
+                    found.add(relative + " calls " + m.group());
+                }
+            }
+        }
+        assertEquals(List.of(), found);
+    }
 }

@@ -136,7 +136,10 @@ public final class Serve implements AutoCloseable {
                 }
                 Throwable failure = accepting.failureNow();
                 if (failure != null) {
-                    step.fail(failure); // the listener was closed (or broke): stop accepting
+                    // The listener was closed, or broke (EBADF, EINVAL …): stop accepting. Failures
+                    // that pass (out of descriptors, buffers or memory, EPROTO, epoll's watch
+                    // limit) never get here: accept() backs off and retries them itself.
+                    step.fail(failure);
                     return;
                 }
                 TcpStream stream = accepting.resultNow();

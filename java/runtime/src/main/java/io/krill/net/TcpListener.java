@@ -1,7 +1,9 @@
 package io.krill.net;
 
+import io.krill.NativeIoException;
 import io.krill.Task;
 import io.krill.internal.task.AbstractTask;
+import io.krill.internal.net.AcceptBackoff;
 import io.krill.internal.net.AcceptWarning;
 import io.krill.internal.net.Registration;
 import io.krill.internal.jni.Errno;
@@ -11,6 +13,7 @@ import io.krill.internal.jni.SockaddrDescriptor;
 import io.krill.internal.jni.SocketNative;
 import io.krill.internal.jni.SocketOption;
 import io.krill.internal.reactor.ConnectionTable;
+import io.krill.internal.reactor.NativeIo;
 import io.krill.internal.reactor.Reactor;
 import io.krill.time.Time;
 import java.io.IOException;
@@ -20,15 +23,18 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A listening TCP socket on Krill's reactor, IPv4 or IPv6. Bind on a worker thread.
  *
- * <p>When the process or the system runs out of file descriptors ({@code EMFILE},
- * {@code ENFILE}), {@link #accept()} does not fail and does not spin: the pending connection
- * stays in the kernel's queue, and accept tries again after a back-off (10 ms, doubling to 1 s,
- * back to 10 ms after a success), logging a warning once per listener.
+ * <p>When accepting fails for a reason that passes (the process or the system out of file
+ * descriptors, {@code EMFILE}, {@code ENFILE}; the kernel short of buffers or memory,
+ * {@code ENOBUFS}, {@code ENOMEM}; a connection broken in the queue, {@code EPROTO}; epoll out
+ * of watches for the accepted socket, {@code ENOSPC}, which is then closed), {@link #accept()}
+ * does not fail and does not spin: pending connections stay in the kernel's queue, and accept
+ * tries again after a back-off (10 ms, doubling to 1 s, back to 10 ms after a success), logging
+ * a warning once per listener and cause. Other failures ({@code EBADF}, {@code EINVAL} …) say
+ * the listener is broken, and fail the accept.
  *
  * <p>One {@code accept} at a time may be pending on a listener (the reactor keeps one waiter
  * per direction); loop on it from one task.
@@ -37,23 +43,13 @@ public final class TcpListener implements AutoCloseable {
 
     /** Pending connections the kernel queues (guess: enough for a burst; somaxconn caps it). */
     static final int BACKLOG = 1024;
-    /** First wait after running out of descriptors: a few closes may be all it takes (guess). */
-    static final long FIRST_BACKOFF_MILLIS = 10;
-    /** Longest wait: a second keeps a starved process responsive without burning CPU (guess). */
-    static final long MAX_BACKOFF_MILLIS = 1_000;
-
     private static final AcceptWarning WARNING = new AcceptWarning(TcpListener.class.getName()); // made at class load: see its notes
 
     private final Registration registration;
     private final InetSocketAddress local;
-    private final AtomicBoolean warnedOfDescriptorLimit = new AtomicBoolean();
-    // Plain: one accept at a time (see the class comment), its steps handed from worker to worker
-    // through task completions, which order these writes before the next step's reads.
-    private long backoffMillis = FIRST_BACKOFF_MILLIS;
+    private final AcceptBackoff backoff = new AcceptBackoff(WARNING, "listener");
     /** Accepted streams nobody took (see {@link Accepted}), for the next accept; null until one is. */
     private volatile ArrayDeque<TcpStream> handedBack; // contents guarded by this
-    // Written by the accepting step only; volatile so that tests and metrics read it from anywhere.
-    private volatile long descriptorLimitRetries;
 
     private TcpListener(Registration registration, InetSocketAddress local) {
         this.registration = registration;
@@ -112,22 +108,23 @@ public final class TcpListener implements AutoCloseable {
                 throw new IllegalArgumentException("address " + address + " is unresolved: resolve it first");
             }
             ConnectionTable table = Reactor.currentTable();
-            int fd = Errors.check("socket for " + address, SocketNative.open(SockaddrDescriptor.familyOf(address), SocketNative.STREAM));
+            NativeIo io = table.io();
+            int fd = Errors.check("socket for " + address, io.open(SockaddrDescriptor.familyOf(address), SocketNative.STREAM));
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment sockaddr = arena.allocate(SockaddrDescriptor.SIZE_BYTES, 8);
                 SockaddrDescriptor.write(sockaddr, address);
-                Errors.check("setsockopt(SO_REUSEADDR) for " + address, SocketNative.setOption(fd, SocketOption.SO_REUSEADDR.id(), 1));
+                Errors.check("setsockopt(SO_REUSEADDR) for " + address, io.setOption(fd, SocketOption.SO_REUSEADDR.id(), 1));
                 if (reusePort) {
-                    Errors.check("setsockopt(SO_REUSEPORT) for " + address, SocketNative.setOption(fd, SocketOption.SO_REUSEPORT.id(), 1));
+                    Errors.check("setsockopt(SO_REUSEPORT) for " + address, io.setOption(fd, SocketOption.SO_REUSEPORT.id(), 1));
                 }
-                Errors.check("bind(" + address + ")", SocketNative.bind(fd, sockaddr.address()));
-                Errors.check("listen(" + address + ", backlog " + backlog + ")", SocketNative.listen(fd, backlog));
-                Errors.check("getsockname(" + address + ")", SocketNative.localAddress(fd, sockaddr.address()));
+                Errors.check("bind(" + address + ")", io.bind(fd, sockaddr.address()));
+                Errors.check("listen(" + address + ", backlog " + backlog + ")", io.listen(fd, backlog));
+                Errors.check("getsockname(" + address + ")", io.localAddress(fd, sockaddr.address()));
                 InetSocketAddress bound = SockaddrDescriptor.read(sockaddr);
                 long token = table.register(fd, Readiness.READABLE, Reactor.currentWorker());
                 return new TcpListener(new Registration(table, token, fd, bound.toString()), bound);
             } catch (IOException | RuntimeException e) {
-                SocketNative.close(fd);
+                io.close(fd);
                 throw e;
             }
         }
@@ -165,7 +162,6 @@ public final class TcpListener implements AutoCloseable {
                 MemorySegment sockaddr = arena.allocate(SockaddrDescriptor.SIZE_BYTES, 8);
                 child = registration.attempt(Registration.ACCEPT, sockaddr.address(), 0, Readiness.READABLE);
                 if (child >= 0) {
-                    backoffMillis = FIRST_BACKOFF_MILLIS;
                     return adopt(child, sockaddr);
                 }
             }
@@ -175,28 +171,41 @@ public final class TcpListener implements AutoCloseable {
             if (child == -Errno.EAGAIN.number()) {
                 return registration.table().waiters().ready(registration.token(), Readiness.READABLE).then(ready -> acceptNext());
             }
-            if (child == -Errno.EMFILE.number() || child == -Errno.ENFILE.number()) {
-                return backOff(child);
+            if (child == -Errno.ECONNABORTED.number()) {
+                continue; // the peer gave up before we took it: take the next one
             }
-            if (child != -Errno.ECONNABORTED.number()) {
-                return Task.failed(Errors.newException("accept(" + local + ")", child));
+            AcceptBackoff.Cause cause = AcceptBackoff.ofAccept(child);
+            if (cause == null) {
+                return Task.failed(Errors.newException("accept(" + local + ")", child)); // the listener is broken
             }
-            // ECONNABORTED: the peer gave up before we took it: take the next one.
+            return backOff(cause);
         }
     }
 
-    /** Registers an accepted descriptor as a stream; closes it on failure. */
+    /**
+     * Registers an accepted descriptor as a stream; closes it on failure, and backs off when
+     * epoll refused it for want of watches or memory (the next accepted one would fare the same).
+     */
     private Task<TcpStream> adopt(int child, MemorySegment peerSockaddr) {
+        ConnectionTable table = registration.table();
+        InetSocketAddress peer;
+        long token;
         try {
-            InetSocketAddress peer = SockaddrDescriptor.read(peerSockaddr);
-            Errors.check("setsockopt(TCP_NODELAY) for " + peer, SocketNative.setOption(child, SocketOption.TCP_NODELAY.id(), 1));
-            ConnectionTable table = registration.table();
-            long token = table.register(child, Readiness.READABLE | Readiness.WRITABLE, Reactor.currentWorker());
-            return new Accepted(this, new TcpStream(new Registration(table, token, child, peer.toString()), peer));
+            peer = SockaddrDescriptor.read(peerSockaddr);
+            Errors.check("setsockopt(TCP_NODELAY) for " + peer, table.io().setOption(child, SocketOption.TCP_NODELAY.id(), 1));
         } catch (IOException | RuntimeException e) {
-            SocketNative.close(child);
+            table.io().close(child);
             return Task.failed(e);
         }
+        try {
+            token = table.register(child, Readiness.READABLE | Readiness.WRITABLE, Reactor.currentWorker());
+        } catch (IOException | RuntimeException e) {
+            table.io().close(child);
+            AcceptBackoff.Cause cause = e instanceof NativeIoException refused ? AcceptBackoff.ofRegistration(refused.errno()) : null;
+            return cause != null ? backOff(cause) : Task.failed(e);
+        }
+        backoff.reset();
+        return new Accepted(this, new TcpStream(new Registration(table, token, child, peer.toString()), peer));
     }
 
     /**
@@ -236,35 +245,15 @@ public final class TcpListener implements AutoCloseable {
         return handedBack.poll();
     }
 
-    /**
-     * Out of descriptors: the connection waits in the kernel's queue while we sleep, as an
-     * immediate retry would fail again and spin. Edge-triggered readiness would not call us
-     * back for it (the listener stays readable, no new edge comes), hence a timer.
-     */
-    private Task<TcpStream> backOff(int errno) {
-        long delayMillis = backoffMillis;
-        backoffMillis = Math.min(delayMillis * 2, MAX_BACKOFF_MILLIS);
-        descriptorLimitRetries++; // one writer at a time (see the class comment); volatile for readers
-        if (warnedOfDescriptorLimit.compareAndSet(false, true)) {
-            warnOfDescriptorLimit(errno == -Errno.EMFILE.number());
-        }
+    /** A failure that passes: wait (see {@link AcceptBackoff}), then accept again. */
+    private Task<TcpStream> backOff(AcceptBackoff.Cause cause) {
+        long delayMillis = backoff.next(cause, "accept(" + local + ")", null);
         return Time.sleep(Duration.ofMillis(delayMillis)).then(slept -> acceptNext());
     }
 
-    private void warnOfDescriptorLimit(boolean process) {
-        String message = "accept(" + local + "): out of file descriptors ("
-                + (process ? "EMFILE: this process reached its open-file limit, RLIMIT_NOFILE"
-                           : "ENFILE: the system reached its open-file limit, fs.file-max")
-                + "); pending connections wait in the backlog and accept retries every " + FIRST_BACKOFF_MILLIS
-                + " ms to " + MAX_BACKOFF_MILLIS + " ms. Raise the limit ("
-                + (process ? "ulimit -n, or LimitNOFILE= for a systemd service" : "sysctl fs.file-max")
-                + ") or hold fewer connections. Logged once per listener.";
-        WARNING.warn(message);
-    }
-
-    /** Accept attempts that found no descriptor left (each followed by a back-off). */
-    long descriptorLimitRetries() {
-        return descriptorLimitRetries;
+    /** Accepts that failed for a reason that passes, each followed by a back-off. */
+    long acceptBackoffs() {
+        return backoff.backoffs();
     }
 
     /** Closes the listener; a pending accept fails with {@link SocketClosedException}. Idempotent. */

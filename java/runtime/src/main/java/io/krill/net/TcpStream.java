@@ -4,9 +4,9 @@ import io.krill.Task;
 import io.krill.internal.jni.Errno;
 import io.krill.internal.errno.Errors;
 import io.krill.internal.jni.Readiness;
-import io.krill.internal.jni.SocketNative;
 import io.krill.internal.jni.SocketOption;
 import io.krill.internal.reactor.ConnectionTable;
+import io.krill.internal.reactor.NativeIo;
 import io.krill.internal.net.Connecting;
 import io.krill.internal.net.Registration;
 import io.krill.internal.net.StreamIo;
@@ -90,7 +90,7 @@ public final class TcpStream implements AutoCloseable {
         ConnectionTable table = Reactor.currentTable();
         int fd;
         try {
-            fd = Connecting.start(address, what);
+            fd = Connecting.start(table.io(), address, what);
         } catch (IOException e) {
             return Task.failed(e);
         }
@@ -98,7 +98,7 @@ public final class TcpStream implements AutoCloseable {
         try {
             token = table.register(fd, Readiness.READABLE | Readiness.WRITABLE, Reactor.currentWorker());
         } catch (IOException | RuntimeException e) {
-            SocketNative.close(fd);
+            table.io().close(fd);
             return Task.failed(e);
         }
         // Connected or in progress: either way the socket reports writable once it is done
@@ -131,7 +131,7 @@ public final class TcpStream implements AutoCloseable {
     }
 
     private Task<TcpStream> finishConnect(String what) {
-        int result = (int) io.registration().call("connect", SocketNative::finishConnect);
+        int result = (int) io.registration().call("connect", NativeIo::finishConnect);
         if (result < 0) {
             close();
             return Task.failed(Errors.newException(what, result));

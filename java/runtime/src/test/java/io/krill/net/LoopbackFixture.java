@@ -69,12 +69,17 @@ abstract class LoopbackFixture {
         return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
     }
 
+    /** The runtime each test runs on: two workers (a test that injects faults builds it on its backend). */
+    Runtime newRuntime() {
+        return Runtime.builder().workers(2).build();
+    }
+
     @BeforeEach
     void setUpRuntime() throws IOException {
         io.krill.internal.jni.NativeLibrary.load();
         new ServerSocket().close(); // the JDK keeps a descriptor from its first socket on: take it before counting
         descriptorsBefore = openDescriptors();
-        runtime = Runtime.builder().workers(2).build();
+        runtime = newRuntime();
         socketsWithRuntime = sockets(openDescriptors());
         arena = Arena.ofShared();
     }

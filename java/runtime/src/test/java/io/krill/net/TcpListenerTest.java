@@ -213,7 +213,7 @@ class TcpListenerTest extends LoopbackFixture {
                 // Bounded waits only until the descriptors are back: a hang here would starve every later test.
                 Task<TcpStream> accepting = runtime.spawn(() -> listener.accept()).join(Duration.ofSeconds(5));
                 Thread.sleep(1_000);
-                long retries = listener.descriptorLimitRetries();
+                long retries = listener.acceptBackoffs();
                 boolean acceptedWhileStarved = accepting.isDone();
                 for (FileChannel channel : hog) {
                     channel.close();

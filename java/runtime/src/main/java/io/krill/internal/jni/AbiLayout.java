@@ -13,7 +13,7 @@ public final class AbiLayout {
     private AbiLayout() {}
 
     /** Keep in sync with krill.h:KRILL_ABI_VERSION. */
-    public static final int ABI_VERSION = 3;
+    public static final int ABI_VERSION = 4;
 
     /** One entry of the layout table; keep names and order in sync with krill_onload.c. */
     enum Field {

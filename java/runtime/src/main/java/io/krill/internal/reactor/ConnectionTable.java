@@ -77,6 +77,11 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
         this.io = io;
     }
 
+    /** The system calls of this runtime: every socket call above the reactor goes through it. */
+    public NativeIo io() {
+        return io;
+    }
+
     /** Binds the worker epoll instances, indexed by worker. */
     public void bindEpolls(int[] fds) {
         this.epollFds = fds.clone();

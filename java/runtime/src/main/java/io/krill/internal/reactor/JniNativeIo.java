@@ -56,4 +56,74 @@ public final class JniNativeIo implements NativeIo {
     public int close(int fd) {
         return SocketNative.close(fd);
     }
+
+    @Override
+    public int open(int family, int type) {
+        return SocketNative.open(family, type);
+    }
+
+    @Override
+    public int bind(int fd, long sockaddrAddress) {
+        return SocketNative.bind(fd, sockaddrAddress);
+    }
+
+    @Override
+    public int listen(int fd, int backlog) {
+        return SocketNative.listen(fd, backlog);
+    }
+
+    @Override
+    public int accept(int fd, long peerSockaddrAddressOrZero) {
+        return SocketNative.accept(fd, peerSockaddrAddressOrZero);
+    }
+
+    @Override
+    public int connect(int fd, long sockaddrAddress) {
+        return SocketNative.connect(fd, sockaddrAddress);
+    }
+
+    @Override
+    public int finishConnect(int fd) {
+        return SocketNative.finishConnect(fd);
+    }
+
+    @Override
+    public int read(int fd, long address, int length) {
+        return SocketNative.read(fd, address, length);
+    }
+
+    @Override
+    public int write(int fd, long address, int length) {
+        return SocketNative.write(fd, address, length);
+    }
+
+    @Override
+    public long writev(int fd, long iovecAddress, int count) {
+        return SocketNative.writev(fd, iovecAddress, count);
+    }
+
+    @Override
+    public int shutdown(int fd, int how) {
+        return SocketNative.shutdown(fd, how);
+    }
+
+    @Override
+    public int setOption(int fd, int option, int value) {
+        return SocketNative.setOption(fd, option, value);
+    }
+
+    @Override
+    public long getOption(int fd, int option) {
+        return SocketNative.getOption(fd, option);
+    }
+
+    @Override
+    public int localAddress(int fd, long sockaddrAddress) {
+        return SocketNative.localAddress(fd, sockaddrAddress);
+    }
+
+    @Override
+    public int peerAddress(int fd, long sockaddrAddress) {
+        return SocketNative.peerAddress(fd, sockaddrAddress);
+    }
 }

@@ -45,6 +45,20 @@ class ErrorsTest {
         assertNull(Errno.of(1 << 20));
     }
 
+    /**
+     * #13: accept reports a connection that broke in the queue as EPROTO on Linux; the runtime
+     * retries it, so it needs the name, read from the C header like every other errno (Linux: 71).
+     */
+    @Test
+    void eprotoIsNamedWithTheHeadersNumber() {
+        if (System.getProperty("os.name").equals("Linux")) {
+            assertEquals(71, Errno.EPROTO.number());
+        }
+        NativeIoException e = Errors.newException("accept(x)", -Errno.EPROTO.number());
+        assertEquals("EPROTO", e.errnoName());
+        assertTrue(e.getMessage().contains("accept(x)") && e.getMessage().contains("EPROTO"), e.getMessage());
+    }
+
     @Test
     void eachErrorCallersBranchOnHasItsOwnException() {
         Map<Errno, Class<? extends NativeIoException>> expected = Map.of(

@@ -28,50 +28,24 @@ class ConnectionTableInterleavingTest {
     private static final int MAX_RUNS = 100_000;
     private static final int OWNER = 0;
 
-    /** The epoll and close calls the table makes, answered without a kernel. */
-    static final class FakeIo implements NativeIo {
-        final List<Integer> registered = new ArrayList<>();
-
-        @Override
-        public int epollCreate() {
-            return 100;
-        }
-
-        @Override
-        public synchronized int epollAdd(int epfd, int fd, int interest, long token) {
-            registered.add(fd);
-            return 0;
-        }
-
-        @Override
-        public synchronized int epollDelete(int epfd, int fd) {
-            return registered.remove(Integer.valueOf(fd)) ? 0 : -2; // -ENOENT
-        }
-
-        @Override
-        public int epollWaitRing(int epfd, long ringAddress, int timeoutMillis) {
-            throw new UnsupportedOperationException("the scenarios deliver events by hand");
-        }
-
-        @Override
-        public int eventfdCreate() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public int eventfdWrite(int fd, long value) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public long eventfdRead(int fd) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public int close(int fd) {
-            return 0;
-        }
+    /**
+     * The epoll and close calls the table makes, answered without a kernel (success; a delete
+     * of an fd never added is -ENOENT); every other call of the backend is refused, as the
+     * table must not make it.
+     */
+    static NativeIo fakeIo() {
+        java.util.Set<Integer> registered = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        return (NativeIo) java.lang.reflect.Proxy.newProxyInstance(NativeIo.class.getClassLoader(),
+                new Class<?>[] {NativeIo.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "epollAdd" -> {
+                        registered.add((Integer) args[1]);
+                        yield 0;
+                    }
+                    case "epollDelete" -> registered.remove((Integer) args[1]) ? 0 : -2;
+                    case "close" -> 0;
+                    case "toString" -> "fake NativeIo";
+                    default -> throw new UnsupportedOperationException("the table does not call " + method.getName());
+                });
     }
 
     /** A handler group that records the slots pushed onto its (single) ready stack. */
@@ -92,7 +66,7 @@ class ConnectionTableInterleavingTest {
 
     /** One table with one connection (fd 10) open, and what the racers leave behind. */
     private static class Race implements Interleavings.Scenario {
-        final ConnectionTable table = new ConnectionTable(new FakeIo());
+        final ConnectionTable table = new ConnectionTable(fakeIo());
         final Pushes pushes = new Pushes();
         final int group;
         final long old;

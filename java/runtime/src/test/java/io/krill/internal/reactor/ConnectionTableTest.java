@@ -235,25 +235,16 @@ class ConnectionTableTest {
     /** Every system call goes through NativeIo: a recording backend sees them all. */
     @Test
     void theTableReachesTheSystemOnlyThroughItsBackend() throws IOException {
-        List<String> calls = new ArrayList<>();
-        NativeIo jni = JniNativeIo.load();
-        NativeIo recording = new NativeIo() {
-            public int epollCreate() { calls.add("epollCreate"); return jni.epollCreate(); }
-            public int epollAdd(int ep, int fd, int interest, long token) { calls.add("epollAdd"); return jni.epollAdd(ep, fd, interest, token); }
-            public int epollDelete(int ep, int fd) { calls.add("epollDelete"); return jni.epollDelete(ep, fd); }
-            public int epollWaitRing(int ep, long ring, int timeout) { calls.add("epollWaitRing"); return jni.epollWaitRing(ep, ring, timeout); }
-            public int eventfdCreate() { calls.add("eventfdCreate"); return jni.eventfdCreate(); }
-            public int eventfdWrite(int fd, long value) { calls.add("eventfdWrite"); return jni.eventfdWrite(fd, value); }
-            public long eventfdRead(int fd) { calls.add("eventfdRead"); return jni.eventfdRead(fd); }
-            public int close(int fd) { calls.add("close"); return jni.close(fd); }
-        };
+        List<FaultyNativeIo.Call> calls = new ArrayList<>();
+        NativeIo recording = new FaultyNativeIo().observe(calls::add);
         ConnectionTable own = new ConnectionTable(recording);
         own.bindEpolls(new int[] {epfd});
         long token = own.register(EpollNative.eventfdCreate(), Readiness.READABLE, 0);
         own.deregister(token, true);
         own.register(EpollNative.eventfdCreate(), Readiness.READABLE, 0);
         own.close();
-        assertEquals(List.of("epollAdd", "epollDelete", "close", "epollAdd", "close"), calls);
+        assertEquals(List.of(FaultyNativeIo.Call.EPOLL_ADD, FaultyNativeIo.Call.EPOLL_DELETE, FaultyNativeIo.Call.CLOSE,
+                FaultyNativeIo.Call.EPOLL_ADD, FaultyNativeIo.Call.CLOSE), calls);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.krill.internal.reactor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.krill.internal.jni.EpollNative;
@@ -40,17 +41,25 @@ class ReadyStackStressTest {
             AtomicIntegerArray onStack = new AtomicIntegerArray(slots * 2);
             AtomicIntegerArray queuedBy = new AtomicIntegerArray(slots * 2);
             int pushers = 4;
-            int rounds = 200_000;
+            int queueingsEach = 2_000; // each pusher must queue this often: only the taker's takes make that possible
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            java.util.concurrent.atomic.AtomicBoolean stuck = new java.util.concurrent.atomic.AtomicBoolean();
             CountDownLatch done = new CountDownLatch(pushers);
             for (int p = 0; p < pushers; p++) {
                 int seed = p;
                 Thread.ofPlatform().start(() -> {
-                    for (int r = 0; r < rounds; r++) {
+                    int queued = 0;
+                    for (int r = 0; queued < queueingsEach; r++) {
                         int index = indices[(r + seed) % slots];
                         if (table.markQueued(tokens[(r + seed) % slots])) {
                             onStack.incrementAndGet(index);
                             queuedBy.incrementAndGet(index);
                             stack.push(index);
+                            queued++;
+                        }
+                        if ((r & 1023) == 0 && System.nanoTime() > deadline) {
+                            stuck.set(true); // the taker stopped taking: fail below rather than hang
+                            break;
                         }
                     }
                     done.countDown();
@@ -74,7 +83,8 @@ class ReadyStackStressTest {
             }
             assertEquals(1, maxTwice, "a slot was on the stack twice");
             assertEquals(queued, taken, "every queueing was taken exactly once");
-            assertTrue(taken > slots, "the pushers raced the taker");
+            assertFalse(stuck.get(), "the pushers could not queue: slots stayed QUEUED");
+            assertEquals((long) pushers * queueingsEach, taken, "every queueing was taken, so the pushers raced the taker");
         } finally {
             for (int index : indices) {
                 table.deregister(table.tokenOf(index), true);

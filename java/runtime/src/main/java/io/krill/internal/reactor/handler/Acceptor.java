@@ -2,7 +2,7 @@ package io.krill.internal.reactor.handler;
 
 import io.krill.internal.jni.Errno;
 import io.krill.internal.errno.Errors;
-import io.krill.internal.jni.SocketNative;
+import io.krill.internal.net.AcceptBackoff;
 import io.krill.internal.reactor.ConnectionTable;
 import io.krill.internal.reactor.SlotDescriptor;
 import io.krill.internal.reactor.SlotView;
@@ -12,10 +12,13 @@ import java.time.Duration;
 /**
  * Accepts a server's connections: run by the driver of the listener's shard whenever the
  * listener's slot is ready, it accepts up to {@value #MAX_ACCEPTS_PER_TURN} connections and
- * hands each to {@link HandlerServer#adopt}. Out of descriptors (or on another accept error) it
- * pauses the listener ({@link SlotDescriptor#DRIVER_ACCEPT_PAUSED}) for a back-off that doubles
- * from {@link #MIN_BACKOFF} to {@link #MAX_BACKOFF}, instead of spinning on an edge that keeps
- * firing; the pending connections wait in the kernel's queue meanwhile.
+ * hands each to {@link HandlerServer#adopt}. When accepting fails, or epoll refuses an accepted
+ * descriptor for want of watches or memory (adopt closes it), it pauses the listener
+ * ({@link SlotDescriptor#DRIVER_ACCEPT_PAUSED}) for the server's {@link AcceptBackoff} delay
+ * instead of spinning on a listener that stays readable; the pending connections wait in the
+ * kernel's queue meanwhile. Failures that pass (EMFILE, ENOBUFS, EPROTO …: see AcceptBackoff)
+ * and those that do not (EBADF …) are both retried so: a server has no caller to fail, and a
+ * broken listener retried once a second costs nothing; the warning tells them apart.
  *
  * <p>Only the listener's driver calls {@link #acceptAll} (its steps are serialised by the task
  * state word) and only it touches the listener's driver flags. {@link #resume} runs on the
@@ -27,14 +30,10 @@ final class Acceptor {
 
     /** Connections accepted per turn before the listener yields to its connections (guess; about 0.5 ms of accepts). */
     static final int MAX_ACCEPTS_PER_TURN = 64;
-    static final Duration MIN_BACKOFF = Duration.ofMillis(10);
-    static final Duration MAX_BACKOFF = Duration.ofSeconds(1);
 
     private final HandlerServer server;
     private final ConnectionTable table;
     private final SlotView listener = new SlotView();
-    /** The pause after the last failure; 0 after a success. Listener driver only. */
-    private long backoffNanos;
     /** Set by the back-off timer, taken by the driver: the paused listener may accept again. */
     private volatile boolean pauseOver;
 
@@ -56,10 +55,14 @@ final class Acceptor {
         try {
             int fd = listener.fd();
             for (int accepted = 0; accepted < MAX_ACCEPTS_PER_TURN; accepted++) {
-                int child = SocketNative.accept(fd, 0);
+                int child = table.io().accept(fd, 0);
                 if (child >= 0) {
-                    backoffNanos = 0;
-                    server.adopt(child);
+                    AcceptBackoff.Cause refused = server.adopt(child);
+                    if (refused != null) {
+                        backOff(driver, refused, null);
+                        return;
+                    }
+                    server.acceptBackoff().reset();
                     continue;
                 }
                 if (child == -Errno.ECONNABORTED.number()) {
@@ -68,23 +71,24 @@ final class Acceptor {
                 if (child == -Errno.EAGAIN.number()) {
                     return;
                 }
-                backOff(driver, Errors.newException("accept on " + server.localAddress(), child));
+                AcceptBackoff.Cause cause = AcceptBackoff.ofAccept(child);
+                backOff(driver, cause != null ? cause : AcceptBackoff.Cause.UNEXPECTED,
+                        cause != null ? null : Errors.newException("accept", child).getMessage());
                 return;
             }
             driver.requeue(listener.token()); // more may be pending: after the connections queued meanwhile
         } catch (RuntimeException | Error failure) {
             // The listener must outlive any one accept: report it, retry after a pause.
             driver.scheduler().uncaught(failure);
-            backOff(driver, failure);
+            backOff(driver, AcceptBackoff.Cause.UNEXPECTED, failure.toString());
         }
     }
 
-    private void backOff(ShardDriver driver, Throwable error) {
-        backoffNanos = backoffNanos == 0 ? MIN_BACKOFF.toNanos() : Math.min(backoffNanos * 2, MAX_BACKOFF.toNanos());
-        server.acceptFailed(error, backoffNanos);
+    private void backOff(ShardDriver driver, AcceptBackoff.Cause cause, String detail) {
+        long delayMillis = server.acceptBackoff().next(cause, "accept(" + server.localAddress() + ")", detail);
         listener.set(SlotDescriptor.DRIVER_ACCEPT_PAUSED);
         long token = listener.token();
-        Time.sleep(Duration.ofNanos(backoffNanos)).map(v -> {
+        Time.sleep(Duration.ofMillis(delayMillis)).map(v -> {
             resume(driver, token);
             return null;
         });

@@ -1,5 +1,6 @@
 package io.krill.internal.reactor.handler;
 
+import io.krill.NativeIoException;
 import io.krill.Promise;
 import io.krill.Task;
 import io.krill.internal.errno.Errors;
@@ -7,9 +8,11 @@ import io.krill.internal.executor.MultiThreadScheduler;
 import io.krill.internal.jni.SockaddrDescriptor;
 import io.krill.internal.jni.SocketNative;
 import io.krill.internal.jni.SocketOption;
+import io.krill.internal.net.AcceptBackoff;
 import io.krill.internal.net.AcceptWarning;
 import io.krill.internal.net.Connecting;
 import io.krill.internal.reactor.ConnectionTable;
+import io.krill.internal.reactor.NativeIo;
 import io.krill.internal.reactor.Reactor;
 import io.krill.internal.reactor.SlotDescriptor;
 import io.krill.internal.task.WorkerContext;
@@ -22,7 +25,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -61,7 +63,7 @@ public final class HandlerServer implements Connections {
     private int nextShard; // accepting driver only
     private volatile boolean closeRequested;
     private volatile boolean listenerClosed;
-    private volatile boolean acceptFailureLogged;
+    private final AcceptBackoff acceptBackoff = new AcceptBackoff(WARNING, "server");
 
     private HandlerServer(ConnectionTable table, MultiThreadScheduler scheduler, ConnectionHandler handler, int low, int high,
             int submissionCapacity) {
@@ -124,7 +126,7 @@ public final class HandlerServer implements Connections {
         String what = "connect(" + address + ")";
         int fd;
         try {
-            fd = Connecting.start(address, what);
+            fd = Connecting.start(table.io(), address, what);
         } catch (IOException e) {
             return Task.failed(e);
         }
@@ -136,7 +138,7 @@ public final class HandlerServer implements Connections {
             try {
                 token = table.registerHandler(fd, shard, group, SlotDescriptor.DRIVER_CONNECTING, false, userLong0);
             } catch (IOException | RuntimeException e) {
-                SocketNative.close(fd);
+                table.io().close(fd);
                 return Task.failed(e);
             }
             connecting.put(token, new PendingConnect(promise, address));
@@ -165,9 +167,10 @@ public final class HandlerServer implements Connections {
     public static HandlerServer bind(InetSocketAddress address, ConnectionHandler handler, int backlog, boolean reusePort,
             int lowWatermark, int highWatermark, int submissionCapacity) throws IOException {
         HandlerServer server = create("TcpServer.bind", handler, lowWatermark, highWatermark, submissionCapacity);
+        NativeIo io = server.table.io();
         int fd;
         try {
-            fd = Errors.check("socket", SocketNative.open(SockaddrDescriptor.familyOf(address), SocketNative.STREAM));
+            fd = Errors.check("socket", io.open(SockaddrDescriptor.familyOf(address), SocketNative.STREAM));
         } catch (IOException | RuntimeException e) {
             server.abandon();
             throw e;
@@ -175,19 +178,19 @@ public final class HandlerServer implements Connections {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment sockaddr = arena.allocate(SockaddrDescriptor.SIZE_BYTES, 8);
             SockaddrDescriptor.write(sockaddr, address);
-            Errors.check("setsockopt(SO_REUSEADDR)", SocketNative.setOption(fd, SocketOption.SO_REUSEADDR.id(), 1));
+            Errors.check("setsockopt(SO_REUSEADDR)", io.setOption(fd, SocketOption.SO_REUSEADDR.id(), 1));
             if (reusePort) {
-                Errors.check("setsockopt(SO_REUSEPORT)", SocketNative.setOption(fd, SocketOption.SO_REUSEPORT.id(), 1));
+                Errors.check("setsockopt(SO_REUSEPORT)", io.setOption(fd, SocketOption.SO_REUSEPORT.id(), 1));
             }
-            Errors.check("bind(" + address + ")", SocketNative.bind(fd, sockaddr.address()));
-            Errors.check("listen(" + address + ")", SocketNative.listen(fd, backlog));
-            Errors.check("getsockname", SocketNative.localAddress(fd, sockaddr.address()));
+            Errors.check("bind(" + address + ")", io.bind(fd, sockaddr.address()));
+            Errors.check("listen(" + address + ")", io.listen(fd, backlog));
+            Errors.check("getsockname", io.localAddress(fd, sockaddr.address()));
             server.local = SockaddrDescriptor.read(sockaddr);
             server.listenerShard = Reactor.currentWorker();
             server.listenerToken = server.table.registerHandler(fd, server.listenerShard, server.group,
                     SlotDescriptor.DRIVER_LISTENER, false);
         } catch (IOException | RuntimeException e) {
-            SocketNative.close(fd);
+            io.close(fd);
             server.abandon();
             throw e;
         }
@@ -325,21 +328,31 @@ public final class HandlerServer implements Connections {
         }
     }
 
-    /** Registers an accepted descriptor with the next shard and queues its onOpen. */
-    void adopt(int fd) {
-        SocketNative.setOption(fd, SocketOption.TCP_NODELAY.id(), 1); // a failure only costs latency
+    /**
+     * Registers an accepted descriptor with the next shard and queues its onOpen; closes it if
+     * epoll refuses it.
+     *
+     * @return null, or why epoll refused it if that passes (out of watches or memory): the
+     *         acceptor then backs off, as the next accepted descriptor would fare the same
+     */
+    AcceptBackoff.Cause adopt(int fd) {
+        table.io().setOption(fd, SocketOption.TCP_NODELAY.id(), 1); // a failure only costs latency
         int shard = nextShard;
         nextShard = shard + 1 == drivers.length ? 0 : shard + 1;
         long token;
         try {
             token = table.registerHandler(fd, shard, group, 0, true);
         } catch (IOException | RuntimeException e) {
-            SocketNative.close(fd);
-            WARNING.warn("dropped a connection accepted on " + local + ": " + e.getMessage());
-            return;
+            table.io().close(fd);
+            AcceptBackoff.Cause cause = e instanceof NativeIoException refused ? AcceptBackoff.ofRegistration(refused.errno()) : null;
+            if (cause == null) {
+                WARNING.warn("dropped a connection accepted on " + local + ": " + e.getMessage());
+            }
+            return cause;
         }
         connections.incrementAndGet();
         drivers[shard].enqueue(ConnectionTable.indexOfToken(token));
+        return null;
     }
 
     void connectionOpened() {
@@ -350,16 +363,14 @@ public final class HandlerServer implements Connections {
         connections.decrementAndGet();
     }
 
-    void acceptFailed(Throwable failure, long backoffNanos) {
-        if (acceptFailureLogged) {
-            return;
-        }
-        acceptFailureLogged = true;
-        WARNING.warn(failure.getMessage() + ": accepting paused for "
-                + Duration.ofNanos(backoffNanos).toMillis() + " ms, then retried with back-off up to "
-                + Acceptor.MAX_BACKOFF.toMillis() + " ms; pending connections wait in the backlog."
-                + " If out of descriptors, raise the limit (ulimit -n, or LimitNOFILE= for a systemd service)"
-                + " or hold fewer connections. Logged once per server.");
+    /** The listener's back-off and warnings; the acceptor's. */
+    AcceptBackoff acceptBackoff() {
+        return acceptBackoff;
+    }
+
+    /** Accepts that failed (or accepted descriptors epoll refused), each followed by a back-off. */
+    public long acceptBackoffs() {
+        return acceptBackoff.backoffs();
     }
 
     void driverFinished() {

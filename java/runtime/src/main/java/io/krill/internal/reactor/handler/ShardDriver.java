@@ -4,9 +4,9 @@ import io.krill.internal.jni.Errno;
 import io.krill.internal.errno.Errors;
 import io.krill.internal.jni.Readiness;
 import io.krill.internal.jni.SockaddrDescriptor;
-import io.krill.internal.jni.SocketNative;
 import io.krill.internal.memory.ChunkPool;
 import io.krill.internal.reactor.ConnectionTable;
+import io.krill.internal.reactor.NativeIo;
 import io.krill.internal.reactor.ReadyStack;
 import io.krill.internal.reactor.SlotDescriptor;
 import io.krill.internal.reactor.SlotView;
@@ -97,6 +97,8 @@ final class ShardDriver extends ScheduledTask<Void> {
     private final HandlerServer server;
     private final int shard;
     private final ConnectionTable table;
+    /** The table's, copied: one field load per read (and the write backlog's, per write). */
+    private final NativeIo io;
     private final ConnectionHandler handler;
     private final ReadyStack ready;
     private final Arena arena = Arena.ofShared(); // freed when the driver completes (afterCompletion)
@@ -131,11 +133,12 @@ final class ShardDriver extends ScheduledTask<Void> {
         this.server = server;
         this.shard = shard;
         this.table = table;
+        this.io = table.io();
         this.handler = handler;
         this.ready = new ReadyStack(table);
         this.readBuffer = arena.allocate(READ_BUFFER_BYTES, 64);
         this.chunks = new ChunkPool();
-        this.backlog = new WriteBacklog(this, chunks, server.lowWatermark(), server.highWatermark());
+        this.backlog = new WriteBacklog(this, io, chunks, server.lowWatermark(), server.highWatermark());
         this.submissions = MpscRing.allocate(arena, submissionCapacity);
     }
 
@@ -332,7 +335,7 @@ final class ShardDriver extends ScheduledTask<Void> {
     private boolean finishConnect() {
         long token = slot.token();
         HandlerServer.PendingConnect waiter = server.takeConnecting(token);
-        int rc = SocketNative.finishConnect(slot.fd());
+        int rc = io.finishConnect(slot.fd());
         if (rc < 0 || waiter == null) {
             close(null); // CONNECTING still set: no onClose
             if (waiter != null) {
@@ -448,7 +451,7 @@ final class ShardDriver extends ScheduledTask<Void> {
                 }
                 return;
             }
-            int n = SocketNative.read(fd, readBuffer.address(), READ_BUFFER_BYTES);
+            int n = io.read(fd, readBuffer.address(), READ_BUFFER_BYTES);
             if (n > 0) {
                 slot.clear(SlotDescriptor.DRIVER_READ_PENDING);
                 if (timeouts != null) {
@@ -621,7 +624,7 @@ final class ShardDriver extends ScheduledTask<Void> {
     InetSocketAddress peerAddress(int fd) throws IOException {
         try (Arena scratch = Arena.ofConfined()) {
             MemorySegment sockaddr = scratch.allocate(SockaddrDescriptor.SIZE_BYTES, 8);
-            Errors.check("getpeername", SocketNative.peerAddress(fd, sockaddr.address()));
+            Errors.check("getpeername", io.peerAddress(fd, sockaddr.address()));
             return SockaddrDescriptor.read(sockaddr);
         }
     }

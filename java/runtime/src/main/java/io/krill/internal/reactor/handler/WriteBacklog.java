@@ -4,6 +4,7 @@ import io.krill.internal.jni.Errno;
 import io.krill.internal.errno.Errors;
 import io.krill.internal.jni.SocketNative;
 import io.krill.internal.memory.ChunkPool;
+import io.krill.internal.reactor.NativeIo;
 import io.krill.internal.reactor.SlotDescriptor;
 import io.krill.internal.reactor.SlotView;
 import io.krill.net.WriteResult;
@@ -21,12 +22,14 @@ import java.lang.foreign.MemorySegment;
 final class WriteBacklog {
 
     private final ShardDriver driver;
+    private final NativeIo io;
     private final ChunkPool pool;
     private final int lowWatermark;
     private final int highWatermark;
 
-    WriteBacklog(ShardDriver driver, ChunkPool pool, int lowWatermark, int highWatermark) {
+    WriteBacklog(ShardDriver driver, NativeIo io, ChunkPool pool, int lowWatermark, int highWatermark) {
         this.driver = driver;
+        this.io = io;
         this.pool = pool;
         this.lowWatermark = lowWatermark;
         this.highWatermark = highWatermark;
@@ -57,7 +60,7 @@ final class WriteBacklog {
             throw new IllegalArgumentException("write of " + length + " bytes: more than 2 GiB would be queued");
         }
         if (queued == 0 && data.isNative()) {
-            int n = SocketNative.write(slot.fd(), data.address() + offset, (int) length);
+            int n = io.write(slot.fd(), data.address() + offset, (int) length);
             if (n > 0) {
                 driver.wrote();
             }
@@ -141,7 +144,7 @@ final class WriteBacklog {
         while (head != ChunkPool.NONE) {
             int pending = pool.readable(head);
             if (pending > 0) {
-                int n = SocketNative.write(fd, pool.readAddress(head), pending);
+                int n = io.write(fd, pool.readAddress(head), pending);
                 if (n == -Errno.EAGAIN.number()) {
                     break; // an EPOLLOUT edge follows when there is room
                 }
@@ -208,7 +211,7 @@ final class WriteBacklog {
 
     private void finishShutdown(SlotView slot) {
         slot.flags((slot.flags() & ~SlotDescriptor.DRIVER_SHUTDOWN_PENDING) | SlotDescriptor.DRIVER_OUTPUT_SHUT);
-        int rc = SocketNative.shutdown(slot.fd(), SocketNative.SHUT_WRITE);
+        int rc = io.shutdown(slot.fd(), SocketNative.SHUT_WRITE);
         if (rc < 0 && rc != -Errno.ENOTCONN.number()) { // ENOTCONN: the peer is gone; the read side tells
             driver.fail(Errors.newException("shutdown to " + driver.describePeer(), rc));
             return;
