@@ -28,6 +28,13 @@ import java.util.concurrent.TimeoutException;
  * instead of blocking; buffers are off-heap {@link MemorySegment}s, handed to the kernel
  * without a copy. Create with {@link #connect} or {@link TcpListener#accept()}, on a worker.
  *
+ * <p>A buffer is checked before each system call that uses it: off-heap, alive, writable for a
+ * read, and, for an operation that may wait, shared (a confined segment belongs to one thread,
+ * and the operation may resume on another worker). A refused buffer fails the call with the
+ * reason. What no check can catch is a shared arena closed by another thread during the system
+ * call itself: JNI cannot hold an FFM scope open. As with memory given to the kernel in C, do
+ * not close an arena while an operation that uses its memory is pending.
+ *
  * <p>At most one read-side operation ({@code read}, {@code readExact}, {@code readable}, a
  * {@link LineReader}'s {@code nextLine}) and one write-side operation may be pending at a time;
  * to read and write from two tasks at once, {@link #split()} the stream.

@@ -20,6 +20,12 @@ import java.util.Objects;
  * </ul>
  * Bounds need no check of their own here: a segment is its own bounds (slices are checked by
  * the JDK), and offsets inside one are checked where they are taken.
+ *
+ * <p>The window left: a shared arena closed by another thread while the system call runs. An
+ * FFM downcall would keep the segment's scope acquired for the call (closing then throws in the
+ * closer), but these calls cross by JNI, which sees only the address; the public docs tell the
+ * caller not to close an arena under a pending operation. Closing it for good needs the calls to
+ * cross by FFM, which the fused-crossing rewrite (#19) weighs against JNI.
  */
 public final class NativeBuffers {
 
