@@ -44,6 +44,9 @@ class TcpStreamTest extends LoopbackFixture {
 
     private static final int PEER_TIMEOUT_MILLIS = (int) WAIT.toMillis();
 
+    /** How late a 200 ms connect timeout may fail the connect: seconds, for a loaded CI machine. */
+    private static final long CONNECT_TIMEOUT_LATE_BOUND_MILLIS = 3_000;
+
     private static byte[] random(int size) {
         byte[] data = new byte[size];
         new Random(size).nextBytes(data);
@@ -142,6 +145,9 @@ class TcpStreamTest extends LoopbackFixture {
             ConnectionTimedOutException timedOut = assertInstanceOf(ConnectionTimedOutException.class, failureOf(attempt));
             long elapsedMillis = (System.nanoTime() - startNanos) / 1_000_000;
             assertTrue(elapsedMillis >= 150, "timed out after " + elapsedMillis + " ms, before its 200 ms");
+            // On time, not only eventually: a timeout that fired at 29 s would pass the lower
+            // bound and WAIT (30 s) alike. Generous for a loaded machine.
+            assertTrue(elapsedMillis < CONNECT_TIMEOUT_LATE_BOUND_MILLIS, "a 200 ms connect timeout fired after " + elapsedMillis + " ms");
             assertTrue(timedOut.getMessage().contains(listener.localAddress().toString()), timedOut.getMessage());
             assertTrue(timedOut.getMessage().contains("200 ms"), timedOut.getMessage());
         } finally {
