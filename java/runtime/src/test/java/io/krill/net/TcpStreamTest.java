@@ -89,7 +89,9 @@ class TcpStreamTest extends LoopbackFixture {
         try (Peered p = connectToPlainSocket()) {
             MemorySegment buffer = arena.allocate(1024);
             Task<Integer> read = runtime.blockOn(() -> p.stream().read(buffer));
-            Thread.sleep(50);
+            // read() tries the socket on the worker before it returns and hands back a pending
+            // task only after EAGAIN: not done here means it is registered and waiting (no
+            // sleep needed, nor would one prove more).
             assertFalse(read.isDone(), "the peer sent nothing: the read waits");
             p.peer().setSoLinger(true, 0);
             p.peer().close(); // RST
@@ -105,7 +107,8 @@ class TcpStreamTest extends LoopbackFixture {
         try (Peered p = connectToPlainSocket()) {
             MemorySegment payload = arena.allocate(32 * 1024 * 1024); // more than both socket buffers hold
             Task<Void> writing = runtime.blockOn(() -> p.stream().writeAll(payload));
-            Thread.sleep(100);
+            // writeAll writes on the worker until the socket is full and only then returns a
+            // pending task: not done here means both buffers are full and it waits for room.
             assertFalse(writing.isDone(), "the peer reads nothing: the write waits for room");
             p.peer().setSoLinger(true, 0);
             p.peer().close(); // RST
@@ -183,8 +186,7 @@ class TcpStreamTest extends LoopbackFixture {
         try (Peered p = connectToPlainSocket()) {
             MemorySegment buffer = arena.allocate(64);
             Task<Integer> read = runtime.blockOn(() -> p.stream().read(buffer));
-            Thread.sleep(50);
-            assertFalse(read.isDone());
+            assertFalse(read.isDone(), "pending only after its EAGAIN: it waits (see the reset test)");
             runtime.blockOn(() -> {
                 p.stream().close();
                 return null;
@@ -308,7 +310,8 @@ class TcpStreamTest extends LoopbackFixture {
     void readableAndWritableWaitWithoutABufferAndTryReadTakesWhatIsThere() throws Exception {
         try (Peered p = connectToPlainSocket()) {
             Task<Void> readable = runtime.blockOn(() -> p.stream().readable());
-            Thread.sleep(50);
+            // readable() looks at the socket's readiness on the worker before it returns: not
+            // done here means it found none and waits for the edge.
             assertFalse(readable.isDone(), "nothing to read yet");
             p.peer().getOutputStream().write(new byte[] {'h', 'i'});
             readable.join(WAIT);
