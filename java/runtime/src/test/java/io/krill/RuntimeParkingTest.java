@@ -2,10 +2,9 @@ package io.krill;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.krill.internal.jni.OpenDescriptors;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -14,31 +13,26 @@ import org.junit.jupiter.api.condition.OS;
 @EnabledOnOs(OS.LINUX)
 class RuntimeParkingTest {
 
-    private static long openDescriptors() throws IOException {
-        try (var entries = Files.list(Path.of("/proc/self/fd"))) {
-            return entries.count() - 1;
-        }
-    }
-
     @Test
-    void eachWorkerHoldsAnEpollAndAnEventfdUntilShutdown() throws IOException {
+    void eachWorkerHoldsAnEpollAndAnEventfdUntilShutdown() {
         io.krill.internal.jni.NativeLibrary.load();
-        long before = openDescriptors();
+        Map<Integer, String> before = OpenDescriptors.snapshot();
         Runtime runtime = Runtime.builder().workers(3).build();
-        assertEquals(before + 6, openDescriptors());
+        assertEquals(Map.of("anon_inode:[eventfd]", 3, "anon_inode:[eventpoll]", 3), OpenDescriptors.kindsOpenedSince(before),
+                "each of 3 workers: an epoll instance and an eventfd");
         for (int i = 0; i < 1_000; i++) { // wake-ups from outside go through the eventfds
             int n = i;
             assertEquals(n * 2, runtime.spawn(() -> n * 2).join(), "the task ran and its result came back");
         }
         runtime.shutdown(Duration.ofSeconds(5));
-        assertEquals(before, openDescriptors(), "shutdown closes every descriptor it opened");
+        assertEquals(Map.of(), OpenDescriptors.openedSince(before), "shutdown closes every descriptor it opened");
     }
 
     @Test
-    void withoutNativeParkingNoDescriptorIsOpened() throws IOException {
-        long before = openDescriptors();
+    void withoutNativeParkingNoDescriptorIsOpened() {
+        Map<Integer, String> before = OpenDescriptors.snapshot();
         try (Runtime runtime = Runtime.builder().workers(2).nativeParking(false).build()) {
-            assertEquals(before, openDescriptors());
+            assertEquals(Map.of(), OpenDescriptors.openedSince(before));
             assertEquals(7, runtime.spawn(() -> 7).join());
         }
     }

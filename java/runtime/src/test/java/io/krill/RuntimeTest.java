@@ -3,16 +3,18 @@ package io.krill;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,12 +24,21 @@ import org.junit.jupiter.api.Test;
 
 class RuntimeTest {
 
-    private final List<Throwable> uncaught = new CopyOnWriteArrayList<>();
+    /** How long a failure may take to reach the hook: generous, for a loaded machine. */
+    private static final long UNCAUGHT_WAIT_SECONDS = 10;
+
+    /** What the hook received, in order: each test takes the reports it expects, and no more may come. */
+    private final BlockingQueue<Throwable> uncaught = new LinkedBlockingQueue<>();
     private final Runtime runtime = Runtime.builder().workers(2).uncaughtExceptionHandler(uncaught::add).build();
 
+    /**
+     * The shutdown waits for the workers to exit, so every report the hook was going to get is
+     * in: one that no test took is a failure reported twice, or one that should not have been.
+     */
     @AfterEach
     void tearDown() {
         assertTrue(runtime.shutdown(Duration.ofSeconds(5)), "all tasks finished by themselves");
+        assertEquals(List.of(), List.copyOf(uncaught), "reports to the hook that the test did not expect");
     }
 
     @Test
@@ -77,9 +88,7 @@ class RuntimeTest {
         CompletionException e = assertThrows(CompletionException.class, handle::join);
         assertInstanceOf(IllegalStateException.class, e.getCause());
         assertTrue(e.getCause().getMessage().contains("would never run again"), e.getCause().getMessage());
-        awaitUncaught(1);
-        assertEquals(1, uncaught.size());
-        uncaught.clear();
+        assertSame(e.getCause(), nextUncaught(), "the hook hears of it too");
     }
 
     @Test
@@ -127,15 +136,13 @@ class RuntimeTest {
         CompletionException e = assertThrows(CompletionException.class, failing::join);
         assertSame(boom, e.getCause());
         assertSame(boom, failing.failureNow());
-        awaitUncaught(1);
-        assertEquals(List.of(boom), uncaught);
-        uncaught.clear();
+        assertSame(boom, nextUncaught());
         JoinHandle<Object> error = runtime.spawn(() -> {
             throw new AssertionError("an Error too");
         });
-        assertInstanceOf(AssertionError.class, assertThrows(CompletionException.class, error::join).getCause());
-        awaitUncaught(1);
-        uncaught.clear();
+        Throwable thrown = assertThrows(CompletionException.class, error::join).getCause();
+        assertInstanceOf(AssertionError.class, thrown);
+        assertSame(thrown, nextUncaught(), "an Error reaches the hook too");
         for (int i = 0; i < 10; i++) {
             int n = i;
             assertEquals(n, runtime.spawn(() -> n).join(), "workers still run tasks");
@@ -199,9 +206,9 @@ class RuntimeTest {
         Task<Integer> failed = runtime.spawn(() -> {
             throw new IllegalArgumentException("bad");
         });
-        uncaughtLater();
         CompletionException e = assertThrows(CompletionException.class, () -> failed.map(v -> v + 1).join());
         assertInstanceOf(IllegalArgumentException.class, e.getCause(), "failures pass through map");
+        assertSame(e.getCause(), nextUncaught(), "the spawned task's failure reaches the hook once, map or not");
         assertEquals("recovered from bad", failed.handle((v, t) -> "recovered from " + t.getMessage()).join());
         assertEquals("ok 20", base.handle((v, t) -> "ok " + v).join());
         Task<Integer> innerFails = base.then(v -> Task.failed(new IllegalStateException("inner")));
@@ -213,19 +220,18 @@ class RuntimeTest {
     }
 
     /**
-     * The hook runs after the task completed, so join may return first: wait (bounded) for the
-     * report before asserting on it.
+     * The next report to the hook. The hook runs after the task completed, so join may return
+     * before it is called: wait for it, and fail if it does not come.
      */
-    private void awaitUncaught(int count) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (uncaught.size() < count && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
+    private Throwable nextUncaught() {
+        try {
+            Throwable report = uncaught.poll(UNCAUGHT_WAIT_SECONDS, TimeUnit.SECONDS);
+            assertNotNull(report, "no report reached the hook in " + UNCAUGHT_WAIT_SECONDS + " s");
+            return report;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // keep it for JUnit, which interrupts a test past its limit
+            throw new AssertionError("interrupted waiting for the hook", e);
         }
-    }
-
-    private void uncaughtLater() {
-        // The failing spawn reports to the hook once; the test does not care when.
-        runtime.spawn(() -> 0).join();
     }
 
     @Test

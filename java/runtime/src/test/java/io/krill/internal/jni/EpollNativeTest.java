@@ -7,6 +7,7 @@ import io.krill.internal.ring.EventRecordDescriptor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.condition.OS;
 class EpollNativeTest {
 
     private Arena arena;
-    private long descriptorsBefore;
+    private Map<Integer, String> descriptorsBefore;
 
     @BeforeAll
     static void load() {
@@ -29,13 +30,13 @@ class EpollNativeTest {
     @BeforeEach
     void setUp() {
         arena = Arena.ofShared(); // shared: JUnit runs fixtures and the test on different threads
-        descriptorsBefore = OpenDescriptors.count();
+        descriptorsBefore = OpenDescriptors.snapshot();
     }
 
     @AfterEach
     void tearDown() {
         arena.close();
-        assertEquals(descriptorsBefore, OpenDescriptors.count(), "descriptors leaked");
+        assertEquals(Map.of(), OpenDescriptors.openedSince(descriptorsBefore), "descriptors leaked");
     }
 
     private MemorySegment records(int capacity) {

@@ -24,6 +24,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,7 +43,7 @@ class SocketNativeTest {
     private SelfCheck.Poller poller;
     private MemorySegment records;
     private MemorySegment sockaddr;
-    private long descriptorsBefore;
+    private Map<Integer, String> descriptorsBefore;
 
     @BeforeAll
     static void load() {
@@ -51,7 +52,7 @@ class SocketNativeTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        descriptorsBefore = OpenDescriptors.supported() ? OpenDescriptors.count() : 0;
+        descriptorsBefore = OpenDescriptors.supported() ? OpenDescriptors.snapshot() : Map.of();
         arena = Arena.ofShared(); // shared: JUnit runs fixtures and the test on different threads
         poller = SelfCheck.Poller.open(Platform.current(), fds);
         records = arena.allocate(EventRecordDescriptor.SIZE_BYTES * 8L, EventRecordDescriptor.ALIGNMENT_BYTES);
@@ -65,7 +66,7 @@ class SocketNativeTest {
         }
         arena.close();
         if (OpenDescriptors.supported()) {
-            assertEquals(descriptorsBefore, OpenDescriptors.count(), "descriptors leaked");
+            assertEquals(Map.of(), OpenDescriptors.openedSince(descriptorsBefore), "descriptors leaked");
         }
     }
 

@@ -9,12 +9,11 @@ import io.krill.Step;
 import io.krill.Task;
 import io.krill.internal.jni.EpollNative;
 import io.krill.internal.jni.Readiness;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.krill.internal.jni.OpenDescriptors;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -22,12 +21,6 @@ import org.junit.jupiter.api.condition.OS;
 /** Readiness through the workers' epoll parking, end to end, on real eventfds. */
 @EnabledOnOs(OS.LINUX)
 class ReactorTest {
-
-    private static long openDescriptors() throws IOException {
-        try (var entries = Files.list(Path.of("/proc/self/fd"))) {
-            return entries.count() - 1;
-        }
-    }
 
     @Test
     void tenThousandEventfdsEachDeliverTheirEventExactlyOnce() throws Exception {
@@ -95,7 +88,7 @@ class ReactorTest {
     @Test
     void shutdownClosesEveryRegisteredDescriptor() throws Exception {
         io.krill.internal.jni.NativeLibrary.load();
-        long before = openDescriptors();
+        Map<Integer, String> before = OpenDescriptors.snapshot();
         Runtime runtime = Runtime.builder().workers(2).build();
         ConnectionTable table = runtime.blockOn(() -> {
             ConnectionTable current = Reactor.currentTable();
@@ -104,9 +97,10 @@ class ReactorTest {
             }
             return current;
         });
-        assertEquals(before + 4 + 100, openDescriptors(), "2 workers x (epoll + eventfd), 100 eventfds");
+        assertEquals(Map.of("anon_inode:[eventfd]", 2 + 100, "anon_inode:[eventpoll]", 2), OpenDescriptors.kindsOpenedSince(before),
+                "2 workers x (epoll + eventfd), 100 eventfds");
         assertTrue(runtime.shutdown(Duration.ofSeconds(5)));
-        assertEquals(before, openDescriptors(), "no descriptor left open");
+        assertEquals(Map.of(), OpenDescriptors.openedSince(before), "no descriptor left open");
         assertTrue(table.isFreed(), "the slots' off-heap memory is freed");
     }
 

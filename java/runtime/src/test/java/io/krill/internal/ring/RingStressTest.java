@@ -56,11 +56,13 @@ class RingStressTest {
     void aJavaProducerThreadAgainstAJavaConsumer() throws InterruptedException {
         try (Arena arena = Arena.ofShared()) {
             SpscRing ring = SpscRing.allocate(arena, 4);
+            AtomicInteger refusals = new AtomicInteger();
             Thread producer = Thread.ofPlatform().start(() -> {
                 for (long token = 0; token < EVENTS; ) {
                     if (ring.offer(token, (int) (token & 0x1f), -(int) (token & 7))) {
                         token++;
                     } else {
+                        refusals.incrementAndGet();
                         Thread.onSpinWait();
                     }
                 }
@@ -73,6 +75,7 @@ class RingStressTest {
             }
             producer.join();
             assertEquals(0, check.wrong);
+            assertTrue(refusals.get() > 0, "a ring of 4 must have been full at times: the wrap under a full ring was not run");
         }
     }
 

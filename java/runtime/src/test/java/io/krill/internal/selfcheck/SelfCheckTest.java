@@ -7,6 +7,7 @@ import io.krill.internal.jni.NativeLibrary;
 import io.krill.internal.jni.OpenDescriptors;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SelfCheckTest {
@@ -14,13 +15,13 @@ class SelfCheckTest {
     @Test
     void passesBothChecksAndClosesWhatItOpened() throws IOException {
         NativeLibrary library = NativeLibrary.load();
-        long before = OpenDescriptors.supported() ? OpenDescriptors.count() : 0;
+        Map<Integer, String> before = OpenDescriptors.supported() ? OpenDescriptors.snapshot() : Map.of();
         List<String> passed = SelfCheck.run(library);
         assertEquals(2, passed.size(), passed.toString());
         assertTrue(passed.get(0).contains("wake-up delivered"), passed.get(0));
         assertTrue(passed.get(1).contains("12-byte write/read"), passed.get(1));
         if (OpenDescriptors.supported()) {
-            assertEquals(before, OpenDescriptors.count(), "descriptors leaked");
+            assertEquals(Map.of(), OpenDescriptors.openedSince(before), "descriptors leaked");
         }
     }
 }
