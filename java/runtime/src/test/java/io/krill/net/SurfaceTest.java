@@ -129,6 +129,40 @@ class SurfaceTest extends LoopbackFixture {
         throw new AssertionError(task + " did not fail");
     }
 
+    @Test
+    void serversWithReusePortShareAPortThatIsOtherwiseTaken() throws Exception {
+        ConnectionHandler echo = (connection, data) -> connection.write(data);
+        TcpServer first = runtime.blockOn(() -> TcpServer.builder(echo).reusePort(true).backlog(16).bind(loopback(0)));
+        try {
+            InetSocketAddress taken = first.localAddress();
+            assertInstanceOf(AddressInUseException.class, failureOfCall(() -> runtime.blockOn(() -> TcpServer.bind(taken, echo))),
+                    "without reusePort the port is taken");
+            TcpServer second = runtime.blockOn(() -> TcpServer.builder(echo).reusePort(true).bind(taken));
+            try {
+                assertEquals(taken.getPort(), second.localAddress().getPort());
+                try (Socket client = new Socket(taken.getAddress(), taken.getPort())) {
+                    client.getOutputStream().write('x');
+                    assertEquals('x', client.getInputStream().read(), "one of the two serves it");
+                }
+            } finally {
+                second.close();
+                second.closed().join(WAIT);
+            }
+        } finally {
+            first.close();
+            first.closed().join(WAIT);
+        }
+    }
+
+    private static Throwable failureOfCall(java.util.concurrent.Callable<?> call) {
+        try {
+            call.call();
+        } catch (Exception e) {
+            return e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        }
+        throw new AssertionError("no failure");
+    }
+
     /**
      * Netty's defaults: writes stop being accepted as writable once 64 KiB are queued, and
      * onWritable comes once the queue is down to 32 KiB. The peer reads nothing at first, so
