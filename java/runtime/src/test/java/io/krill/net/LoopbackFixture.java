@@ -13,13 +13,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -37,18 +32,8 @@ abstract class LoopbackFixture {
     private long socketsWithRuntime;
 
     /** Open descriptors and what they point at ({@code socket:[inode]}, a path …), by number. */
-    static Map<Integer, String> openDescriptors() throws IOException {
-        Map<Integer, String> open = new TreeMap<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
-            for (Path entry : entries) {
-                try {
-                    open.put(Integer.parseInt(entry.getFileName().toString()), Files.readSymbolicLink(entry).toString());
-                } catch (NoSuchFileException closedMeanwhile) {
-                    // Closed between the listing and the look (another thread's file): not open.
-                }
-            }
-        }
-        return open;
+    static Map<Integer, String> openDescriptors() {
+        return io.krill.internal.jni.OpenDescriptors.snapshot();
     }
 
     static long sockets(Map<Integer, String> descriptors) {

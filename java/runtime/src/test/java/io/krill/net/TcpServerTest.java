@@ -60,17 +60,9 @@ class TcpServerTest {
     private java.util.Set<String> descriptorsBefore;
 
     /** Open descriptors as "fd -> target" (sockets, epoll instances, files). */
-    private static java.util.Set<String> openDescriptors() throws IOException {
+    private static java.util.Set<String> openDescriptors() {
         java.util.Set<String> open = new java.util.TreeSet<>();
-        try (var entries = Files.list(Path.of("/proc/self/fd"))) {
-            for (Path fd : (Iterable<Path>) entries::iterator) {
-                try {
-                    open.add(fd.getFileName() + " -> " + Files.readSymbolicLink(fd));
-                } catch (IOException gone) {
-                    // the listing's own descriptor, closed by now
-                }
-            }
-        }
+        io.krill.internal.jni.OpenDescriptors.snapshot().forEach((fd, target) -> open.add(fd + " -> " + target));
         return open;
     }
 
@@ -597,7 +589,9 @@ class TcpServerTest {
                 socket.shutdownOutput();
                 return null;
             });
-            Thread.sleep(300);
+            // The queue reaching its high watermark is what stops the server reading; then 24 MiB
+            // cannot all fit in the kernel's buffers, so the writer must be blocked.
+            waitFor(() -> maxQueued.get() >= 128 * 1024);
             assertFalse(writing.isDone(), "the server stopped reading, so the writer is blocked");
             assertTrue(maxQueued.get() <= 128 * 1024 + READ_BUFFER_BYTES, "queued " + maxQueued.get());
             byte[] echoed = readToEnd(socket.getInputStream());
