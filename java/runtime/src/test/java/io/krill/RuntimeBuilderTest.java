@@ -200,10 +200,17 @@ class RuntimeBuilderTest {
 
     @Test
     void theGlobalQueueIntervalBoundsHowLongOutsideWorkWaitsBehindABusyWorkersOwn() throws Exception {
+        // The count includes the links that run while the test thread spawns (tens of
+        // microseconds, a few hundred links; more if that thread is descheduled), hence the slack.
         long everyTick = linksBeforeInjectedRuns(1);
-        assertTrue(everyTick <= 5, "at 1, the worker looks at the shared queue every tick: " + everyTick + " links ran first");
-        long rarely = linksBeforeInjectedRuns(1_000_000);
-        assertTrue(rarely > 5, "at 1,000,000, outside work waits behind the worker's own (the setting took effect): "
+        assertTrue(everyTick <= 20_000, "at 1, the worker looks at the shared queue every tick: " + everyTick + " links ran first");
+        // At 1,000,000 the injection lands at a random phase of the interval: it waits about
+        // half of it on average, and under 100,000 ticks one time in ten; five tries.
+        long rarely = 0;
+        for (int attempt = 0; attempt < 5 && rarely <= 100_000; attempt++) {
+            rarely = Math.max(rarely, linksBeforeInjectedRuns(1_000_000));
+        }
+        assertTrue(rarely > 100_000, "at 1,000,000, outside work waits behind the worker's own (the setting took effect): "
                 + rarely + " links ran first");
     }
 

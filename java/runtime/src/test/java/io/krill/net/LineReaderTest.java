@@ -149,4 +149,13 @@ class LineReaderTest {
         assertThrows(IllegalArgumentException.class,
                 () -> new LineReader(source, "scripted", arena.allocate(1), StandardCharsets.UTF_8));
     }
+
+    @Test
+    void theSmallestBufferHoldsAOneByteLine() {
+        LineReader reader = new LineReader(new Scripted("a\nbc", 1), "scripted", arena.allocate(2), StandardCharsets.UTF_8);
+        assertEquals(2, reader.maxLineBytes());
+        assertEquals("a", reader.nextLine().join());
+        assertInstanceOf(LineTooLongException.class, assertThrows(java.util.concurrent.CompletionException.class,
+                () -> reader.nextLine().join()).getCause(), "two bytes and no line feed fill it");
+    }
 }

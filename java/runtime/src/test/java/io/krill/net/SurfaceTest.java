@@ -20,9 +20,10 @@ import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 
 /**
- * The public methods of the stream halves, the line reader's own buffer and charset, and the
- * handler API's defaults (watermarks, close), each called and its effect checked on a real
- * loopback connection.
+ * Public methods no other test reached, each called and its effect checked on a real loopback
+ * connection: a stream's single write, the line reader's own buffer and charset and its
+ * default limit, the handler API's default watermarks, close and reusePort. (The halves' own
+ * methods are TcpStreamTest's.)
  */
 @EnabledOnOs(OS.LINUX)
 class SurfaceTest extends LoopbackFixture {
@@ -40,42 +41,6 @@ class SurfaceTest extends LoopbackFixture {
 
     private static String readPeer(InputStream in, int n) throws Exception {
         return new String(in.readNBytes(n), StandardCharsets.ISO_8859_1);
-    }
-
-    @Test
-    void theHalvesReadWriteWaitAndShutDownEachItsOwnWay() throws Exception {
-        try (Peered p = connectToPlainSocket()) {
-            TcpStream.Halves halves = p.stream().split();
-            ReadHalf reader = halves.reader();
-            WriteHalf writer = halves.writer();
-            InetSocketAddress peerEnd = (InetSocketAddress) p.peer().getLocalSocketAddress();
-            assertEquals(peerEnd, reader.peerAddress());
-            assertEquals(peerEnd, writer.peerAddress());
-            assertEquals(p.peer().getRemoteSocketAddress(), reader.localAddress());
-            assertEquals(reader.localAddress(), writer.localAddress());
-
-            MemorySegment buffer = arena.allocate(16);
-            assertEquals(0, (int) runtime.blockOn(() -> reader.tryRead(buffer)), "nothing sent yet: nothing read, no wait");
-            OutputStream toUs = p.peer().getOutputStream();
-            toUs.write("abc".getBytes(StandardCharsets.ISO_8859_1));
-            runtime.blockOn(() -> reader.readable()).join(WAIT);
-            assertEquals("abc", text(buffer, runtime.blockOn(() -> reader.tryRead(buffer))));
-
-            runtime.blockOn(() -> writer.writable()).join(WAIT);
-            assertEquals(3, (int) runtime.blockOn(() -> writer.tryWrite(ascii("xyz"))));
-            runtime.blockOn(() -> writer.flush()).join(WAIT);
-            InputStream fromUs = p.peer().getInputStream();
-            assertEquals("xyz", readPeer(fromUs, 3));
-
-            writer.shutdownOutput();
-            assertEquals(-1, fromUs.read(), "the peer sees our FIN");
-            assertTrue(reader.isOpen(), "the read half goes on");
-            toUs.write("more".getBytes(StandardCharsets.ISO_8859_1));
-            runtime.blockOn(() -> reader.readExact(buffer.asSlice(0, 4))).join(WAIT);
-            assertEquals("more", text(buffer, 4));
-            writer.close();
-            reader.close();
-        }
     }
 
     @Test

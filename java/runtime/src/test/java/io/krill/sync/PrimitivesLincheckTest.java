@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
  * promise: the first of send, close and cancel decides, once), {@link Mutex} and {@link RwLock}
  * held and released by several threads (each holder keeps its guard in its own thread; their
  * waiting paths are the {@link Semaphore}'s, checked there), and the unbounded {@link Mpsc}
- * with a pending receive granted by sends and by the last sender's close.
+ * with a pending receive granted by sends and by the last sender's close (the bounded
+ * channel's waiting operations and specification, with no bound).
  *
  * <p>{@link Watch} has none: a {@code changed()} woken by one send marks seen whatever version
  * is there when it runs, so a second send racing that wake-up is folded into the first change
@@ -107,148 +108,16 @@ class PrimitivesLincheckTest {
 
     // ---- unbounded Mpsc --------------------------------------------------------------------
 
-    public static class UnboundedChannelOps {
-        private final Mpsc.Channel<Integer> channel = Mpsc.unbounded();
-        private Task<Integer> pendingRecv; // the receiver group's thread only
-
-        private String send(int value) {
-            try {
-                channel.sender().send(value);
-                return "sent";
-            } catch (IllegalStateException e) {
-                return "sender closed";
-            }
-        }
-
-        @Operation
-        public String sendOne() {
-            return send(1);
-        }
-
-        @Operation
-        public String sendTwo() {
-            return send(2);
-        }
-
-        @Operation(runOnce = true)
-        public void closeSender() {
-            channel.sender().close();
-        }
-
-        /** The next message, "waiting" while a recv is pending, "null" at the end. */
-        @Operation(nonParallelGroup = "receiver")
-        public String recv() {
-            if (pendingRecv != null) {
-                Task<Integer> granted = SyncLincheckTest.grantedOrNull(pendingRecv);
-                if (granted == null) {
-                    return "waiting";
-                }
-                pendingRecv = null;
-                return String.valueOf(granted.resultNow());
-            }
-            Task<Integer> task = channel.receiver().recv();
-            if (task instanceof Waiter<?>) {
-                pendingRecv = task;
-                return "waiting";
-            }
-            return String.valueOf(task.resultNow());
-        }
-
-        @Operation(nonParallelGroup = "receiver")
-        public Integer tryRecv() {
-            return pendingRecv != null ? Integer.valueOf(-1) : channel.receiver().tryRecv();
-        }
-
-        /** Cancels the pending recv: "cancelled", or the message it was granted first (never lost). */
-        @Operation(nonParallelGroup = "receiver")
-        public String cancelRecv() {
-            Task<Integer> task = pendingRecv;
-            if (task == null) {
-                return "none";
-            }
-            pendingRecv = null;
-            if (task.cancel()) {
-                return "cancelled";
-            }
-            while (!task.isDone()) {
-                Thread.onSpinWait();
-            }
-            return String.valueOf(task.resultNow());
+    /** {@link SyncLincheckTest}'s waiting channel, unbounded: sends never queue. */
+    public static class UnboundedChannelOps extends SyncLincheckTest.WaitingChannelOps {
+        public UnboundedChannelOps() {
+            super(Mpsc.unbounded());
         }
     }
 
-    public static class UnboundedChannelSpec {
-        private final java.util.ArrayDeque<Integer> buffer = new java.util.ArrayDeque<>();
-        private boolean pending;
-        private boolean granted;
-        private Integer grantedValue;
-        private boolean senderClosed;
-
-        private String send(int value) {
-            if (senderClosed) {
-                return "sender closed";
-            }
-            if (pending && !granted) {
-                granted = true;
-                grantedValue = value;
-            } else {
-                buffer.add(value);
-            }
-            return "sent";
-        }
-
-        public String sendOne() {
-            return send(1);
-        }
-
-        public String sendTwo() {
-            return send(2);
-        }
-
-        public void closeSender() {
-            if (!senderClosed) {
-                senderClosed = true;
-                if (buffer.isEmpty() && pending && !granted) {
-                    granted = true;
-                    grantedValue = null; // the end
-                }
-            }
-        }
-
-        public String recv() {
-            if (pending) {
-                if (!granted) {
-                    return "waiting";
-                }
-                pending = false;
-                granted = false;
-                return String.valueOf(grantedValue);
-            }
-            Integer message = buffer.poll();
-            if (message != null) {
-                return String.valueOf(message);
-            }
-            if (senderClosed) {
-                return "null";
-            }
-            pending = true;
-            return "waiting";
-        }
-
-        public Integer tryRecv() {
-            return pending ? Integer.valueOf(-1) : buffer.poll();
-        }
-
-        public String cancelRecv() {
-            if (!pending) {
-                return "none";
-            }
-            pending = false;
-            if (!granted) {
-                return "cancelled";
-            }
-            granted = false;
-            return String.valueOf(grantedValue);
+    public static class UnboundedChannelSpec extends SyncLincheckTest.WaitingChannelSpec {
+        public UnboundedChannelSpec() {
+            super(Integer.MAX_VALUE);
         }
     }
 

@@ -194,8 +194,16 @@ class SyncLincheckTest {
      * receives, and both ends closing.
      */
     public static class WaitingChannelOps {
-        private final Mpsc.Channel<Integer> channel = Mpsc.bounded(1);
+        private final Mpsc.Channel<Integer> channel;
         private Task<Integer> pendingRecv; // only the receiver group's thread touches it
+
+        public WaitingChannelOps() {
+            this(Mpsc.bounded(1));
+        }
+
+        WaitingChannelOps(Mpsc.Channel<Integer> channel) {
+            this.channel = channel;
+        }
 
         private String send(int value) {
             try {
@@ -265,6 +273,7 @@ class SyncLincheckTest {
     }
 
     public static class WaitingChannelSpec {
+        private final int capacity;
         private final ArrayDeque<Integer> buffer = new ArrayDeque<>();
         private final ArrayDeque<Integer> queued = new ArrayDeque<>();
         private boolean pending;
@@ -272,6 +281,14 @@ class SyncLincheckTest {
         private Integer grantedValue;
         private boolean senderClosed;
         private boolean receiverClosed;
+
+        public WaitingChannelSpec() {
+            this(1);
+        }
+
+        WaitingChannelSpec(int capacity) {
+            this.capacity = capacity;
+        }
 
         private void push(Integer value) {
             if (pending && !granted) {
@@ -289,7 +306,7 @@ class SyncLincheckTest {
             if (receiverClosed) {
                 return "closed";
             }
-            if (!queued.isEmpty() || !buffer.isEmpty()) {
+            if (!queued.isEmpty() || buffer.size() >= capacity) {
                 queued.add(value);
                 return "queued";
             }

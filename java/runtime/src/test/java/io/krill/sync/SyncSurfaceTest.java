@@ -53,6 +53,26 @@ class SyncSurfaceTest {
     }
 
     @Test
+    void aGuardClosedIsRefusedAndTheSmallestPrimitivesWork() {
+        RwLock<String> lock = new RwLock<>("v");
+        RwLock.WriteGuard<String> writer = lock.tryWrite();
+        writer.close();
+        assertThrows(IllegalStateException.class, writer::get, "a closed write guard reads nothing");
+        assertThrows(IllegalStateException.class, () -> writer.set("w"), "nor writes");
+        assertEquals("v", lock.tryRead().get());
+
+        Barrier alone = new Barrier(1); // one party: each arrival is the last
+        assertTrue(alone.await().join(), "the one party is the leader");
+        assertThrows(IllegalArgumentException.class, () -> new Barrier(0));
+
+        Broadcast<String> one = new Broadcast<>(1);
+        Broadcast.Receiver<String> receiver = one.subscribe();
+        one.send("kept");
+        assertEquals("kept", receiver.recv().join(), "a capacity of 1 holds one message");
+        assertThrows(IllegalArgumentException.class, () -> new Broadcast<String>(0));
+    }
+
+    @Test
     void anIntervalKeepsTheMissedTickBehaviourItWasMadeWithAndBurstsByDefault() {
         try (Runtime runtime = Runtime.builder().workers(1).pausedClock().build()) {
             assertEquals(MissedTickBehavior.BURST, runtime.blockOn(() -> Time.interval(Duration.ofMillis(10)).missedTickBehavior()));
