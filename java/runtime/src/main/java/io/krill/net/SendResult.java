@@ -2,7 +2,7 @@ package io.krill.net;
 
 /**
  * What became of a submission by token to a {@link TcpServer}'s connection from any thread
- * ({@link TcpServer#write(long, byte[])}, {@link TcpServer#close(long)},
+ * ({@link TcpServer#write(long, byte[])}, {@link TcpServer#closeConnection(long)},
  * {@link TcpServer#execute(long, java.util.function.Consumer)}).
  */
 public enum SendResult {
