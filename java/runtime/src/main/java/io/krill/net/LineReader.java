@@ -131,7 +131,7 @@ public final class LineReader {
 
         private Task<String> line; // written before the completion that publishes it
 
-        /** The line, taken by nobody: back into the reader (see {@link Line}). */
+        /** The line, taken by nobody: back into the reader (see {@link Taken}). */
         @Override
         protected void handBack(String value) {
             HandBack.handBack(AbstractTask.of(line, "the line"));
@@ -139,22 +139,24 @@ public final class LineReader {
     }
 
     /**
-     * A line: born completed; if nobody takes it (the {@code nextLine} lost a race, its
-     * continuation was cancelled), it goes back into the reader, so the next {@code nextLine}
-     * returns it again. Guarded by its {@code to}: only while nothing after it was taken.
+     * Bytes taken from the buffer (a line, or bytes copied out by {@link #read}): born completed;
+     * if nobody takes the value (the {@code nextLine} or {@code read} lost a race, its
+     * continuation was cancelled), the bytes go back into the reader, so the next call returns
+     * them again. Guarded by its {@code to}: only while nothing after them was taken. They are
+     * scanned again, as they may hold a line feed.
      */
-    private final class Line extends AbstractTask<String> {
+    private final class Taken<V> extends AbstractTask<V> {
         private final int from;
         private final int to;
 
-        Line(String line, int from, int to) {
-            super(line);
+        Taken(V value, int from, int to) {
+            super(value);
             this.from = from;
             this.to = to;
         }
 
         @Override
-        protected void handBack(String value) {
+        protected void handBack(V value) {
             if (start == to) {
                 start = from;
                 scanned = from;
@@ -170,7 +172,7 @@ public final class LineReader {
                 int from = start;
                 start = i + 1;
                 scanned = start;
-                return new Line(line, from, start);
+                return new Taken<>(line, from, start);
             }
         }
         scanned = end;
@@ -181,7 +183,7 @@ public final class LineReader {
             String last = decode(start, end, false);
             int from = start;
             start = end;
-            return new Line(last, from, end);
+            return new Taken<>(last, from, end);
         }
         if (start > 0) { // keep the partial line at the front, making room behind it
             MemorySegment.copy(buffer, start, buffer, 0, end - start);
@@ -213,34 +215,9 @@ public final class LineReader {
             int from = start;
             start += n;
             scanned = Math.max(scanned, start);
-            return new Copied(n, from, start);
+            return new Taken<>(n, from, start);
         }
         return endOfStream ? Task.completed(-1) : source.read(destination);
-    }
-
-    /**
-     * Buffered bytes copied out: born completed; if nobody takes the count, the bytes go back
-     * into the reader as a {@link Line} does (guarded the same way: only while nothing after
-     * them was taken). The copy in the destination is left as it is; the reader's are the ones
-     * that count.
-     */
-    private final class Copied extends AbstractTask<Integer> {
-        private final int from;
-        private final int to;
-
-        Copied(int n, int from, int to) {
-            super(n);
-            this.from = from;
-            this.to = to;
-        }
-
-        @Override
-        protected void handBack(Integer n) {
-            if (start == to) {
-                start = from;
-                scanned = from; // the bytes may hold a line feed: scan them again
-            }
-        }
     }
 
     /** The bytes [from, to) as a string, less the '\r' of a "\r\n" when {@code beforeLineFeed}. */
