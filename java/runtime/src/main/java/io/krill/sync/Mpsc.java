@@ -1,10 +1,9 @@
 package io.krill.sync;
 
 import io.krill.Task;
+import io.krill.internal.memory.Reaper;
 import io.krill.internal.task.AbstractTask;
-import java.lang.ref.PhantomReference;
 import java.lang.ref.Reference;
-import java.lang.ref.ReferenceQueue;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
@@ -483,51 +482,25 @@ public final class Mpsc {
     }
 
     /**
-     * Watches one permit of a bounded channel for a drop: the channel keeps it (in a list under
-     * its lock, which reserve and send hold anyway, so watching costs an allocation and two
-     * links) until the permit is sent or closed. A permit that is collected while still watched
-     * was dropped unused; the reaper gives its slot back. A reference unlinked by send or
-     * close is garbage with its permit, never enqueued, and costs the collector nothing.
+     * Watches one permit of a bounded channel for a drop ({@link Reaper}): the channel keeps it
+     * in a list under its lock, which reserve and send hold anyway, so watching costs an
+     * allocation and two links, until the permit is sent or closed. A permit collected while
+     * still watched was dropped unused: its slot goes back.
      */
-    private static final class PermitRef<T> extends PhantomReference<Permit<T>> {
+    private static final class PermitRef<T> extends Reaper.Watched<Permit<T>> {
         final Chan<T> chan;
         PermitRef<T> prev; // guarded by chan
         PermitRef<T> next;
         boolean tracked = true;
 
         PermitRef(Permit<T> permit, Chan<T> chan) {
-            super(permit, Reaper.QUEUE);
+            super(permit);
             this.chan = chan;
         }
-    }
 
-    /** One daemon thread for the JVM, started with the first bounded permit, that gives back dropped permits' slots. */
-    private static final class Reaper {
-        static final ReferenceQueue<Object> QUEUE = new ReferenceQueue<>();
-
-        static {
-            Thread thread = new Thread(Reaper::run, "krill-permit-reaper");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        private Reaper() {}
-
-        private static void run() {
-            for (;;) {
-                try {
-                    giveBack((PermitRef<?>) QUEUE.remove());
-                } catch (InterruptedException ignored) {
-                    // nothing interrupts this thread on purpose: go on
-                } catch (RuntimeException failure) { // a waiter's completion failed: report it, keep reaping
-                    Thread self = Thread.currentThread();
-                    self.getUncaughtExceptionHandler().uncaughtException(self, failure);
-                }
-            }
-        }
-
-        private static <T> void giveBack(PermitRef<T> dropped) {
-            dropped.chan.giveBack(dropped);
+        @Override
+        protected void dropped() {
+            chan.giveBack(this);
         }
     }
 

@@ -101,7 +101,7 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
         return (int) (token & (MAX_SLOTS - 1));
     }
 
-    private static long generationOf(long token) {
+    static long generationOf(long token) {
         return token >>> SlotDescriptor.INDEX_BITS;
     }
 

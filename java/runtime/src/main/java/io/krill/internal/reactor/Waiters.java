@@ -86,7 +86,7 @@ public final class Waiters {
             return true; // closed: the caller finds out by its next call
         }
         int index = ConnectionTable.indexOfToken(token);
-        long generation = token >>> SlotDescriptor.INDEX_BITS;
+        long generation = ConnectionTable.generationOf(token);
         boolean write = (interest & Readiness.WRITABLE) != 0;
         int wakeOn = write ? WRITE_WAKE : READ_WAKE;
         if (readyFor(table.stateAt(token), wakeOn, generation)) {
