@@ -9,8 +9,13 @@
  * {@code io.krill.platform.linux.x86_64}); the library is found as a resource, so the platform
  * module needs no {@code requires}.
  */
+@SuppressWarnings("requires-automatic") // JNA 5 is an automatic module (Automatic-Module-Name com.sun.jna)
 module io.krill.runtime {
     requires org.slf4j;
+    // The portable backend (#14): optional, so a JVM with a platform jar needs no JNA; without
+    // one, the runtime falls back to JNA when it is on the module path (--add-modules com.sun.jna
+    // where nothing else requires it).
+    requires static com.sun.jna;
     requires jdk.jfr;
 
     exports io.krill;

@@ -1,13 +1,16 @@
 package io.krill;
 
+import io.krill.internal.backend.Backends;
 import io.krill.internal.jni.NativeLibrary;
+import io.krill.internal.jni.Platform;
 import io.krill.internal.selfcheck.SelfCheck;
 import java.io.IOException;
 import java.util.List;
 
 /**
- * Krill's launcher: loads the native library and reports what this machine runs, then proves
- * the native path with a self-check over real descriptors. Exits 1 when either fails.
+ * Krill's launcher: chooses the native backend (libkrill's JNI shims, else JNA) and reports what
+ * this machine runs, then proves the backend with a self-check over real descriptors. Exits 1
+ * when either fails.
  */
 public final class Krill {
 
@@ -20,24 +23,28 @@ public final class Krill {
     }
 
     public static void main(String[] args) {
-        NativeLibrary library;
+        Backends.Selected backend;
         try {
-            library = NativeLibrary.load();
+            backend = Backends.selected();
         } catch (UnsatisfiedLinkError e) {
             System.err.println("krill: " + e.getMessage());
             System.exit(1);
             return;
         }
+        Platform platform = Platform.current();
         System.out.println("Krill " + version());
-        System.out.println("  platform   " + library.platform().classifier() + " ("
+        System.out.println("  platform   " + platform.classifier() + " ("
                 + System.getProperty("os.name") + " " + System.getProperty("os.version") + ", Java "
                 + java.lang.Runtime.version() + ")");
-        System.out.println("  backend    " + library.backend() + ", poller " + library.platform().pollerName());
-        System.out.println("  library    " + library.source() + " (" + library.sizeBytes() + " bytes)");
-        System.out.println("  abi        version " + library.abiVersion() + ", " + library.abiFieldCount()
-                + " layout entries match");
+        System.out.println("  backend    " + backend.name() + ", poller " + platform.pollerName() + " (" + backend.why() + ")");
+        if (backend.name().equals("jni")) {
+            NativeLibrary library = NativeLibrary.load();
+            System.out.println("  library    " + library.source() + " (" + library.sizeBytes() + " bytes)");
+            System.out.println("  abi        version " + library.abiVersion() + ", " + library.abiFieldCount()
+                    + " layout entries match");
+        }
         try {
-            List<String> passed = SelfCheck.run(library);
+            List<String> passed = SelfCheck.run(platform, backend.io());
             for (String line : passed) {
                 System.out.println("  check      " + line);
             }

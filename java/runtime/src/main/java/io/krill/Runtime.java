@@ -4,7 +4,8 @@ import io.krill.internal.executor.BlockingPool;
 import io.krill.internal.executor.IoDriver;
 import io.krill.internal.executor.MultiThreadScheduler;
 import io.krill.internal.executor.Parker;
-import io.krill.internal.jni.NativeLibrary;
+import io.krill.internal.backend.Backends;
+import io.krill.internal.jni.Platform;
 import io.krill.internal.reactor.EpollParker;
 import io.krill.internal.reactor.NativeIo;
 import io.krill.internal.reactor.NativeIoOverride;
@@ -52,7 +53,7 @@ public final class Runtime implements AutoCloseable {
                 builder.threadNamePrefix + "blocking-");
         IntFunction<Parker> parkers;
         if (builder.nativeParking && nativeLibraryAvailable()) {
-            NativeIo io = NativeIoOverride.currentOrJni(); // JNI but in tests that inject faults
+            NativeIo io = NativeIoOverride.currentOr(() -> Backends.selected().io()); // a test's, else this JVM's
             connections = new ConnectionTable(io);
             EpollParker[] epollParkers = new EpollParker[builder.workers];
             int[] epollFds = new int[builder.workers];
@@ -82,15 +83,14 @@ public final class Runtime implements AutoCloseable {
     }
 
     /**
-     * Tasks and timers need no native code: without a loadable libkrill (no platform jar on the
-     * class path, an unsupported OS) workers park on LockSupport, and only I/O will need it.
+     * Tasks and timers need no native code: without a backend (no platform jar and no JNA on the
+     * class path, an OS without epoll) workers park on LockSupport, and only I/O will need one.
      */
     private static boolean nativeLibraryAvailable() {
-        try {
-            return NativeLibrary.load().platform().os().equals("linux");
-        } catch (UnsatisfiedLinkError e) {
-            return false;
+        if (NativeIoOverride.isBound()) {
+            return true;
         }
+        return Backends.available() && Platform.current().os().equals("linux");
     }
 
     public static Builder builder() {
@@ -259,7 +259,8 @@ public final class Runtime implements AutoCloseable {
     public RuntimeMetrics metrics() {
         long[] counters = scheduler.counters();
         return new RuntimeMetrics(scheduler.workerCount(), scheduler.liveTasks(), counters[0], counters[1],
-                counters[2], scheduler.injectQueueSize(), scheduler.searchingWorkers(), scheduler.parkedWorkers());
+                counters[2], scheduler.injectQueueSize(), scheduler.searchingWorkers(), scheduler.parkedWorkers(),
+                connections == null ? "none" : connections.io().name());
     }
 
     /** Settings for a {@link Runtime}; every setter checks its argument. */

@@ -12,6 +12,9 @@ package io.krill;
  * @param injectQueueDepth  tasks waiting in the shared queue
  * @param searchingWorkers  workers looking for work to steal now
  * @param parkedWorkers     workers asleep now
+ * @param backend           the native backend the reactor calls: {@code jni} (libkrill's shims),
+ *                          {@code jna} (the C library through JNA), or {@code none} when workers
+ *                          park without a poller (no backend loads here: tasks and timers only)
  */
 public record RuntimeMetrics(int workers, long liveTasks, long polls, long steals, long parks,
-                             int injectQueueDepth, int searchingWorkers, int parkedWorkers) {}
+                             int injectQueueDepth, int searchingWorkers, int parkedWorkers, String backend) {}

@@ -42,7 +42,8 @@ class KrillLauncherTest {
     void reportsPlatformBackendAbiAndPassesItsSelfCheckWithoutWarnings(@TempDir Path scratch) throws Exception {
         Result result = launch(scratch, "--enable-native-access=ALL-UNNAMED");
         assertEquals(0, result.exitCode(), result.stderr());
-        assertEquals("", result.stderr(), "no warning of any kind");
+        assertEquals("", withoutBackendLog(result.stderr()), "no warning of any kind");
+        assertTrue(result.stderr().contains("INFO: Krill backend: jni (the platform jar loaded"), result.stderr());
         assertTrue(result.stdout().contains("platform   " + io.krill.internal.jni.Platform.current().classifier()),
                 result.stdout());
         assertTrue(result.stdout().contains("backend    jni"), result.stdout());
@@ -51,6 +52,26 @@ class KrillLauncherTest {
         assertTrue(result.stdout().contains("loopback TCP"), result.stdout());
         assertTrue(result.stdout().contains("100,000 tasks spawned and joined"), result.stdout());
         assertTrue(result.stdout().contains("1,000 sleeps of 10 ms, all done after"), result.stdout());
+    }
+
+    /**
+     * stderr without the one INFO record (JUL's two lines) in which the backend selection says
+     * what it chose and why (#14): that record is asked for; anything else there is a warning.
+     */
+    static String withoutBackendLog(String stderr) {
+        return stderr.replaceAll("(?m)^.* io\\.krill\\.internal\\.backend\\.Backends\\S* <clinit>\\R", "")
+                .replaceAll("(?m)^INFO: Krill backend: .*\\R", "");
+    }
+
+    @Test
+    void theJnaBackendRunsTheSameChecksWhenForced(@TempDir Path scratch) throws Exception {
+        Result result = launch(scratch, "--enable-native-access=ALL-UNNAMED", "-Dkrill.backend=jna");
+        assertEquals(0, result.exitCode(), result.stderr());
+        assertEquals("", withoutBackendLog(result.stderr()), "no warning of any kind");
+        assertTrue(result.stdout().contains("backend    jna, poller epoll (forced by -Dkrill.backend=jna)"), result.stdout());
+        assertFalse(result.stdout().contains("abi        version"), "no libkrill, no ABI table: " + result.stdout());
+        assertTrue(result.stdout().contains("wake-up delivered (token 0x5eed00000001) through jna"), result.stdout());
+        assertTrue(result.stdout().contains("12-byte write/read"), result.stdout());
     }
 
     @Test
@@ -62,13 +83,21 @@ class KrillLauncherTest {
     }
 
     @Test
-    void aBadWorkdirExitsOneWithTheFix(@TempDir Path scratch) throws Exception {
+    void aBadWorkdirFallsBackToJnaSayingWhyOrExitsOneWithTheFixWhenJniIsForced(@TempDir Path scratch) throws Exception {
         Path missing = scratch.resolve("no-such-dir");
-        Result result = launch(scratch, "--enable-native-access=ALL-UNNAMED", "-Dkrill.native.workdir=" + missing);
-        assertEquals(1, result.exitCode());
-        assertTrue(result.stderr().contains(missing.toString()), result.stderr());
-        assertTrue(result.stderr().contains("-Dkrill.native.workdir"), result.stderr());
-        assertFalse(result.stdout().contains("abi"), result.stdout());
+        Result fallback = launch(scratch, "--enable-native-access=ALL-UNNAMED", "-Dkrill.native.workdir=" + missing);
+        assertEquals(0, fallback.exitCode(), fallback.stderr());
+        assertTrue(fallback.stdout().contains("backend    jna, poller epoll (libkrill did not load: "), fallback.stdout());
+        assertTrue(fallback.stdout().contains(missing.toString()), "the reason names the directory: " + fallback.stdout());
+        assertTrue(fallback.stderr().contains("INFO: Krill backend: jna (libkrill did not load"), fallback.stderr());
+
+        Result forced = launch(scratch, "--enable-native-access=ALL-UNNAMED", "-Dkrill.native.workdir=" + missing,
+                "-Dkrill.backend=jni");
+        assertEquals(1, forced.exitCode());
+        assertTrue(forced.stderr().contains(missing.toString()), forced.stderr());
+        assertTrue(forced.stderr().contains("-Dkrill.native.workdir"), forced.stderr());
+        assertTrue(forced.stderr().contains("-Dkrill.backend=jni forces the jni backend"), forced.stderr());
+        assertFalse(forced.stdout().contains("abi"), forced.stdout());
     }
 
     @Test

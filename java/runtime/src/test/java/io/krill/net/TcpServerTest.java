@@ -95,7 +95,7 @@ class TcpServerTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        io.krill.internal.jni.NativeLibrary.load();
+        io.krill.internal.backend.Backends.selected(); // the backend this JVM runs on (JNI, or JNA in the matrix)
         descriptorsBefore = openDescriptors();
         runtime = Runtime.builder().workers(2).build();
     }

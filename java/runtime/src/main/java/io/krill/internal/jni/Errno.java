@@ -1,10 +1,11 @@
 package io.krill.internal.jni;
 
 import java.util.Arrays;
+import java.util.function.IntFunction;
 
 /**
  * The errno values Krill acts on. Their numbers differ between platforms, so they are read from
- * the library once at load ({@link #bind}); keep the names and order in sync with
+ * the backend once at load ({@link #bind}); keep the names and order in sync with
  * {@code krill_errors.c:krill_errno_table}.
  */
 public enum Errno {
@@ -16,32 +17,50 @@ public enum Errno {
 
     private static final Errno[] VALUES = values();
 
-    // Written once by bind() inside NativeLibrary's class initialisation, read afterwards: the
-    // class-initialisation lock gives every reader happens-before with the writes.
-    private static int[] numbers;
-    private static Errno[] byNumber;
+    /**
+     * The numbering and messages of the backend that loaded first. Written once by {@link #bind}
+     * before that backend is handed out (under its class-initialisation lock), read afterwards
+     * by threads that reached a backend through that lock: they see the reference, and the
+     * final fields of what it points at.
+     */
+    private static Numbering numbering;
 
-    /** This platform's number for the error; only valid once the library is loaded. */
+    private record Numbering(int[] numbers, Errno[] byNumber, IntFunction<String> describer) {}
+
+    /** This platform's number for the error; only valid once a backend is loaded. */
     public int number() {
-        return numbers[ordinal()];
+        return numbering.numbers[ordinal()];
     }
 
     /** The constant for a positive errno number, or {@code null} for one Krill does not name. */
     public static Errno of(int number) {
-        Errno[] table = byNumber;
+        Errno[] table = numbering.byNumber;
         return number > 0 && number < table.length ? table[number] : null;
     }
 
     /** The C library's message for a positive errno number (cold: asks the library, allocates). */
     public static String describe(int number) {
-        return ErrorsNative.strerror(number);
+        return numbering.describer.apply(number);
     }
 
-    /** Installs the library's numbering; called once, at load. */
-    static void bind(int[] table) {
+    /**
+     * Installs a backend's numbering ({@code table[e.ordinal()]} is {@code e}'s number) and its
+     * way to describe one; called once per backend, at its load. A second backend (JNI and JNA
+     * in one JVM) must report the same numbers, and the first one's messages stay.
+     *
+     * @throws IllegalStateException when the table is malformed or disagrees with the one bound
+     */
+    public static synchronized void bind(int[] table, IntFunction<String> describer) {
         if (table.length != VALUES.length) {
             throw new IllegalStateException("errno table has " + table.length + " entries, Errno has "
                     + VALUES.length);
+        }
+        if (numbering != null) {
+            if (!Arrays.equals(numbering.numbers, table)) {
+                throw new IllegalStateException("errno table " + Arrays.toString(table)
+                        + " disagrees with the one already bound, " + Arrays.toString(numbering.numbers));
+            }
+            return;
         }
         int max = Arrays.stream(table).max().orElse(0);
         Errno[] reverse = new Errno[max + 1];
@@ -53,7 +72,6 @@ public enum Errno {
             }
             reverse[number] = errno;
         }
-        numbers = table.clone();
-        byNumber = reverse;
+        numbering = new Numbering(table.clone(), reverse, java.util.Objects.requireNonNull(describer, "describer"));
     }
 }

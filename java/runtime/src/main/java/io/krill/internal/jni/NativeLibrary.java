@@ -10,9 +10,6 @@ package io.krill.internal.jni;
  */
 public final class NativeLibrary {
 
-    /** The backend that {@code -Dkrill.backend} selects; JNI is the only one so far. */
-    public static final String BACKEND_PROPERTY = "krill.backend";
-
     private final Platform platform;
     private final String source;
     private final long sizeBytes;
@@ -58,26 +55,16 @@ public final class NativeLibrary {
     }
 
     private static NativeLibrary doLoad(NativeLibraryLoader loader) {
-        String backend = System.getProperty(BACKEND_PROPERTY, "jni");
-        if (!backend.equals("jni")) {
-            throw new UnsatisfiedLinkError("-D" + BACKEND_PROPERTY + "=" + backend
-                    + " is not a Krill backend: the supported one is 'jni'");
-        }
         Platform platform = Platform.current();
         NativeLibraryLoader.Loaded loaded = loader.load();
         int[] layout = OnLoadNative.abiLayout();
         AbiLayout.verify(layout, platform, loaded.source());
-        Errno.bind(ErrorsNative.errnoTable());
+        Errno.bind(ErrorsNative.errnoTable(), ErrorsNative::strerror);
         return new NativeLibrary(platform, loaded.source(), loaded.sizeBytes(), layout[0]);
     }
 
     public Platform platform() {
         return platform;
-    }
-
-    /** {@code jni}. */
-    public String backend() {
-        return "jni";
     }
 
     /** Where the library was loaded from: a jar URL or a file path. */

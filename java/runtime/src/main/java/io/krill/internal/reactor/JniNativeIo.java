@@ -18,6 +18,11 @@ public final class JniNativeIo implements NativeIo {
     private JniNativeIo() {}
 
     @Override
+    public String name() {
+        return "jni";
+    }
+
+    @Override
     public int epollCreate() {
         return EpollNative.epollCreate();
     }

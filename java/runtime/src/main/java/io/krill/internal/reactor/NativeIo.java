@@ -11,6 +11,9 @@ package io.krill.internal.reactor;
  */
 public interface NativeIo {
 
+    /** The backend's name, as {@code -Dkrill.backend} and the metrics spell it: {@code jni}, {@code jna}. */
+    String name();
+
     int epollCreate();
 
     int epollAdd(int epfd, int fd, int interest, long token);

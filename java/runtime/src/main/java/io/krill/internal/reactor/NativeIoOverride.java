@@ -18,8 +18,13 @@ public final class NativeIoOverride {
         return ScopedValue.where(IO, java.util.Objects.requireNonNull(io, "io")).call(build);
     }
 
-    /** The override in scope, else libkrill's JNI shims (loading the library on first use). */
-    public static NativeIo currentOrJni() {
-        return IO.isBound() ? IO.get() : JniNativeIo.load();
+    /** The override in scope, else {@code selected} (the backend this JVM chose). */
+    public static NativeIo currentOr(java.util.function.Supplier<NativeIo> selected) {
+        return IO.isBound() ? IO.get() : selected.get();
+    }
+
+    /** True while a build runs inside {@link #with}. */
+    public static boolean isBound() {
+        return IO.isBound();
     }
 }

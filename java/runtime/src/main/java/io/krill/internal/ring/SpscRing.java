@@ -7,8 +7,10 @@ import java.lang.invoke.VarHandle;
 
 /**
  * A single-producer, single-consumer ring of event records in off-heap memory, shared with C
- * (see the package notes). The producer may be C ({@code krill_ring_offer}) or Java
- * ({@link #offer}); the consumer is a worker ({@link #drain}).
+ * (see the package notes). The producer may be C ({@code krill_ring_offer}), Java holding the
+ * ring ({@link #offer}) or Java knowing only its address, as C's poll shim does (a backend
+ * written in Java: {@link #roomAt}, {@link #putAt}, {@link #publishAt}); the consumer is a
+ * worker ({@link #drain}).
  */
 public final class SpscRing {
 
@@ -19,6 +21,8 @@ public final class SpscRing {
     }
 
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+    /** For the producer that knows a ring by its address only. */
+    private static final MemorySegment EVERYWHERE = AddressSpace.ALL;
 
     private final MemorySegment segment;
     private final MemorySegment records;
@@ -95,6 +99,38 @@ public final class SpscRing {
             LONG.setRelease(segment, (long) RingDescriptor.HEAD_OFFSET, head + done);
         }
         return done;
+    }
+
+    // ---- The producer that knows the ring by its address (the same orderings as krill_ring.c) ----
+
+    /**
+     * Records the producer may append now to the ring at {@code ringAddress}: its capacity less
+     * what the consumer has not drained. Producer's thread only.
+     */
+    public static int roomAt(long ringAddress) {
+        long tail = (long) LONG.get(EVERYWHERE, ringAddress + RingDescriptor.TAIL_OFFSET); // plain: own
+        long head = (long) LONG.getAcquire(EVERYWHERE, ringAddress + RingDescriptor.HEAD_OFFSET); // pairs with drain's release
+        int capacity = EVERYWHERE.get(ValueLayout.JAVA_INT, ringAddress + RingDescriptor.CAPACITY_OFFSET);
+        return (int) (capacity - (tail - head));
+    }
+
+    /**
+     * Writes record {@code index} past the tail of the ring at {@code ringAddress}, unpublished:
+     * the consumer sees it after {@link #publishAt}. {@code index} must be below {@link #roomAt}.
+     */
+    public static void putAt(long ringAddress, int index, long token, int readiness, int result) {
+        long tail = (long) LONG.get(EVERYWHERE, ringAddress + RingDescriptor.TAIL_OFFSET); // plain: own
+        int mask = EVERYWHERE.get(ValueLayout.JAVA_INT, ringAddress + RingDescriptor.CAPACITY_OFFSET) - 1;
+        long at = ringAddress + RingDescriptor.RECORDS_OFFSET + ((tail + index) & mask) * EventRecordDescriptor.SIZE_BYTES;
+        EVERYWHERE.set(ValueLayout.JAVA_LONG, at + EventRecordDescriptor.TOKEN_OFFSET, token);
+        EVERYWHERE.set(ValueLayout.JAVA_INT, at + EventRecordDescriptor.READINESS_OFFSET, readiness);
+        EVERYWHERE.set(ValueLayout.JAVA_INT, at + EventRecordDescriptor.RESULT_OFFSET, result);
+    }
+
+    /** Publishes the {@code count} records written by {@link #putAt}, with one release store of tail. */
+    public static void publishAt(long ringAddress, int count) {
+        long tail = (long) LONG.get(EVERYWHERE, ringAddress + RingDescriptor.TAIL_OFFSET); // plain: own
+        LONG.setRelease(EVERYWHERE, ringAddress + RingDescriptor.TAIL_OFFSET, tail + count); // pairs with drain's acquire
     }
 
     /** Records waiting (a snapshot from any thread). */

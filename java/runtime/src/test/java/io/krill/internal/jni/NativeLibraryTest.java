@@ -19,7 +19,6 @@ class NativeLibraryTest {
     void loadsFromThePlatformJarWithAMatchingAbi() {
         NativeLibrary library = NativeLibrary.load();
         assertEquals(Platform.current(), library.platform());
-        assertEquals("jni", library.backend());
         assertTrue(library.source().contains(".jar!/" + Platform.current().resourcePath()), library.source());
         assertTrue(library.sizeBytes() > 0);
         assertEquals(AbiLayout.ABI_VERSION, library.abiVersion());

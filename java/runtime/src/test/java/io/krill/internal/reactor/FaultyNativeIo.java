@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * libkrill's JNI shims with faults on demand: told, per kind of call, to fail the next N calls,
+ * This JVM's backend (libkrill's JNI shims, or JNA under {@code -Dkrill.backend=jna}) with faults on demand: told, per kind of call, to fail the next N calls,
  * or every call for a while (a storm), or every k-th call, with a given errno, instead of making
  * them. It counts every call and every injected failure per kind, so a test can tell "backed off"
  * from "spun". Build a runtime on it with {@link NativeIoOverride#with}.
@@ -75,7 +75,7 @@ public final class FaultyNativeIo implements NativeIo {
         }
     }
 
-    private final NativeIo real = JniNativeIo.load();
+    private final NativeIo real = io.krill.internal.backend.Backends.selected().io(); // this JVM's backend
     /** Per kind, the injections still to come, in order: the head applies until it is spent. */
     private final AtomicReferenceArray<Queue<Fault>> faults = new AtomicReferenceArray<>(KINDS);
     private final AtomicLongArray calls = new AtomicLongArray(KINDS);
@@ -172,6 +172,11 @@ public final class FaultyNativeIo implements NativeIo {
             }
         }
         return fault.result;
+    }
+
+    @Override
+    public String name() {
+        return real.name() + "+faults";
     }
 
     @Override
