@@ -40,6 +40,8 @@ public final class Runtime implements AutoCloseable {
     private final MultiThreadScheduler scheduler;
     /** Registered descriptors, when workers park in epoll (Linux); else null. */
     private final ConnectionTable connections;
+    /** The workers' epoll parkers, when they park in epoll; else empty. */
+    private final EpollParker[] pollers;
     private final BlockingPool blocking;
     private final Duration closeTimeout;
     /** Set on each worker thread as it starts (by the executor's start hook): what {@link #current()} answers. */
@@ -63,8 +65,10 @@ public final class Runtime implements AutoCloseable {
             }
             connections.bindEpolls(epollFds);
             parkers = index -> epollParkers[index];
+            pollers = epollParkers;
         } else {
             connections = null;
+            pollers = new EpollParker[0];
             parkers = index -> MultiThreadScheduler.threadParker();
         }
         ConnectionTable table = connections;
@@ -260,7 +264,15 @@ public final class Runtime implements AutoCloseable {
         long[] counters = scheduler.counters();
         return new RuntimeMetrics(scheduler.workerCount(), scheduler.liveTasks(), counters[0], counters[1],
                 counters[2], scheduler.injectQueueSize(), scheduler.searchingWorkers(), scheduler.parkedWorkers(),
-                connections == null ? "none" : connections.io().name());
+                counters[3], ioEvents(), connections == null ? "none" : connections.io().name());
+    }
+
+    private long ioEvents() {
+        long events = 0;
+        for (EpollParker poller : pollers) {
+            events += poller.events();
+        }
+        return events;
     }
 
     /** Settings for a {@link Runtime}; every setter checks its argument. */

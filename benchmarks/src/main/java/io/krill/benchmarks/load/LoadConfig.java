@@ -10,7 +10,7 @@ import java.util.Set;
  * name different servers), for the report.
  */
 record LoadConfig(String host, int port, Mode mode, String modeName, int connections, int threads, double warmupSeconds,
-                  double durationSeconds, int sizeBytes, int pipeline) {
+                  double durationSeconds, int sizeBytes, int pipeline, long serverPid, int clockTicks) {
 
     enum Mode {
         /** Each request is sizeBytes random bytes; the response must be the same bytes. */
@@ -29,12 +29,15 @@ record LoadConfig(String host, int port, Mode mode, String modeName, int connect
               --warmup S        seconds run but not measured (default 1)
               --duration S      seconds measured (default 5)
               --size B          echo request size in bytes (default 64; ignored for http)
-              --pipeline N      requests in flight per connection (default 1)""";
+              --pipeline N      requests in flight per connection (default 1)
+              --server-pid P    the server's pid: report its CPU time per request over the measured window
+                                (utime + stime of /proc/P/stat; default 0, not reported)
+              --clock-ticks N   the unit of those times per second, getconf CLK_TCK (default 100)""";
 
     static LoadConfig parse(String[] args) {
         Options options = Options.parse(args, Set.of("port"), Map.of(
                 "host", "127.0.0.1", "mode", "echo", "connections", "50", "threads", "1",
-                "warmup", "1", "duration", "5", "size", "64", "pipeline", "1"));
+                "warmup", "1", "duration", "5", "size", "64", "pipeline", "1", "server-pid", "0", "clock-ticks", "100"));
         String modeName = options.string("mode").toLowerCase(Locale.ROOT);
         Mode mode = switch (modeName) {
             case "echo", "echo-task", "netty-echo" -> Mode.ECHO;
@@ -45,7 +48,8 @@ record LoadConfig(String host, int port, Mode mode, String modeName, int connect
         return new LoadConfig(options.string("host"), options.integer("port", 1, 65_535), mode, modeName, connections,
                 Math.min(connections, options.integer("threads", 1, 64)), options.decimal("warmup", 0, 3_600),
                 options.decimal("duration", 0.1, 3_600), options.integer("size", 1, 16 << 20),
-                options.integer("pipeline", 1, 1_024));
+                options.integer("pipeline", 1, 1_024), options.integer("server-pid", 0, Integer.MAX_VALUE),
+                options.integer("clock-ticks", 1, 1_000_000));
     }
 
     /** Bytes of one request on the wire. */

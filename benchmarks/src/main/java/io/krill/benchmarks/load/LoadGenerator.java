@@ -70,10 +70,18 @@ public final class LoadGenerator {
         for (int i = 0; i < workers.size(); i++) {
             threads.add(Thread.ofPlatform().name("load-" + i).start(workers.get(i)));
         }
+        long serverCpuNanos = -1;
+        if (config.serverPid() > 0) { // the main thread waits anyway: it samples the server's CPU at the window's ends
+            sleepUntil(warmupEndNanos);
+            long before = ServerCpu.ticks(config.serverPid());
+            sleepUntil(endNanos);
+            long after = ServerCpu.ticks(config.serverPid());
+            serverCpuNanos = (after - before) * 1_000_000_000L / config.clockTicks();
+        }
         for (Thread thread : threads) {
             thread.join(); // the workers' results happen-before what follows
         }
-        return LoadReport.merge(config, workers);
+        return LoadReport.merge(config, workers, serverCpuNanos);
     }
 
     /**
@@ -111,6 +119,12 @@ public final class LoadGenerator {
                 }
             }
             throw e;
+        }
+    }
+
+    private static void sleepUntil(long deadlineNanos) throws InterruptedException {
+        for (long left = deadlineNanos - System.nanoTime(); left > 0; left = deadlineNanos - System.nanoTime()) {
+            Thread.sleep(left / 1_000_000, (int) (left % 1_000_000));
         }
     }
 

@@ -5,9 +5,10 @@ import java.util.Locale;
 
 /** What {@link LoadGenerator}'s workers measured, merged, and how it is printed. */
 record LoadReport(LoadConfig config, LatencyHistogram latencies, long responses, long readBytes,
-                  int wrongResponses, int failedConnections, String firstError) {
+                  int wrongResponses, int failedConnections, String firstError, long serverCpuNanos) {
 
-    static LoadReport merge(LoadConfig config, List<LoadWorker> workers) {
+    /** @param serverCpuNanos the server's CPU time over the measured window, or -1 when not sampled */
+    static LoadReport merge(LoadConfig config, List<LoadWorker> workers, long serverCpuNanos) {
         LatencyHistogram latencies = new LatencyHistogram();
         long responses = 0;
         long readBytes = 0;
@@ -24,7 +25,7 @@ record LoadReport(LoadConfig config, LatencyHistogram latencies, long responses,
                 firstError = worker.firstError;
             }
         }
-        return new LoadReport(config, latencies, responses, readBytes, wrong, failed, firstError);
+        return new LoadReport(config, latencies, responses, readBytes, wrong, failed, firstError, serverCpuNanos);
     }
 
     /** Every response right, no connection lost, and at least one response measured. */
@@ -41,6 +42,11 @@ record LoadReport(LoadConfig config, LatencyHistogram latencies, long responses,
         return readBytes / config.durationSeconds() / 1e6;
     }
 
+    /** The server's CPU microseconds per measured response (user + system, all its threads), or -1. */
+    double serverCpuMicrosPerRequest() {
+        return serverCpuNanos < 0 || responses == 0 ? -1 : serverCpuNanos / 1e3 / responses;
+    }
+
     private double micros(double percentile) {
         return latencies.percentileNanos(percentile) / 1e3;
     }
@@ -54,6 +60,10 @@ record LoadReport(LoadConfig config, LatencyHistogram latencies, long responses,
                 micros(50), micros(90), micros(99), micros(99.9), latencies.maxNanos() / 1e3, latencies.meanNanos() / 1e3));
         text.append(String.format(Locale.ROOT, "errors      %d wrong responses, %d failed connections%s%n", wrongResponses,
                 failedConnections, firstError == null ? "" : "; first: " + firstError));
+        if (serverCpuNanos >= 0) {
+            text.append(String.format(Locale.ROOT, "server cpu  %.2f us per request (%.2f s of CPU in the measured %s s)%n",
+                    serverCpuMicrosPerRequest(), serverCpuNanos / 1e9, LoadGenerator.seconds(config.durationSeconds())));
+        }
         if (responses == 0 && wrongResponses == 0 && failedConnections == 0) {
             text.append("errors      no response completed in the measured window\n");
         }
@@ -63,10 +73,11 @@ record LoadReport(LoadConfig config, LatencyHistogram latencies, long responses,
     String resultLine() {
         return String.format(Locale.ROOT,
                 "RESULT mode=%s connections=%d threads=%d pipeline=%d size=%d seconds=%s requests=%d rps=%.0f mb_per_s=%.3f"
-                        + " p50_us=%.1f p90_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f errors=%d",
+                        + " p50_us=%.1f p90_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f errors=%d%s",
                 config.modeName(), config.connections(), config.threads(), config.pipeline(),
                 config.requestBytes(), LoadGenerator.seconds(config.durationSeconds()), responses, requestsPerSecond(),
                 megabytesPerSecond(), micros(50), micros(90), micros(99), micros(99.9), latencies.maxNanos() / 1e3,
-                wrongResponses + failedConnections);
+                wrongResponses + failedConnections,
+                serverCpuNanos < 0 ? "" : String.format(Locale.ROOT, " server_cpu_us_per_request=%.2f", serverCpuMicrosPerRequest()));
     }
 }

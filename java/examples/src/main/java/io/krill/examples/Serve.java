@@ -508,6 +508,13 @@ public final class Serve implements AutoCloseable {
         }
     }
 
+    /** What the runtime did for its I/O so far, for the line printed when the server stops. */
+    String ioSummary() {
+        io.krill.RuntimeMetrics metrics = runtime.metrics();
+        return String.format(Locale.ROOT, "backend %s, %,d native calls for %,d I/O events (%.2f per event)",
+                metrics.backend(), metrics.nativeCalls(), metrics.ioEvents(), metrics.nativeCallsPerEvent());
+    }
+
     @Override
     public void close() {
         if (server != null) {
@@ -544,6 +551,7 @@ public final class Serve implements AutoCloseable {
         System.out.println("krill " + args[0] + " server on 127.0.0.1:" + server.port() + " with " + args[2] + " workers");
         Thread main = Thread.currentThread();
         java.lang.Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("krill " + args[0] + " server stopped: " + server.ioSummary());
             server.close();
             main.interrupt();
         }));

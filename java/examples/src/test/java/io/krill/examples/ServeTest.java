@@ -51,6 +51,15 @@ class ServeTest {
                             "split at byte " + split);
                 }
             }
+            // The stop line's figures (#19): every request above took reads and writes on a worker.
+            String summary = server.ioSummary();
+            assertTrue(summary.startsWith("backend jni, "), summary);
+            java.util.regex.Matcher m = java.util.regex.Pattern
+                    .compile("([\\d,]+) native calls for ([\\d,]+) I/O events \\(([\\d.]+) per event\\)").matcher(summary);
+            assertTrue(m.find(), summary);
+            long calls = Long.parseLong(m.group(1).replace(",", ""));
+            long events = Long.parseLong(m.group(2).replace(",", ""));
+            assertTrue(events > 0 && calls >= 2L * (twoRequests.length - 1), summary);
         }
     }
 

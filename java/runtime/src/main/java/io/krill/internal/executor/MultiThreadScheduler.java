@@ -287,17 +287,21 @@ public final class MultiThreadScheduler implements TaskScheduler {
         return clean;
     }
 
-    /** Sums of the workers' counters: {tasks run, steals, parks}. */
+    /** Sums of the workers' counters: {tasks run, steals, parks, native calls on workers}. */
     public long[] counters() {
         long polls = 0;
         long steals = 0;
         long parks = 0;
+        long crossings = 0;
         for (Worker worker : workers) {
             polls += worker.polls();
             steals += worker.steals();
             parks += worker.parks();
         }
-        return new long[] {polls, steals, parks};
+        for (WorkerThread thread : threads) {
+            crossings += thread.crossings();
+        }
+        return new long[] {polls, steals, parks, crossings};
     }
 
     public int workerCount() {

@@ -1,6 +1,7 @@
 package io.krill.internal.jna;
 
 import com.sun.jna.Native;
+import io.krill.internal.executor.WorkerThread;
 import io.krill.internal.jni.Errno;
 import io.krill.internal.jni.Platform;
 import io.krill.internal.jni.Readiness;
@@ -214,12 +215,14 @@ public final class JnaNativeIo implements NativeIo {
 
     @Override
     public int epollCreate() {
+        WorkerThread.countCrossing();
         int fd = LinuxLibc.epoll_create1(EPOLL_CLOEXEC);
         return fd >= 0 ? fd : -errno();
     }
 
     @Override
     public int epollAdd(int epfd, int fd, int interest, long token) {
+        WorkerThread.countCrossing();
         long event = scratch() + CTL_EVENT_AT;
         MEMORY.set(ValueLayout.JAVA_INT_UNALIGNED, event, toEpollEvents(interest));
         MEMORY.set(ValueLayout.JAVA_LONG_UNALIGNED, event + epollDataOffset, token);
@@ -228,12 +231,14 @@ public final class JnaNativeIo implements NativeIo {
 
     @Override
     public int epollDelete(int epfd, int fd) {
+        WorkerThread.countCrossing();
         long event = scratch() + CTL_EVENT_AT; // non-NULL, as the shim passes, for old kernels
         return LinuxLibc.epoll_ctl(epfd, EPOLL_CTL_DEL, fd, event) == 0 ? 0 : -errno();
     }
 
     @Override
     public int epollWaitRing(int epfd, long ringAddress, int timeoutMillis) {
+        WorkerThread.countCrossing();
         int room = SpscRing.roomAt(ringAddress);
         if (room <= 0) {
             return -ENOBUFS; // the consumer drains first; never drop an event
@@ -292,12 +297,14 @@ public final class JnaNativeIo implements NativeIo {
 
     @Override
     public int eventfdCreate() {
+        WorkerThread.countCrossing();
         int fd = LinuxLibc.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
         return fd >= 0 ? fd : -errno();
     }
 
     @Override
     public int eventfdWrite(int fd, long value) {
+        WorkerThread.countCrossing();
         if (value <= 0) {
             return -EINVAL;
         }
@@ -317,6 +324,7 @@ public final class JnaNativeIo implements NativeIo {
 
     @Override
     public long eventfdRead(int fd) {
+        WorkerThread.countCrossing();
         long counter = scratch() + VALUE_AT;
         for (;;) {
             long n = LinuxLibc.read(fd, counter, Long.BYTES);
@@ -334,6 +342,7 @@ public final class JnaNativeIo implements NativeIo {
 
     @Override
     public int open(int family, int type) {
+        WorkerThread.countCrossing();
         int domain;
         if (family == SockaddrDescriptor.FAMILY_IPV4) {
             domain = AF_INET;
@@ -356,6 +365,7 @@ public final class JnaNativeIo implements NativeIo {
 
     @Override
     public int bind(int fd, long sockaddrAddress) {
+        WorkerThread.countCrossing();
         long native_ = scratch() + SOCKADDR_AT;
         int length = toNative(sockaddrAddress, native_);
         if (length < 0) {
@@ -366,11 +376,13 @@ public final class JnaNativeIo implements NativeIo {
 
     @Override
     public int listen(int fd, int backlog) {
+        WorkerThread.countCrossing();
         return LinuxLibc.listen(fd, backlog) == 0 ? 0 : -errno();
     }
 
     @Override
     public int accept(int fd, long peerSockaddrAddressOrZero) {
+        WorkerThread.countCrossing();
         long scratch = scratch();
         long native_ = scratch + SOCKADDR_AT;
         long length = scratch + LENGTH_AT;
@@ -392,6 +404,7 @@ public final class JnaNativeIo implements NativeIo {
 
     @Override
     public int connect(int fd, long sockaddrAddress) {
+        WorkerThread.countCrossing();
         long native_ = scratch() + SOCKADDR_AT;
         int length = toNative(sockaddrAddress, native_);
         if (length < 0) {
@@ -406,6 +419,7 @@ public final class JnaNativeIo implements NativeIo {
 
     @Override
     public int finishConnect(int fd) {
+        WorkerThread.countCrossing();
         long scratch = scratch();
         MEMORY.set(ValueLayout.JAVA_INT, scratch + LENGTH_AT, Integer.BYTES);
         if (LinuxLibc.getsockopt(fd, SOL_SOCKET, 4 /* SO_ERROR */, scratch + VALUE_AT, scratch + LENGTH_AT) != 0) {
@@ -416,6 +430,7 @@ public final class JnaNativeIo implements NativeIo {
 
     @Override
     public int read(int fd, long address, int length) {
+        WorkerThread.countCrossing();
         if (length < 0) {
             return -EINVAL;
         }
@@ -433,6 +448,7 @@ public final class JnaNativeIo implements NativeIo {
 
     @Override
     public int write(int fd, long address, int length) {
+        WorkerThread.countCrossing();
         if (length < 0) {
             return -EINVAL;
         }
@@ -450,6 +466,7 @@ public final class JnaNativeIo implements NativeIo {
 
     @Override
     public long writev(int fd, long iovecAddress, int count) {
+        WorkerThread.countCrossing();
         if (count < 0) {
             return -EINVAL;
         }
@@ -472,6 +489,7 @@ public final class JnaNativeIo implements NativeIo {
 
     @Override
     public int close(int fd) {
+        WorkerThread.countCrossing();
         // Never retried: Linux releases the descriptor even when close reports EINTR.
         if (LinuxLibc.close(fd) == 0) {
             return 0;
@@ -482,6 +500,7 @@ public final class JnaNativeIo implements NativeIo {
 
     @Override
     public int shutdown(int fd, int how) {
+        WorkerThread.countCrossing();
         int nativeHow;
         if (how == SocketNative.SHUT_READ) {
             nativeHow = SHUT_RD;
@@ -517,6 +536,7 @@ public final class JnaNativeIo implements NativeIo {
 
     @Override
     public int setOption(int fd, int option, int value) {
+        WorkerThread.countCrossing();
         long resolved = optionOf(option);
         if (resolved < 0) {
             return (int) resolved;
@@ -539,6 +559,7 @@ public final class JnaNativeIo implements NativeIo {
 
     @Override
     public long getOption(int fd, int option) {
+        WorkerThread.countCrossing();
         long resolved = optionOf(option);
         if (resolved < 0) {
             return resolved;
@@ -558,6 +579,7 @@ public final class JnaNativeIo implements NativeIo {
 
     @Override
     public int localAddress(int fd, long sockaddrAddress) {
+        WorkerThread.countCrossing();
         long scratch = scratch();
         MEMORY.set(ValueLayout.JAVA_INT, scratch + LENGTH_AT, SOCKADDR_STORAGE_BYTES);
         if (LinuxLibc.getsockname(fd, scratch + SOCKADDR_AT, scratch + LENGTH_AT) != 0) {
@@ -568,6 +590,7 @@ public final class JnaNativeIo implements NativeIo {
 
     @Override
     public int peerAddress(int fd, long sockaddrAddress) {
+        WorkerThread.countCrossing();
         long scratch = scratch();
         MEMORY.set(ValueLayout.JAVA_INT, scratch + LENGTH_AT, SOCKADDR_STORAGE_BYTES);
         if (LinuxLibc.getpeername(fd, scratch + SOCKADDR_AT, scratch + LENGTH_AT) != 0) {

@@ -24,10 +24,12 @@ public final class EpollParker extends StateParker implements SpscRing.EventHand
     static final int RING_CAPACITY = 256;
 
     private static final VarHandle WAKE_WRITES;
+    private static final VarHandle EVENTS;
 
     static {
         try {
             WAKE_WRITES = MethodHandles.lookup().findVarHandle(EpollParker.class, "wakeWrites", long.class);
+            EVENTS = MethodHandles.lookup().findVarHandle(EpollParker.class, "events", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -40,6 +42,11 @@ public final class EpollParker extends StateParker implements SpscRing.EventHand
     private final SpscRing.EventHandler dispatcher;
     private final NativeIo io;
     private volatile long wakeWrites; // added to atomically by wakers; read by tests
+    /**
+     * Event records this shard's polls returned. Opaque: written only by whoever holds
+     * {@code polling} (the owner, or one rescuer at a time, ordered by that flag), read by metrics.
+     */
+    private long events;
     /**
      * Who polls the shard: the owner (in sleep and pollNow) or another worker rescuing it
      * (pollForeign). The ring is single-producer single-consumer, and whoever holds this is both.
@@ -132,10 +139,13 @@ public final class EpollParker extends StateParker implements SpscRing.EventHand
             n = 0; // cannot happen with a drained ring; drain below and let the next wait go on
         } else if (n < 0) {
             throw new UncheckedIOException(Errors.newException("epoll_wait", n));
-        } else if (n > 0 && KrillEvents.reactorBatches) {
-            ReactorBatchEvent event = new ReactorBatchEvent();
-            event.events = n;
-            event.commit();
+        } else if (n > 0) {
+            EVENTS.setOpaque(this, events + n);
+            if (KrillEvents.reactorBatches) {
+                ReactorBatchEvent event = new ReactorBatchEvent();
+                event.events = n;
+                event.commit();
+            }
         }
         ring.drain(handler, RING_CAPACITY);
         return n;
@@ -155,6 +165,11 @@ public final class EpollParker extends StateParker implements SpscRing.EventHand
             dispatcher.onEvent(token, readiness, result);
         }
         // The eventfd is registered level-triggered: left unread, the owner's next wait sees it.
+    }
+
+    /** Event records this shard's polls returned so far (wake-ups included). */
+    public long events() {
+        return (long) EVENTS.getOpaque(this);
     }
 
     /** Eventfd writes made by unpark: the wake-ups that needed a syscall. */

@@ -3,6 +3,7 @@ package io.krill.internal.backend;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.krill.Runtime;
 import io.krill.Task;
@@ -118,6 +119,14 @@ class MixedBackendTest {
             }
             serving.join(WAIT);
             assertArrayEquals(payload, received.toByteArray(), "the echo, after the server's FIN");
+            // A megabyte read in 16 KiB reads is at least 64 reads on each side, each a crossing
+            // on a worker (writes may take it in a few large calls); reads wait for events.
+            for (Runtime runtime : new Runtime[] {server, client}) {
+                io.krill.RuntimeMetrics metrics = runtime.metrics();
+                assertTrue(metrics.nativeCalls() >= 64, metrics.toString());
+                assertTrue(metrics.ioEvents() > 0 && metrics.ioEvents() < metrics.nativeCalls(), metrics.toString());
+                assertTrue(metrics.nativeCallsPerEvent() > 1, metrics.toString());
+            }
         }
     }
 
