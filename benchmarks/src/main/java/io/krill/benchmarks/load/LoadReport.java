@@ -1,15 +1,16 @@
 package io.krill.benchmarks.load;
 
 import java.util.List;
+import org.HdrHistogram.Histogram;
 import java.util.Locale;
 
 /** What {@link LoadGenerator}'s workers measured, merged, and how it is printed. */
-record LoadReport(LoadConfig config, LatencyHistogram latencies, long responses, long readBytes,
+record LoadReport(LoadConfig config, Histogram latencies, long responses, long readBytes,
                   int wrongResponses, int failedConnections, String firstError, long serverCpuNanos) {
 
     /** @param serverCpuNanos the server's CPU time over the measured window, or -1 when not sampled */
     static LoadReport merge(LoadConfig config, List<LoadWorker> workers, long serverCpuNanos) {
-        LatencyHistogram latencies = new LatencyHistogram();
+        Histogram latencies = new Histogram(3);
         long responses = 0;
         long readBytes = 0;
         int wrong = 0;
@@ -48,7 +49,7 @@ record LoadReport(LoadConfig config, LatencyHistogram latencies, long responses,
     }
 
     private double micros(double percentile) {
-        return latencies.percentileNanos(percentile) / 1e3;
+        return latencies.getValueAtPercentile(percentile) / 1e3;
     }
 
     String text() {
@@ -57,7 +58,7 @@ record LoadReport(LoadConfig config, LatencyHistogram latencies, long responses,
                 LoadGenerator.seconds(config.durationSeconds()), requestsPerSecond()));
         text.append(String.format(Locale.ROOT, "throughput  %.2f MB/s of responses%n", megabytesPerSecond()));
         text.append(String.format(Locale.ROOT, "latency us  p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  max %.1f  (mean %.1f)%n",
-                micros(50), micros(90), micros(99), micros(99.9), latencies.maxNanos() / 1e3, latencies.meanNanos() / 1e3));
+                micros(50), micros(90), micros(99), micros(99.9), latencies.getMaxValue() / 1e3, latencies.getMean() / 1e3));
         text.append(String.format(Locale.ROOT, "errors      %d wrong responses, %d failed connections%s%n", wrongResponses,
                 failedConnections, firstError == null ? "" : "; first: " + firstError));
         if (serverCpuNanos >= 0) {
@@ -76,7 +77,7 @@ record LoadReport(LoadConfig config, LatencyHistogram latencies, long responses,
                         + " p50_us=%.1f p90_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f errors=%d%s",
                 config.modeName(), config.connections(), config.threads(), config.pipeline(),
                 config.requestBytes(), LoadGenerator.seconds(config.durationSeconds()), responses, requestsPerSecond(),
-                megabytesPerSecond(), micros(50), micros(90), micros(99), micros(99.9), latencies.maxNanos() / 1e3,
+                megabytesPerSecond(), micros(50), micros(90), micros(99), micros(99.9), latencies.getMaxValue() / 1e3,
                 wrongResponses + failedConnections,
                 serverCpuNanos < 0 ? "" : String.format(Locale.ROOT, " server_cpu_us_per_request=%.2f", serverCpuMicrosPerRequest()));
     }

@@ -89,7 +89,7 @@ class LoadGeneratorTest {
         LoadReport report = run(start((in, out) -> echo(in, out, -1)), "--size", "100", "--pipeline", "3");
         assertTrue(report.ok(), report.text());
         assertTrue(report.responses() > 100, report.text());
-        assertEquals(report.responses(), report.latencies().count());
+        assertEquals(report.responses(), report.latencies().getTotalCount());
         // Bytes read in the window belong to responses completed in it, except for responses
         // straddling the window's edges: at most one pipeline per connection at each edge.
         long straddling = 2L * 4 * 3 * 100;
