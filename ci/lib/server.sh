@@ -45,12 +45,14 @@ krill_server_start() {
         netty-*) "${pin[@]}" ci/serve-netty "${mode#netty-}" 0 "$threads" >"$KRILL_SERVER_LOG" 2>&1 & ;;
         tokio-*) "${pin[@]}" ci/serve-tokio "${mode#tokio-}" 0 "$threads" >"$KRILL_SERVER_LOG" 2>&1 & ;;
         c-*) "${pin[@]}" ci/serve-c "${mode#c-}" 0 "$threads" >"$KRILL_SERVER_LOG" 2>&1 & ;;
+        nio-*) "${pin[@]}" ci/serve-nio "${mode#nio-}" 0 "$threads" >"$KRILL_SERVER_LOG" 2>&1 & ;;
+        vthreads-*) "${pin[@]}" ci/serve-vthreads "${mode#vthreads-}" 0 "$threads" >"$KRILL_SERVER_LOG" 2>&1 & ;;
         *) "${pin[@]}" ci/serve "$mode" 0 "$threads" >"$KRILL_SERVER_LOG" 2>&1 & ;;
     esac
     KRILL_SERVER_PID=$!
     KRILL_SERVER_PORT=""
     while true; do
-        KRILL_SERVER_PORT=$(sed -n 's/^\(krill\|netty\|tokio\|c\) .* server on 127\.0\.0\.1:\([0-9][0-9]*\) .*/\2/p' "$KRILL_SERVER_LOG")
+        KRILL_SERVER_PORT=$(sed -n 's/^\(krill\|netty\|tokio\|c\|nio\|vthreads\) .* server on 127\.0\.0\.1:\([0-9][0-9]*\) .*/\2/p' "$KRILL_SERVER_LOG")
         [ -z "$KRILL_SERVER_PORT" ] || break
         if ! kill -0 "$KRILL_SERVER_PID" 2>/dev/null; then
             echo "ci: the $mode server exited before listening:" >&2
