@@ -82,7 +82,7 @@ final class Charts {
             for (int i = 0; i < PERCENTILES.length; i++) {
                 Double micros = fields.get(PERCENTILE_FIELDS[i]);
                 if (micros != null && micros > 0) {
-                    series.add(PERCENTILES[i], micros.doubleValue());
+                    series.add(1 / (1 - PERCENTILES[i] / 100), micros.doubleValue()); // 2, 10, 100, 1000: the tail spread out
                 }
             }
             data.addSeries(series);
@@ -90,8 +90,14 @@ final class Charts {
         JFreeChart chart = ChartFactory.createXYLineChart("Latency percentiles, " + scenario + " (median of repeats; lower is better)",
                 "percentile", "µs", data, PlotOrientation.VERTICAL, true, false, false);
         XYPlot plot = chart.getXYPlot();
+        LogAxis percentile = new LogAxis("percentile");
+        percentile.setNumberFormatOverride(new PercentileFormat());
+        percentile.setRange(1.5, 1500);
+        percentile.setTickUnit(new org.jfree.chart.axis.NumberTickUnit(1)); // one tick per decade: 90 %, 99 %, 99.9 %
+        plot.setDomainAxis(percentile);
         LogAxis micros = new LogAxis("µs (log scale)");
         micros.setSmallestValue(1);
+        micros.setNumberFormatOverride(new java.text.DecimalFormat("#,##0"));
         plot.setRangeAxis(micros);
         plot.setRenderer(new XYLineAndShapeRenderer(true, true));
         plot.setBackgroundPaint(Color.WHITE);
@@ -114,6 +120,28 @@ final class Charts {
 
     private static void save(Path file, JFreeChart chart) throws IOException {
         ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);
+    }
+
+    /** Labels the axis value 1 / (1 - p) with p: 2 is 50 %, 10 is 90 %, 1000 is 99.9 %. */
+    static final class PercentileFormat extends java.text.NumberFormat {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public StringBuffer format(double x, StringBuffer to, java.text.FieldPosition position) {
+            double p = 100 * (1 - 1 / x);
+            return to.append(p >= 99.95 || p == Math.rint(p) ? String.format(java.util.Locale.ROOT, "%.0f%%", p)
+                    : String.format(java.util.Locale.ROOT, "%.1f%%", p));
+        }
+
+        @Override
+        public StringBuffer format(long x, StringBuffer to, java.text.FieldPosition position) {
+            return format((double) x, to, position);
+        }
+
+        @Override
+        public Number parse(String source, java.text.ParsePosition position) {
+            throw new UnsupportedOperationException("labels only");
+        }
     }
 
     /** For tests: the fields the percentile curves read, in order. */
