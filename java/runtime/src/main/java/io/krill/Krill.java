@@ -33,7 +33,8 @@ public final class Krill {
                 + System.getProperty("os.name") + " " + System.getProperty("os.version") + ", Java "
                 + java.lang.Runtime.version() + ")");
         System.out.println("  backend    " + library.backend() + ", poller " + library.platform().pollerName());
-        System.out.println("  library    " + library.source() + " (" + library.sizeBytes() + " bytes)");
+        System.out.println("  library    " + library.source() + " (" + library.origin() + ", "
+                + library.sizeBytes() + " bytes)");
         System.out.println("  abi        version " + library.abiVersion() + ", " + library.abiFieldCount()
                 + " layout entries match");
         try {

@@ -53,6 +53,40 @@ class KrillLauncherTest {
         assertTrue(result.stdout().contains("1,000 sleeps of 10 ms, all done after"), result.stdout());
     }
 
+    /** A system that installs libkrill: java.library.path wins over the platform jar, which is on the class path too. */
+    @Test
+    void aLibraryOnJavaLibraryPathIsLoadedBeforeThePlatformJars(@TempDir Path scratch) throws Exception {
+        io.krill.internal.jni.Platform platform = io.krill.internal.jni.Platform.current();
+        Path installed = Files.createDirectory(scratch.resolve("lib"));
+        try (var in = KrillLauncherTest.class.getClassLoader().getResourceAsStream(platform.resourcePath())) {
+            assertTrue(in != null, "the platform jar is on the test class path");
+            Files.copy(in, installed.resolve(platform.libraryFileName()));
+        }
+        Path empty = Files.createDirectory(scratch.resolve("empty"));
+        Result result = launch(scratch, "--enable-native-access=ALL-UNNAMED",
+                "-Djava.library.path=" + empty + java.io.File.pathSeparator + installed);
+        assertEquals(0, result.exitCode(), result.stderr());
+        assertEquals("", result.stderr(), "no warning of any kind");
+        assertTrue(result.stdout().contains("library    " + installed.resolve(platform.libraryFileName())
+                + " (java.library.path, "), result.stdout());
+        assertTrue(result.stdout().contains("loopback TCP"), result.stdout());
+
+        Result fromJar = launch(scratch, "--enable-native-access=ALL-UNNAMED", "-Djava.library.path=" + empty);
+        assertEquals(0, fromJar.exitCode(), fromJar.stderr());
+        assertTrue(fromJar.stdout().contains("(extracted from the platform jar, "), fromJar.stdout());
+    }
+
+    @Test
+    void aBrokenLibraryOnJavaLibraryPathIsNamedNotSkipped(@TempDir Path scratch) throws Exception {
+        io.krill.internal.jni.Platform platform = io.krill.internal.jni.Platform.current();
+        Path broken = Files.writeString(scratch.resolve(platform.libraryFileName()), "not a shared object");
+        Result result = launch(scratch, "--enable-native-access=ALL-UNNAMED", "-Djava.library.path=" + scratch);
+        assertEquals(1, result.exitCode(), result.stdout());
+        assertTrue(result.stderr().contains(broken.toString()), result.stderr());
+        assertTrue(result.stderr().contains("java.library.path; remove it from there, or pass -Dkrill.native.library"),
+                result.stderr());
+    }
+
     @Test
     void withoutNativeAccessTheJdkWarns(@TempDir Path scratch) throws Exception {
         // The control for the test above: proves the warning would be seen if the flag were lost.
