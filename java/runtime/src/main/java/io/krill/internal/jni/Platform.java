@@ -4,10 +4,12 @@ import java.util.Locale;
 
 /**
  * The operating system and CPU this JVM runs on, named as Krill's platform jars are
- * ({@code linux-x86_64}, {@code linux-aarch64}, {@code osx-x86_64}, {@code osx-aarch64}).
+ * ({@code linux-x86_64}, {@code linux-aarch_64}, {@code osx-x86_64}, {@code osx-aarch_64}): the
+ * names of os-maven-plugin's {@code os.detected.classifier}, which Netty's native jars use, so
+ * a build that picks Netty's classifier picks Krill's too.
  *
  * @param os   {@code linux} or {@code osx}
- * @param arch {@code x86_64} or {@code aarch64}
+ * @param arch {@code x86_64} or {@code aarch_64}
  */
 public record Platform(String os, String arch) {
 
@@ -33,7 +35,7 @@ public record Platform(String os, String arch) {
         }
         String arch = switch (osArch.toLowerCase(Locale.ROOT)) {
             case "amd64", "x86_64", "x64" -> "x86_64";
-            case "aarch64", "arm64" -> "aarch64";
+            case "aarch64", "arm64" -> "aarch_64";
             default -> throw unsupported(osName, osArch);
         };
         return new Platform(os, arch);
@@ -41,7 +43,7 @@ public record Platform(String os, String arch) {
 
     private static UnsatisfiedLinkError unsupported(String osName, String osArch) {
         return new UnsatisfiedLinkError("Krill has no native library for " + osName + "/" + osArch
-                + ": supported platforms are linux-x86_64, linux-aarch64, osx-x86_64 and osx-aarch64");
+                + ": supported platforms are linux-x86_64, linux-aarch_64, osx-x86_64 and osx-aarch_64");
     }
 
     /** The platform jar's classifier and resource folder, e.g. {@code linux-x86_64}. */

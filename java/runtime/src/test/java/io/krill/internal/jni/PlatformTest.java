@@ -13,8 +13,8 @@ class PlatformTest {
     void mapsTheJvmNamesOfEverySupportedPlatform() {
         assertEquals(new Platform("linux", "x86_64"), Platform.of("Linux", "amd64"));
         assertEquals(new Platform("linux", "x86_64"), Platform.of("Linux", "x86_64"));
-        assertEquals(new Platform("linux", "aarch64"), Platform.of("Linux", "aarch64"));
-        assertEquals(new Platform("osx", "aarch64"), Platform.of("Mac OS X", "aarch64"));
+        assertEquals(new Platform("linux", "aarch_64"), Platform.of("Linux", "aarch64"));
+        assertEquals(new Platform("osx", "aarch_64"), Platform.of("Mac OS X", "aarch64"));
         assertEquals(new Platform("osx", "x86_64"), Platform.of("Mac OS X", "x86_64"));
     }
 
@@ -25,10 +25,14 @@ class PlatformTest {
         assertEquals("META-INF/native/linux-x86_64/libkrill.so", linux.resourcePath());
         assertEquals("epoll", linux.pollerName());
         assertEquals("io.krill.platform.linux.x86_64", linux.moduleName());
+        Platform arm = Platform.of("Linux", "aarch64");
+        assertEquals("linux-aarch_64", arm.classifier(), "as os-maven-plugin and Netty name it");
+        assertEquals("META-INF/native/linux-aarch_64/libkrill.so", arm.resourcePath());
+        assertEquals("io.krill.platform.linux.aarch_64", arm.moduleName());
         Platform mac = Platform.of("Mac OS X", "aarch64");
-        assertEquals("META-INF/native/osx-aarch64/libkrill.dylib", mac.resourcePath());
+        assertEquals("META-INF/native/osx-aarch_64/libkrill.dylib", mac.resourcePath());
         assertEquals("kqueue", mac.pollerName());
-        assertEquals("io.krill.platform.osx.aarch64", mac.moduleName());
+        assertEquals("io.krill.platform.osx.aarch_64", mac.moduleName());
         assertEquals(1, linux.pollerId());
         assertEquals(2, mac.pollerId());
     }
