@@ -61,15 +61,17 @@ class PublishedArtifactsTest {
         String bom = Files.readString(ROOT.resolve("bom/pom.xml"));
         assertTrue(bom.contains("<artifactId>krill-bom</artifactId>"));
         assertTrue(bom.contains("<packaging>pom</packaging>"));
-        assertEquals(3, bom.split("<version>\\$\\{project.version}</version>", -1).length - 1,
-                "krill-runtime and two platform jars of krill-native, each at the project's version");
+        assertEquals(4, bom.split("<version>\\$\\{project.version}</version>", -1).length - 1,
+                "krill-runtime and three platform jars of krill-native, each at the project's version");
         assertTrue(bom.contains("<artifactId>krill-runtime</artifactId>"));
         assertTrue(bom.contains("<artifactId>krill-native</artifactId>") && bom.contains("<classifier>linux-x86_64</classifier>")
-                && bom.contains("<classifier>linux-aarch_64</classifier>"));
+                && bom.contains("<classifier>linux-aarch_64</classifier>")
+                && bom.contains("<classifier>linux-x86_64-musl</classifier>"));
     }
 
     /** ELF e_machine of each Linux platform jar's library (elf.h: EM_X86_64, EM_AARCH64). */
-    private static final Map<String, Integer> ELF_MACHINE = Map.of("linux-x86_64", 62, "linux-aarch_64", 183);
+    private static final Map<String, Integer> ELF_MACHINE =
+            Map.of("linux-x86_64", 62, "linux-aarch_64", 183, "linux-x86_64-musl", 62);
 
     @Test
     void everyBuiltLinuxPlatformJarHoldsA64BitLibraryForItsOwnMachine() throws IOException {
@@ -86,6 +88,9 @@ class PublishedArtifactsTest {
         List<String> expected = new ArrayList<>(List.of(System.getProperty("krill.platform")));
         if (Files.isExecutable(Path.of(System.getProperty("krill.cross.aarch64.cc"))) && !expected.contains("linux-aarch_64")) {
             expected.add("linux-aarch_64");
+        }
+        if (Files.isExecutable(Path.of(System.getProperty("krill.musl.cc"))) && expected.contains("linux-x86_64")) {
+            expected.add("linux-x86_64-musl");
         }
         assertTrue(classifiers.containsAll(expected), "built: " + classifiers + ", expected at least " + expected);
         for (String classifier : classifiers) {
@@ -105,6 +110,15 @@ class PublishedArtifactsTest {
                 assertEquals(1, header[5], classifier + ": ELFDATA2LSB (little-endian)");
                 int eMachine = (header[18] & 0xff) | (header[19] & 0xff) << 8;
                 assertEquals(machine, eMachine, classifier + ": e_machine");
+                // Which libc it needs, by the sonames in its dynamic string table: glibc's is
+                // libc.so.6, musl's plain libc.so.
+                String strings;
+                try (var in = jar.getInputStream(entry)) {
+                    strings = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+                }
+                boolean musl = classifier.endsWith("-musl");
+                assertEquals(!musl, strings.contains("libc.so.6\0"), classifier + ": needs glibc's libc.so.6");
+                assertEquals(musl, strings.contains("\0libc.so\0"), classifier + ": needs musl's libc.so");
             }
         }
     }
