@@ -87,6 +87,36 @@ class KrillLauncherTest {
                 result.stderr());
     }
 
+    /** libkrill binds natives relative to its loader's package, so it refuses any other caller by name. */
+    @Test
+    void libkrillLoadedByAnotherClassSaysWhoMustLoadIt(@TempDir Path scratch) throws Exception {
+        io.krill.internal.jni.Platform platform = io.krill.internal.jni.Platform.current();
+        Path library = scratch.resolve(platform.libraryFileName());
+        try (var in = KrillLauncherTest.class.getClassLoader().getResourceAsStream(platform.resourcePath())) {
+            assertTrue(in != null, "the platform jar is on the test class path");
+            Files.copy(in, library);
+        }
+        Path source = Files.writeString(scratch.resolve("Sneak.java"), """
+                public class Sneak {
+                    public static void main(String[] args) {
+                        try {
+                            System.load(args[0]);
+                            System.out.println("loaded");
+                        } catch (UnsatisfiedLinkError e) {
+                            System.out.println("refused: " + e.getMessage());
+                        }
+                    }
+                }
+                """);
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", source.toString(), library.toString());
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "Sneak finished");
+        assertTrue(output.contains("refused: libkrill must be loaded by Krill's NativeLibraryLoader"), output);
+        assertFalse(output.contains("loaded\n"), output);
+    }
+
     @Test
     void withoutNativeAccessTheJdkWarns(@TempDir Path scratch) throws Exception {
         // The control for the test above: proves the warning would be seen if the flag were lost.
