@@ -85,13 +85,19 @@ class PublishedArtifactsTest {
                 classifiers.add(name.substring(prefix.length(), name.length() - ".jar".length()));
             }
         }
-        List<String> expected = new ArrayList<>(List.of(System.getProperty("krill.platform")));
+        List<String> expected = new ArrayList<>();
+        String buildMachine = System.getProperty("krill.platform");
+        if (buildMachine.startsWith("linux-")) { // a macOS build makes no Linux jar of its own
+            expected.add(buildMachine);
+        }
         if (Files.isExecutable(Path.of(System.getProperty("krill.cross.aarch64.cc"))) && !expected.contains("linux-aarch_64")) {
             expected.add("linux-aarch_64");
         }
         if (Files.isExecutable(Path.of(System.getProperty("krill.musl.cc"))) && expected.contains("linux-x86_64")) {
             expected.add("linux-x86_64-musl");
         }
+        org.junit.jupiter.api.Assumptions.assumeFalse(expected.isEmpty() && classifiers.isEmpty(),
+                "no Linux platform jar is built on " + buildMachine);
         assertTrue(classifiers.containsAll(expected), "built: " + classifiers + ", expected at least " + expected);
         for (String classifier : classifiers) {
             Integer machine = ELF_MACHINE.get(classifier);
