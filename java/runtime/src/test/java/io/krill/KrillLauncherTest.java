@@ -76,6 +76,22 @@ class KrillLauncherTest {
         assertTrue(fromJar.stdout().contains("(extracted from the platform jar, "), fromJar.stdout());
     }
 
+    /** The loader's log line (DEBUG, FINE in java.util.logging through slf4j-jdk14) names the way it took. */
+    @Test
+    void theLoadIsLoggedAtDebugWithItsOrigin(@TempDir Path scratch) throws Exception {
+        Path config = Files.writeString(scratch.resolve("logging.properties"), """
+                handlers = java.util.logging.ConsoleHandler
+                java.util.logging.ConsoleHandler.level = FINE
+                io.krill.internal.jni.NativeLibrary.level = FINE
+                """);
+        Result result = launch(scratch, "--enable-native-access=ALL-UNNAMED", "-Djava.util.logging.config.file=" + config);
+        assertEquals(0, result.exitCode(), result.stderr());
+        assertTrue(result.stderr().contains("libkrill (ABI version " + io.krill.internal.jni.AbiLayout.ABI_VERSION
+                + ") loaded from jar:file:"), result.stderr());
+        assertTrue(result.stderr().contains("!/" + io.krill.internal.jni.Platform.current().resourcePath()
+                + " (extracted from the platform jar)"), result.stderr());
+    }
+
     @Test
     void aBrokenLibraryOnJavaLibraryPathIsNamedNotSkipped(@TempDir Path scratch) throws Exception {
         io.krill.internal.jni.Platform platform = io.krill.internal.jni.Platform.current();
