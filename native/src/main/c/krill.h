@@ -217,16 +217,26 @@ extern const int krill_abi_layout[];
 extern const int krill_abi_layout_count;
 
 /* ---- JNI registration (each returns 0 or a JNI error code) ------------------------------ */
-int krill_onload_register(JNIEnv *env);
-int krill_errors_register(JNIEnv *env);
-int krill_epoll_register(JNIEnv *env);
-int krill_kqueue_register_natives(JNIEnv *env);
-int krill_socket_register(JNIEnv *env);
-int krill_ring_register(JNIEnv *env);
+/* `package` is the Java package of the classes whose natives these are, in internal form
+ * ("io/krill/internal/jni", or wherever a shading tool relocated it): JNI_OnLoad learns it
+ * from the class that called System.load (krill_onload.c:krill_caller_package). */
+int krill_onload_register(JNIEnv *env, const char *package);
+int krill_errors_register(JNIEnv *env, const char *package);
+int krill_epoll_register(JNIEnv *env, const char *package);
+int krill_kqueue_register_natives(JNIEnv *env, const char *package);
+int krill_socket_register(JNIEnv *env, const char *package);
+int krill_ring_register(JNIEnv *env, const char *package);
 
-/* Registers `count` natives of `class_name`; shared by every krill_*_register. */
-int krill_register_natives(JNIEnv *env, const char *class_name, const JNINativeMethod *methods,
-                           int count);
+/* Registers `count` natives of the class `package`/`simple_name`; shared by every
+ * krill_*_register. On failure an exception is pending (NoClassDefFoundError, NoSuchMethodError
+ * or UnsatisfiedLinkError) and JNI_OnLoad hands it to System.load's caller. */
+int krill_register_natives(JNIEnv *env, const char *package, const char *simple_name,
+                           const JNINativeMethod *methods, int count);
+
+/* If `binary_name` (e.g. "a.b.NativeLibraryLoader") names the class that loads libkrill,
+ * writes its package in internal form ("a/b") to `out` and returns 1; returns 0 for any other
+ * class and -1 when the package does not fit in `size` bytes. */
+int krill_loader_package(const char *binary_name, char *out, size_t size);
 
 /* A jlong holding an off-heap address, as a pointer. */
 #define KRILL_PTR(type, address) ((type)(uintptr_t)(address))

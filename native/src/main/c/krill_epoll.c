@@ -205,8 +205,8 @@ static const JNINativeMethod methods[] = {
     {"eventfdRead", "(I)J", (void *)eventfd_read0},
 };
 
-int krill_epoll_register(JNIEnv *env) {
-    return krill_register_natives(env, "io/krill/internal/jni/EpollNative", methods,
+int krill_epoll_register(JNIEnv *env, const char *package) {
+    return krill_register_natives(env, package, "EpollNative", methods,
                                   (int)(sizeof(methods) / sizeof(methods[0])));
 }
 

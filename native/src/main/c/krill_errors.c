@@ -44,7 +44,7 @@ static const JNINativeMethod methods[] = {
     {"strerror", "(I)Ljava/lang/String;", (void *)strerror0},
 };
 
-int krill_errors_register(JNIEnv *env) {
-    return krill_register_natives(env, "io/krill/internal/jni/ErrorsNative", methods,
+int krill_errors_register(JNIEnv *env, const char *package) {
+    return krill_register_natives(env, package, "ErrorsNative", methods,
                                   (int)(sizeof(methods) / sizeof(methods[0])));
 }

@@ -155,8 +155,8 @@ static const JNINativeMethod methods[] = {
     {"kqueueWait", "(IJII)I", (void *)kqueue_wait0},
 };
 
-int krill_kqueue_register_natives(JNIEnv *env) {
-    return krill_register_natives(env, "io/krill/internal/jni/KqueueNative", methods,
+int krill_kqueue_register_natives(JNIEnv *env, const char *package) {
+    return krill_register_natives(env, package, "KqueueNative", methods,
                                   (int)(sizeof(methods) / sizeof(methods[0])));
 }
 

@@ -59,7 +59,7 @@ static const JNINativeMethod methods[] = {
     {"poll", "(JJI)I", (void *)ring_poll0},
 };
 
-int krill_ring_register(JNIEnv *env) {
-    return krill_register_natives(env, "io/krill/internal/jni/RingNative", methods,
+int krill_ring_register(JNIEnv *env, const char *package) {
+    return krill_register_natives(env, package, "RingNative", methods,
                                   (int)(sizeof(methods) / sizeof(methods[0])));
 }

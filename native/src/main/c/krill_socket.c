@@ -372,7 +372,7 @@ static const JNINativeMethod methods[] = {
     {"peerAddress", "(IJ)I", (void *)peer_address0},
 };
 
-int krill_socket_register(JNIEnv *env) {
-    return krill_register_natives(env, "io/krill/internal/jni/SocketNative", methods,
+int krill_socket_register(JNIEnv *env, const char *package) {
+    return krill_register_natives(env, package, "SocketNative", methods,
                                   (int)(sizeof(methods) / sizeof(methods[0])));
 }

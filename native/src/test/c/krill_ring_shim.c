@@ -4,12 +4,18 @@
  */
 #include <pthread.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "krill.h"
 
-/* krill_ring.c's registration needs this symbol; the shim registers its own class instead. */
-int krill_register_natives(JNIEnv *env, const char *class_name, const JNINativeMethod *methods, int count) {
+/* krill_ring.c's registration needs this symbol; the shim registers its own class instead
+ * (test-only and never shaded, so its class name may be fixed). */
+int krill_register_natives(JNIEnv *env, const char *package, const char *simple_name,
+                           const JNINativeMethod *methods, int count) {
+    char class_name[128];
+    int length = snprintf(class_name, sizeof(class_name), "%s/%s", package, simple_name);
+    if (length < 0 || (size_t)length >= sizeof(class_name)) return JNI_ERR;
     jclass cls = (*env)->FindClass(env, class_name);
     if (cls == NULL) return JNI_ERR;
     jint rc = (*env)->RegisterNatives(env, cls, methods, count);
@@ -83,6 +89,6 @@ JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved) {
     (void)reserved;
     JNIEnv *env;
     if ((*vm)->GetEnv(vm, (void **)&env, JNI_VERSION_1_8) != JNI_OK) return JNI_ERR;
-    if (krill_register_natives(env, "io/krill/internal/ring/RingShim", methods, 2) != 0) return JNI_ERR;
+    if (krill_register_natives(env, "io/krill/internal/ring", "RingShim", methods, 2) != 0) return JNI_ERR;
     return JNI_VERSION_1_8;
 }

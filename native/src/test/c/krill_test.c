@@ -159,6 +159,25 @@ static void test_abi_layout(void) {
     for (int i = 0; i < krill_abi_layout_count; i++) CHECK(krill_abi_layout[i] >= 0);
 }
 
+/* JNI_OnLoad binds the natives in the package of the class that loads the library, wherever a
+ * shading tool moved it: only a class named exactly NativeLibraryLoader counts. */
+static void test_loader_package(void) {
+    char package[32];
+    CHECK_EQ(1, krill_loader_package("io.krill.internal.jni.NativeLibraryLoader", package, sizeof(package)));
+    CHECK(strcmp(package, "io/krill/internal/jni") == 0);
+    CHECK_EQ(1, krill_loader_package("shaded.x.NativeLibraryLoader", package, sizeof(package)));
+    CHECK(strcmp(package, "shaded/x") == 0);
+    CHECK_EQ(0, krill_loader_package("io.krill.internal.jni.NativeLibraryLoaderTest", package, sizeof(package)));
+    CHECK_EQ(0, krill_loader_package("io.krill.internal.jni.NativeLibraryLoader$Loaded", package, sizeof(package)));
+    CHECK_EQ(0, krill_loader_package("NativeLibraryLoader", package, sizeof(package)));
+    CHECK_EQ(0, krill_loader_package("java.lang.System", package, sizeof(package)));
+    /* 21 characters of package and the terminator need 22 bytes. */
+    CHECK_EQ(1, krill_loader_package("io.krill.internal.jni.NativeLibraryLoader", package, 22));
+    CHECK_EQ(-1, krill_loader_package("io.krill.internal.jni.NativeLibraryLoader", package, 21));
+    CHECK_EQ(-1, krill_loader_package("a.much.longer.relocated.package.name.NativeLibraryLoader", package,
+                                      sizeof(package)));
+}
+
 static void test_errno_table(void) {
     for (int i = 0; i < KRILL_ERRNO_COUNT; i++) {
         CHECK(krill_errno_table[i] > 0);
@@ -528,6 +547,7 @@ int main(int argc, char **argv) {
     filter_count = argc - 1;
     filters = argv + 1;
     run("abi_layout", test_abi_layout);
+    run("loader_package", test_loader_package);
     run("errno_table", test_errno_table);
 #if defined(__linux__)
     run("eventfd_wakes_epoll", test_eventfd_wakes_epoll);

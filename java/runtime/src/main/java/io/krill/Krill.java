@@ -39,7 +39,8 @@ public final class Krill {
         System.out.println("  backend    " + backend.name() + ", poller " + platform.pollerName() + " (" + backend.why() + ")");
         if (backend.name().equals("jni")) {
             NativeLibrary library = NativeLibrary.load();
-            System.out.println("  library    " + library.source() + " (" + library.sizeBytes() + " bytes)");
+            System.out.println("  library    " + library.source() + " (" + library.origin() + ", "
+                    + library.sizeBytes() + " bytes)");
             System.out.println("  abi        version " + library.abiVersion() + ", " + library.abiFieldCount()
                     + " layout entries match");
         }

@@ -74,6 +74,96 @@ class KrillLauncherTest {
         assertTrue(result.stdout().contains("12-byte write/read"), result.stdout());
     }
 
+    /** A system that installs libkrill: java.library.path wins over the platform jar, which is on the class path too. */
+    @Test
+    void aLibraryOnJavaLibraryPathIsLoadedBeforeThePlatformJars(@TempDir Path scratch) throws Exception {
+        io.krill.internal.jni.Platform platform = io.krill.internal.jni.Platform.current();
+        Path installed = Files.createDirectory(scratch.resolve("lib"));
+        try (var in = KrillLauncherTest.class.getClassLoader().getResourceAsStream(platform.resourcePath())) {
+            assertTrue(in != null, "the platform jar is on the test class path");
+            Files.copy(in, installed.resolve(platform.libraryFileName()));
+        }
+        Path empty = Files.createDirectory(scratch.resolve("empty"));
+        Result result = launch(scratch, "--enable-native-access=ALL-UNNAMED",
+                "-Djava.library.path=" + empty + java.io.File.pathSeparator + installed);
+        assertEquals(0, result.exitCode(), result.stderr());
+        assertEquals("", withoutBackendLog(result.stderr()), "no warning of any kind");
+        assertTrue(result.stdout().contains("library    " + installed.resolve(platform.libraryFileName())
+                + " (java.library.path, "), result.stdout());
+        assertTrue(result.stdout().contains("loopback TCP"), result.stdout());
+
+        Result fromJar = launch(scratch, "--enable-native-access=ALL-UNNAMED", "-Djava.library.path=" + empty);
+        assertEquals(0, fromJar.exitCode(), fromJar.stderr());
+        assertTrue(fromJar.stdout().contains("(extracted from the platform jar, "), fromJar.stdout());
+    }
+
+    /** The loader's log line (DEBUG, FINE in java.util.logging through slf4j-jdk14) names the way it took. */
+    @Test
+    void theLoadIsLoggedAtDebugWithItsOrigin(@TempDir Path scratch) throws Exception {
+        Path config = Files.writeString(scratch.resolve("logging.properties"), """
+                handlers = java.util.logging.ConsoleHandler
+                java.util.logging.ConsoleHandler.level = FINE
+                io.krill.internal.jni.NativeLibrary.level = FINE
+                """);
+        Result result = launch(scratch, "--enable-native-access=ALL-UNNAMED", "-Djava.util.logging.config.file=" + config);
+        assertEquals(0, result.exitCode(), result.stderr());
+        assertTrue(result.stderr().contains("libkrill (ABI version " + io.krill.internal.jni.AbiLayout.ABI_VERSION
+                + ") loaded from jar:file:"), result.stderr());
+        assertTrue(result.stderr().contains("!/" + io.krill.internal.jni.Platform.current().resourcePath()
+                + " (extracted from the platform jar)"), result.stderr());
+    }
+
+    /**
+     * A broken libkrill on java.library.path is named, not skipped for the platform jar's: the
+     * JNI backend fails with the fix (forced), and the automatic choice falls back to JNA saying
+     * so (#14), never to a second libkrill whose natives another copy may have half bound.
+     */
+    @Test
+    void aBrokenLibraryOnJavaLibraryPathIsNamedNotSkipped(@TempDir Path scratch) throws Exception {
+        io.krill.internal.jni.Platform platform = io.krill.internal.jni.Platform.current();
+        Path broken = Files.writeString(scratch.resolve(platform.libraryFileName()), "not a shared object");
+        Result result = launch(scratch, "--enable-native-access=ALL-UNNAMED", "-Djava.library.path=" + scratch,
+                "-Dkrill.backend=jni");
+        assertEquals(1, result.exitCode(), result.stdout());
+        assertTrue(result.stderr().contains(broken.toString()), result.stderr());
+        assertTrue(result.stderr().contains("java.library.path; remove it from there, or pass -Dkrill.native.library"),
+                result.stderr());
+        Result automatic = launch(scratch, "--enable-native-access=ALL-UNNAMED", "-Djava.library.path=" + scratch);
+        assertEquals(0, automatic.exitCode(), automatic.stderr());
+        assertTrue(automatic.stdout().contains("backend    jna, poller epoll (libkrill did not load: ")
+                && automatic.stdout().contains(broken.toString()), automatic.stdout());
+    }
+
+    /** libkrill binds natives relative to its loader's package, so it refuses any other caller by name. */
+    @Test
+    void libkrillLoadedByAnotherClassSaysWhoMustLoadIt(@TempDir Path scratch) throws Exception {
+        io.krill.internal.jni.Platform platform = io.krill.internal.jni.Platform.current();
+        Path library = scratch.resolve(platform.libraryFileName());
+        try (var in = KrillLauncherTest.class.getClassLoader().getResourceAsStream(platform.resourcePath())) {
+            assertTrue(in != null, "the platform jar is on the test class path");
+            Files.copy(in, library);
+        }
+        Path source = Files.writeString(scratch.resolve("Sneak.java"), """
+                public class Sneak {
+                    public static void main(String[] args) {
+                        try {
+                            System.load(args[0]);
+                            System.out.println("loaded");
+                        } catch (UnsatisfiedLinkError e) {
+                            System.out.println("refused: " + e.getMessage());
+                        }
+                    }
+                }
+                """);
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", source.toString(), library.toString());
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "Sneak finished");
+        assertTrue(output.contains("refused: libkrill must be loaded by Krill's NativeLibraryLoader"), output);
+        assertFalse(output.contains("loaded\n"), output);
+    }
+
     @Test
     void withoutNativeAccessTheJdkWarns(@TempDir Path scratch) throws Exception {
         // The control for the test above: proves the warning would be seen if the flag were lost.

@@ -38,15 +38,15 @@ class ModulePathTest {
             Path path = Path.of(entry);
             String name = path.getFileName().toString();
             boolean runtimeClasses = name.equals("classes") && Files.exists(path.resolve("module-info.class"));
-            // slf4j-jdk14: a logging provider, as an application has; without one SLF4J warns
-            // on the first log line (the backend selection's INFO record).
+            // slf4j-jdk14: an application brings an SLF4J provider (the runtime binds none), and
+            // without one SLF4J prints a notice on stderr the first time Krill logs (the load).
             if (runtimeClasses || name.startsWith("slf4j-api-") || name.startsWith("slf4j-jdk14-")
                     || name.startsWith("krill-native-")) {
                 entries.add(entry);
             }
         }
-        assertEquals(4, entries.size(), "runtime classes (with module-info), slf4j-api, slf4j-jdk14 and the platform jar: "
-                + entries);
+        assertEquals(4, entries.size(),
+                "runtime classes (with module-info), slf4j-api, slf4j-jdk14 and the platform jar: " + entries);
         Path platformJar = entries.stream().map(Path::of).filter(p -> p.getFileName().toString().startsWith("krill-native-"))
                 .findFirst().orElseThrow();
         try (JarFile jar = new JarFile(platformJar.toFile())) {

@@ -1,9 +1,12 @@
 package io.krill.internal.jni;
 
 /**
- * libkrill, loaded once per class loader: platform detection, extraction, {@code System.load},
- * the ABI check and the errno table, in that order. Every native in this package needs
- * {@link #load()} to have returned first.
+ * libkrill, loaded once per class loader: platform detection, finding the library
+ * ({@link NativeLibraryLoader}: {@code -Dkrill.native.library}, {@code java.library.path}, the
+ * platform jar), {@code System.load}, the ABI check and the errno table, in that order. The
+ * log says at DEBUG where the library came from (as Netty logs its native loads), and
+ * {@link #origin()} and {@link #source()} tell whoever asks (the launcher prints them). Every
+ * native in this package needs {@link #load()} to have returned first.
  *
  * <p>A failed load is remembered: every later call throws an error with the same message, so
  * the first cause is never hidden behind a {@code NoClassDefFoundError}.
@@ -12,12 +15,14 @@ public final class NativeLibrary {
 
     private final Platform platform;
     private final String source;
+    private final String origin;
     private final long sizeBytes;
     private final int abiVersion;
 
-    private NativeLibrary(Platform platform, String source, long sizeBytes, int abiVersion) {
+    private NativeLibrary(Platform platform, String source, String origin, long sizeBytes, int abiVersion) {
         this.platform = platform;
         this.source = source;
+        this.origin = origin;
         this.sizeBytes = sizeBytes;
         this.abiVersion = abiVersion;
     }
@@ -60,7 +65,9 @@ public final class NativeLibrary {
         int[] layout = OnLoadNative.abiLayout();
         AbiLayout.verify(layout, platform, loaded.source());
         Errno.bind(ErrorsNative.errnoTable(), ErrorsNative::strerror);
-        return new NativeLibrary(platform, loaded.source(), loaded.sizeBytes(), layout[0]);
+        org.slf4j.LoggerFactory.getLogger(NativeLibrary.class).debug("libkrill (ABI version {}) loaded from {} ({})",
+                layout[0], loaded.source(), loaded.origin().description());
+        return new NativeLibrary(platform, loaded.source(), loaded.origin().description(), loaded.sizeBytes(), layout[0]);
     }
 
     public Platform platform() {
@@ -70,6 +77,14 @@ public final class NativeLibrary {
     /** Where the library was loaded from: a jar URL or a file path. */
     public String source() {
         return source;
+    }
+
+    /**
+     * How the library was found: {@code -Dkrill.native.library}, {@code java.library.path} or
+     * {@code extracted from the platform jar}.
+     */
+    public String origin() {
+        return origin;
     }
 
     public long sizeBytes() {

@@ -6,13 +6,29 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * Finds libkrill and loads it: from {@code -Dkrill.native.library=<file>} when given, else by
- * extracting it from the platform jar on the class path into a fresh private directory under
- * {@code -Dkrill.native.workdir} (default {@code java.io.tmpdir}).
+ * Finds libkrill and loads it, trying in this order:
+ * <ol>
+ *   <li>{@code -Dkrill.native.library=<file>}, when given (and then nothing else);</li>
+ *   <li>{@code java.library.path}, for systems that install libkrill: the first directory on it
+ *       holding {@code libkrill.so} ({@code libkrill.dylib} on macOS). This is the search
+ *       {@code System.loadLibrary("krill")} makes, done here by hand so that the log and
+ *       {@link NativeLibrary#source()} name the file; a library found there that fails to load
+ *       is an error, not a reason to try the jar, since its natives may be half bound;</li>
+ *   <li>the platform jar on the class path: the library is extracted into a fresh private
+ *       directory under {@code -Dkrill.native.workdir} (default {@code java.io.tmpdir}).</li>
+ * </ol>
+ *
+ * <p>This class must be the one that calls {@code System.load}: libkrill's {@code JNI_OnLoad}
+ * binds its natives to the classes of this class's package, found from this class's frame on
+ * the loading thread's stack (krill_onload.c:krill_caller_package), which is how a copy of
+ * Krill relocated by a shading tool still finds its own classes. Keep the class name in sync
+ * with krill_onload.c:KRILL_LOADER_CLASS.
  *
  * <p>Every failure is an {@link UnsatisfiedLinkError} whose message names the platform, what was
  * wrong and what to do. The extracted copy is deleted right after loading: the mapping outlives
@@ -23,28 +39,53 @@ final class NativeLibraryLoader {
     static final String LIBRARY_PROPERTY = "krill.native.library";
     static final String WORKDIR_PROPERTY = "krill.native.workdir";
 
+    /** Where a library was found, in the order they are tried. */
+    enum Origin {
+        EXPLICIT("-D" + LIBRARY_PROPERTY),
+        LIBRARY_PATH("java.library.path"),
+        PLATFORM_JAR("extracted from the platform jar");
+
+        private final String description;
+
+        Origin(String description) {
+            this.description = description;
+        }
+
+        /** For messages and the log: {@code java.library.path}, for example. */
+        String description() {
+            return description;
+        }
+    }
+
     /**
      * Where the library came from and which file was mapped.
      *
      * @param source    a human-readable origin (a jar URL or a file path)
+     * @param origin    which of the loader's ways found it
      * @param sizeBytes the library's size
      */
-    record Loaded(String source, long sizeBytes) {}
+    record Loaded(String source, Origin origin, long sizeBytes) {}
 
     private final Platform platform;
     private final ClassLoader classLoader;
     private final String explicitLibrary;
+    private final List<Path> libraryPath;
     private final Path workdir;
     private final String workdirOrigin;
     private final MountTable mounts;
     private final Consumer<String> systemLoad;
 
+    /**
+     * @param libraryPath the directories of {@code java.library.path}, searched in order
+     * @param systemLoad  maps a library file: {@code System::load}, or a recorder in tests
+     */
     NativeLibraryLoader(Platform platform, ClassLoader classLoader, String explicitLibrary,
-                        Path workdir, String workdirOrigin, MountTable mounts,
+                        List<Path> libraryPath, Path workdir, String workdirOrigin, MountTable mounts,
                         Consumer<String> systemLoad) {
         this.platform = Objects.requireNonNull(platform);
         this.classLoader = Objects.requireNonNull(classLoader);
         this.explicitLibrary = explicitLibrary;
+        this.libraryPath = List.copyOf(libraryPath);
         this.workdir = Objects.requireNonNull(workdir);
         this.workdirOrigin = Objects.requireNonNull(workdirOrigin);
         this.mounts = Objects.requireNonNull(mounts);
@@ -69,14 +110,41 @@ final class NativeLibraryLoader {
             origin = "java.io.tmpdir";
         }
         return new NativeLibraryLoader(Platform.current(), NativeLibraryLoader.class.getClassLoader(),
-                System.getProperty(LIBRARY_PROPERTY), workdir, origin, MountTable.current(),
-                System::load);
+                System.getProperty(LIBRARY_PROPERTY), searchPath(System.getProperty("java.library.path", "")),
+                workdir, origin, MountTable.current(), System::load);
+    }
+
+    /**
+     * The directories of a {@code java.library.path} value, in order; empty entries (a leading
+     * or doubled separator) are skipped, as the JDK's own search ignores them.
+     */
+    static List<Path> searchPath(String value) {
+        List<Path> directories = new ArrayList<>();
+        for (String entry : value.split(java.io.File.pathSeparator)) {
+            if (!entry.isBlank()) {
+                directories.add(Path.of(entry));
+            }
+        }
+        return directories;
     }
 
     Loaded load() {
         if (explicitLibrary != null && !explicitLibrary.isBlank()) {
             return loadExplicit(Path.of(explicitLibrary));
         }
+        for (Path directory : libraryPath) {
+            Path candidate = directory.resolve(platform.libraryFileName());
+            if (Files.isRegularFile(candidate)) {
+                Path absolute = candidate.toAbsolutePath();
+                loadFile(absolute, Origin.LIBRARY_PATH.description() + "; remove it from there, or pass -D"
+                        + LIBRARY_PROPERTY + ", to use another");
+                return new Loaded(absolute.toString(), Origin.LIBRARY_PATH, sizeOf(absolute));
+            }
+        }
+        return extractAndLoad();
+    }
+
+    private Loaded extractAndLoad() {
         Path directory = createPrivateDirectory();
         try {
             Path library = extractInto(directory);
@@ -87,8 +155,9 @@ final class NativeLibraryLoader {
                         + " allows executables (for example under your home directory).");
             }
             long size = sizeOf(library);
-            loadFile(library, "extracted from the platform jar");
-            return new Loaded(String.valueOf(classLoader.getResource(platform.resourcePath())), size);
+            loadFile(library, Origin.PLATFORM_JAR.description());
+            return new Loaded(String.valueOf(classLoader.getResource(platform.resourcePath())),
+                    Origin.PLATFORM_JAR, size);
         } finally {
             deleteQuietly(directory);
         }
@@ -102,8 +171,8 @@ final class NativeLibraryLoader {
                     + " to load the library from the platform jar.");
         }
         Path absolute = library.toAbsolutePath();
-        loadFile(absolute, "named by -D" + LIBRARY_PROPERTY);
-        return new Loaded(absolute.toString(), sizeOf(absolute));
+        loadFile(absolute, "named by " + Origin.EXPLICIT.description());
+        return new Loaded(absolute.toString(), Origin.EXPLICIT, sizeOf(absolute));
     }
 
     private void loadFile(Path library, String how) {

@@ -35,7 +35,7 @@ class NativeLibraryLoaderTest {
 
     private NativeLibraryLoader loader(ClassLoader classLoader, String explicit, MountTable mounts,
                                        Consumer<String> load) {
-        return new NativeLibraryLoader(PLATFORM, classLoader, explicit, workdir, "test", mounts, load);
+        return new NativeLibraryLoader(PLATFORM, classLoader, explicit, List.of(), workdir, "test", mounts, load);
     }
 
     private List<Path> leftovers() throws IOException {
@@ -102,7 +102,7 @@ class NativeLibraryLoaderTest {
     void aWorkdirThatIsNoDirectoryIsNamed() throws IOException {
         Path file = Files.writeString(workdir.resolve("not-a-dir"), "x");
         for (Path bad : List.of(file, workdir.resolve("missing"))) {
-            NativeLibraryLoader loader = new NativeLibraryLoader(PLATFORM, WITH_JAR, null, bad,
+            NativeLibraryLoader loader = new NativeLibraryLoader(PLATFORM, WITH_JAR, null, List.of(), bad,
                     "-Dkrill.native.workdir", MountTable.parse(List.of()), path -> {});
             UnsatisfiedLinkError e = assertThrows(UnsatisfiedLinkError.class, loader::load);
             assertTrue(e.getMessage().contains(bad.toString()), e.getMessage());
@@ -115,7 +115,7 @@ class NativeLibraryLoaderTest {
         // procfs refuses new directories even to root, so this holds in CI too.
         Path proc = Path.of("/proc/self");
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(proc), "needs Linux /proc");
-        NativeLibraryLoader loader = new NativeLibraryLoader(PLATFORM, WITH_JAR, null, proc, "test",
+        NativeLibraryLoader loader = new NativeLibraryLoader(PLATFORM, WITH_JAR, null, List.of(), proc, "test",
                 MountTable.parse(List.of()), path -> {});
         UnsatisfiedLinkError e = assertThrows(UnsatisfiedLinkError.class, loader::load);
         assertTrue(e.getMessage().contains("cannot create a directory"), e.getMessage());
@@ -143,6 +143,53 @@ class NativeLibraryLoaderTest {
                 loader(WITHOUT_JAR, library.toString(), MountTable.parse(List.of()), loaded::add).load();
         assertEquals(List.of(library.toAbsolutePath().toString()), loaded);
         assertEquals(library.toAbsolutePath().toString(), result.source());
+    }
+
+    @Test
+    void theFirstDirectoryOfJavaLibraryPathHoldingTheLibraryWinsOverTheJar() throws IOException {
+        Path first = Files.createDirectory(workdir.resolve("first"));
+        Path second = Files.createDirectory(workdir.resolve("second"));
+        Path third = Files.createDirectory(workdir.resolve("third"));
+        Files.writeString(second.resolve(PLATFORM.libraryFileName()), "second");
+        Files.writeString(third.resolve(PLATFORM.libraryFileName()), "third");
+        Files.createDirectory(first.resolve(PLATFORM.libraryFileName())); // a directory is no library
+        List<String> loaded = new ArrayList<>();
+        NativeLibraryLoader.Loaded result = new NativeLibraryLoader(PLATFORM, WITH_JAR, null,
+                List.of(workdir.resolve("missing"), first, second, third), workdir, "test",
+                MountTable.parse(List.of()), loaded::add).load();
+        String expected = second.resolve(PLATFORM.libraryFileName()).toAbsolutePath().toString();
+        assertEquals(List.of(expected), loaded);
+        assertEquals(expected, result.source());
+        assertEquals(NativeLibraryLoader.Origin.LIBRARY_PATH, result.origin());
+        assertEquals("second".length(), result.sizeBytes());
+    }
+
+    @Test
+    void withNothingOnJavaLibraryPathThePlatformJarIsUsed() throws IOException {
+        List<String> loaded = new ArrayList<>();
+        NativeLibraryLoader.Loaded result = new NativeLibraryLoader(PLATFORM, WITH_JAR, null,
+                List.of(workdir), workdir, "test", MountTable.parse(List.of()), loaded::add).load();
+        assertEquals(NativeLibraryLoader.Origin.PLATFORM_JAR, result.origin());
+        assertEquals(1, loaded.size());
+    }
+
+    @Test
+    void anExplicitLibraryWinsOverJavaLibraryPath() throws IOException {
+        Path onPath = Files.createDirectory(workdir.resolve("path"));
+        Files.writeString(onPath.resolve(PLATFORM.libraryFileName()), "on the path");
+        Path explicit = Files.writeString(workdir.resolve("libkrill-dev.so"), "explicit");
+        List<String> loaded = new ArrayList<>();
+        NativeLibraryLoader.Loaded result = new NativeLibraryLoader(PLATFORM, WITHOUT_JAR, explicit.toString(),
+                List.of(onPath), workdir, "test", MountTable.parse(List.of()), loaded::add).load();
+        assertEquals(List.of(explicit.toAbsolutePath().toString()), loaded);
+        assertEquals(NativeLibraryLoader.Origin.EXPLICIT, result.origin());
+    }
+
+    @Test
+    void javaLibraryPathIsSplitOnThePathSeparatorSkippingEmptyEntries() {
+        String sep = java.io.File.pathSeparator;
+        assertEquals(List.of(Path.of("/a"), Path.of("b/c")), NativeLibraryLoader.searchPath(sep + "/a" + sep + sep + "b/c" + sep));
+        assertEquals(List.of(), NativeLibraryLoader.searchPath(""));
     }
 
     @Test
