@@ -82,12 +82,15 @@ class SpanTest {
         MDC.put("request", "r-9");
         MDC.put("id", "mine");
         Span span = Span.of("process", "id", "1");
-        Seen in = span.inScope(Seen::now);
-        in.carries(span);
-        assertEquals("r-9", MDC.get("request"), "an entry of the caller's own stays during the scope");
-        assertEquals("mine", MDC.get("id"), "and one the span hid is back after it");
+        List<String> during = span.inScope(() -> {
+            Seen.now().carries(span); // the span's id hides the caller's
+            return List.of(MDC.get("request"));
+        });
+        assertEquals(List.of("r-9"), during, "an entry of the caller's own stays during the scope");
+        assertEquals("mine", MDC.get("id"), "the entry the span hid is back after it");
         assertEquals("r-9", MDC.get("request"));
         assertNull(MDC.get(Span.MDC_NAME_KEY));
+        assertEquals(Optional.empty(), Span.current());
     }
 
     @Test
