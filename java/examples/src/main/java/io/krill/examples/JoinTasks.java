@@ -31,18 +31,30 @@ public final class JoinTasks {
     private JoinTasks() {}
 
     /** A spawned task that sleeps {@code duration}, then gives {@code result}. */
-    static Task<String> sleepThen(Runtime runtime, Duration duration, String result) {
-        return runtime.spawn(() -> Time.sleep(duration).map(slept -> result)).then(sleeping -> sleeping);
+    static Task<String> sleepThen(Duration duration, String result) {
+        return Runtime.current().spawn(() -> Time.sleep(duration).map(slept -> result)).then(sleeping -> sleeping);
+    }
+
+    /**
+     * The async main: both tasks are spawned in one step of it, on a worker, as in the guide.
+     * (Spawned one by one from the main thread instead, they would start at different times
+     * whenever the runtime went idle in between, and on a paused clock, which jumps as soon as
+     * every worker is idle, the second would start a whole second late.)
+     */
+    static Task<Void> asyncMain(Consumer<String> out) {
+        long startNanos = Time.nanoTime();
+        Task<String> task1 = sleepThen(FIRST, "result 1");
+        Task<String> task2 = sleepThen(SECOND, "result 2");
+        return Task.all(List.of(task1, task2)).map(both -> {
+            double seconds = (Time.nanoTime() - startNanos) / 1e9;
+            out.accept(both.get(0) + ", " + both.get(1));
+            out.accept(String.format(Locale.ROOT, "joined after %.1f s", seconds));
+            return null;
+        });
     }
 
     public static void run(Runtime runtime, Consumer<String> out) {
-        long startNanos = runtime.clockNanos();
-        Task<String> task1 = sleepThen(runtime, FIRST, "result 1");
-        Task<String> task2 = sleepThen(runtime, SECOND, "result 2");
-        List<String> both = runtime.blockOn(Task.all(List.of(task1, task2)));
-        double seconds = (runtime.clockNanos() - startNanos) / 1e9;
-        out.accept(both.get(0) + ", " + both.get(1));
-        out.accept(String.format(Locale.ROOT, "joined after %.1f s", seconds));
+        runtime.blockOn(runtime.spawn(() -> asyncMain(out)).then(main -> main));
     }
 
     public static void main(String[] args) {
