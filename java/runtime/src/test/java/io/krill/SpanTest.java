@@ -160,6 +160,20 @@ class SpanTest {
         }
     }
 
+    @Test
+    void aFailureReportedToTheUncaughtHookIsReportedUnderTheTasksSpan() throws Exception {
+        java.util.concurrent.BlockingQueue<String> reported = new java.util.concurrent.LinkedBlockingQueue<>();
+        try (Runtime own = Runtime.builder().workers(1)
+                .uncaughtExceptionHandler(failure -> reported.add(failure.getMessage() + " in " + MDC.get(Span.MDC_NAME_KEY)))
+                .build()) {
+            Span span = Span.of("failing");
+            span.inScope(() -> own.spawn(() -> {
+                throw new IllegalStateException("boom");
+            }));
+            assertEquals("boom in failing", reported.poll(WAIT_SECONDS, TimeUnit.SECONDS));
+        }
+    }
+
     /**
      * The parent holds its worker until one of its children has run elsewhere: the children sit
      * in the parent's worker's queue, so the other worker got that one by stealing it.

@@ -116,11 +116,6 @@ public abstract non-sealed class ScheduledTask<T> extends AbstractTask<T> implem
         return service;
     }
 
-    /** The span this task runs under, or null. */
-    public final TaskSpan span() {
-        return span;
-    }
-
     public final TaskScheduler scheduler() {
         return scheduler;
     }
