@@ -160,6 +160,22 @@ class SpanTest {
         }
     }
 
+    /**
+     * A timer fires on the worker between task steps, and a CompletableFuture stage attached to
+     * it runs right there: the span of the step that ran last on that worker is gone by then.
+     */
+    @Test
+    void betweenStepsTheWorkerCarriesNoSpan() throws Exception {
+        try (Runtime one = Runtime.builder().workers(1).build()) {
+            Span span = Span.of("before-timer", "id", "5");
+            java.util.concurrent.CompletableFuture<Seen> fired = span.inScope(() -> one.spawn(() -> Time.sleep(Duration.ofMillis(20))
+                    .toCompletableFuture().thenApply(slept -> Seen.now()))).join();
+            Seen seen = fired.get(WAIT_SECONDS, TimeUnit.SECONDS);
+            assertTrue(seen.thread().startsWith("krill-worker-"), "the timer fired on the worker: " + seen.thread());
+            seen.carriesNone();
+        }
+    }
+
     @Test
     void aFailureReportedToTheUncaughtHookIsReportedUnderTheTasksSpan() throws Exception {
         java.util.concurrent.BlockingQueue<String> reported = new java.util.concurrent.LinkedBlockingQueue<>();
@@ -171,6 +187,25 @@ class SpanTest {
                 throw new IllegalStateException("boom");
             }));
             assertEquals("boom in failing", reported.poll(WAIT_SECONDS, TimeUnit.SECONDS));
+        }
+    }
+
+    /**
+     * A server's connection drivers are made by the task that binds it, but serve every
+     * connection: they are service tasks and carry no span, so a handler logs under none.
+     */
+    @Test
+    @org.junit.jupiter.api.condition.EnabledOnOs(org.junit.jupiter.api.condition.OS.LINUX)
+    void aServersConnectionDriversCarryNoSpanOfTheTaskThatBoundIt() throws Exception {
+        java.util.concurrent.BlockingQueue<String> seen = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.net.InetAddress loopback = java.net.InetAddress.getLoopbackAddress();
+        Span span = Span.of("binder");
+        io.krill.net.TcpServer server = span.inScope(() -> runtime.blockOn(() -> io.krill.net.TcpServer.bind(
+                new java.net.InetSocketAddress(loopback, 0),
+                (connection, data) -> seen.add(MDC.get(Span.MDC_NAME_KEY) + " " + Span.current()))));
+        try (server; java.net.Socket client = new java.net.Socket(loopback, server.localAddress().getPort())) {
+            client.getOutputStream().write(1);
+            assertEquals("null Optional.empty", seen.poll(WAIT_SECONDS, TimeUnit.SECONDS));
         }
     }
 
