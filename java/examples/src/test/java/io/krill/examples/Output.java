@@ -11,6 +11,11 @@ import java.util.function.Predicate;
 /** What an example printed: a sink that workers and the main thread may call at once. */
 final class Output implements Consumer<String> {
 
+    /**
+     * How long an example's test may run in all (each class's {@code @Timeout}): a hung example,
+     * a loop that never ends, fails its test instead of holding the build until its last resort.
+     */
+    static final long TEST_SECONDS = 120;
     /** How long a test waits for a line that must come (generous: a loaded 2-core machine). */
     static final long WAIT_SECONDS = 30;
 

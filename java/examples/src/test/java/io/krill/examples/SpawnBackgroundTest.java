@@ -7,13 +7,16 @@ import io.krill.Runtime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The two loops interleave by time: every line is due at a known instant of the runtime's clock
  * (main's i-th at 200 i ms, the background's j-th at 100 j ms), and lines due at different
  * instants come in that order. Lines due together (0, 200, 400 ms) may come either way.
  */
+@Timeout(value = Output.TEST_SECONDS, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class SpawnBackgroundTest {
 
     private static long dueMillis(String line) {

@@ -7,9 +7,12 @@ import io.krill.Runtime;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** On the paused clock: the guide's five seconds pass at once, and the ten are never waited for. */
+@Timeout(value = Output.TEST_SECONDS, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class TimeoutExampleTest {
 
     @Test
