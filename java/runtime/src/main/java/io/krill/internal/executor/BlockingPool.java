@@ -2,6 +2,7 @@ package io.krill.internal.executor;
 
 import io.krill.JoinHandle;
 import io.krill.internal.task.AbstractTask;
+import io.krill.internal.task.TaskSpan;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -82,6 +83,8 @@ public final class BlockingPool {
     public static final class BlockingTask<T> extends AbstractTask<T> implements JoinHandle<T>, Runnable {
         private Callable<? extends T> body;
         private final Runnable finished;
+        /** The span current where it was spawned: current, in the MDC, while the body runs. */
+        private final TaskSpan span = TaskSpan.inherited();
 
         BlockingTask(Callable<? extends T> body, Runnable finished) {
             this.body = body;
@@ -96,10 +99,15 @@ public final class BlockingPool {
                 }
                 Callable<? extends T> b = body;
                 body = null;
+                TaskSpan outer = span == null ? null : TaskSpan.enter(span);
                 try {
                     completeValue(b.call());
                 } catch (Throwable t) {
                     completeFailure(t);
+                } finally {
+                    if (span != null) {
+                        TaskSpan.exit(span, outer);
+                    }
                 }
             } finally {
                 finished.run();

@@ -50,6 +50,12 @@ public abstract non-sealed class ScheduledTask<T> extends AbstractTask<T> implem
     private volatile int state;
     private final TaskScheduler scheduler;
     private final boolean service;
+    /**
+     * The tracing span current where this task was made (none for a service task, which serves
+     * whoever comes and must not log under the span of the task that started it): current,
+     * with its MDC entries, during each of this task's steps. See {@link TaskSpan}.
+     */
+    private final TaskSpan span;
     /** Set by the running step to run again after the queue; only the running thread uses it. */
     private boolean yieldRequested;
 
@@ -90,6 +96,7 @@ public abstract non-sealed class ScheduledTask<T> extends AbstractTask<T> implem
     protected ScheduledTask(TaskScheduler scheduler, boolean notified, boolean service) {
         this.scheduler = scheduler;
         this.service = service;
+        this.span = service ? null : TaskSpan.inherited();
         if (notified) {
             // Plain: the queue push (a release) or the CAS of whoever wakes it publishes the task.
             STATE.set(this, NOTIFIED);
@@ -168,10 +175,15 @@ public abstract non-sealed class ScheduledTask<T> extends AbstractTask<T> implem
             s = witness;
         }
         if (!isDone()) {
+            boolean traced = TaskSpan.inUse(); // false until a span exists: then no thread-local access
+            TaskSpan outer = traced ? TaskSpan.enter(span) : null;
             try {
                 step();
             } catch (Throwable t) {
-                stepFailed(t);
+                stepFailed(t); // a failure reported to the uncaught hook is logged under the span
+            }
+            if (traced) {
+                TaskSpan.exit(span, outer);
             }
         }
         boolean yielded = yieldRequested;

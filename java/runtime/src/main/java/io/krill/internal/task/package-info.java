@@ -20,5 +20,10 @@
  * (see its table): a wake is one CAS plus a push; a task woken while RUNNING is marked NOTIFIED
  * and re-queued by the worker when its step returns, so it is never lost and never runs on two
  * workers at once.
+ *
+ * <p><b>Spans.</b> A scheduled task (but a service task) takes the thread's current
+ * {@link io.krill.internal.task.TaskSpan} when it is made and makes it current, with its MDC
+ * entries, around each of its steps, restoring the previous one after; until the first span
+ * exists that costs one static read per step (see {@code TaskSpan}'s notes).
  */
 package io.krill.internal.task;
