@@ -1,5 +1,6 @@
 package io.krill.benchmarks.load;
 
+import org.apache.commons.math3.stat.regression.SimpleRegression;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -175,20 +176,35 @@ public final class IdleConnections {
             heapBytes[i] = s.heapUsedKib() * 1024.0;
             offHeapBytes[i] = s.offHeapKib() * 1024.0;
         }
-        LeastSquares rss = LeastSquares.fit(x, rssBytes);
-        LeastSquares heap = LeastSquares.fit(x, heapBytes);
+        SimpleRegression rss = fit(x, rssBytes);
+        SimpleRegression heap = fit(x, heapBytes);
         System.out.printf(Locale.ROOT, "slope (least squares over %d steps): RSS %,.0f bytes/connection (r^2 %.3f), heap %,.0f bytes/connection (r^2 %.3f)%n",
-                steps.size(), rss.slope(), rss.rSquared(), heap.slope(), heap.rSquared());
+                steps.size(), rss.getSlope(), rss.getRSquare(), heap.getSlope(), heap.getRSquare());
         String offHeapResult = "";
         if (baseline.offHeapKib() >= 0) {
-            LeastSquares offHeap = LeastSquares.fit(x, offHeapBytes);
+            SimpleRegression offHeap = fit(x, offHeapBytes);
             System.out.printf(Locale.ROOT, "slope of off-heap memory (NMT \"Other\": Arena allocations): %,.0f bytes/connection (r^2 %.3f)%n",
-                    offHeap.slope(), offHeap.rSquared());
-            offHeapResult = String.format(Locale.ROOT, " offheap_bytes_per_conn=%.0f", offHeap.slope());
+                    offHeap.getSlope(), offHeap.getRSquare());
+            offHeapResult = String.format(Locale.ROOT, " offheap_bytes_per_conn=%.0f", offHeap.getSlope());
         }
         System.out.printf(Locale.ROOT, "RESULT idle rss_bytes_per_conn=%.0f heap_bytes_per_conn=%.0f%s connections=%d rss_r2=%.3f heap_r2=%.3f%n",
-                rss.slope(), heap.slope(), offHeapResult, steps.getLast(), rss.rSquared(), heap.rSquared());
+                rss.getSlope(), heap.getSlope(), offHeapResult, steps.getLast(), rss.getRSquare(), heap.getRSquare());
         return 0;
+    }
+
+    /** The least-squares line through the steps (commons-math3, on the class path with JMH). */
+    static SimpleRegression fit(double[] x, double[] y) {
+        if (x.length != y.length || x.length < 2) {
+            throw new IllegalArgumentException("a slope needs at least 2 points of (x, y), got " + x.length + " and " + y.length);
+        }
+        if (java.util.Arrays.stream(x).allMatch(value -> value == x[0])) {
+            throw new IllegalArgumentException("all x values are " + x[0] + ": no slope");
+        }
+        SimpleRegression line = new SimpleRegression();
+        for (int i = 0; i < x.length; i++) {
+            line.addData(x[i], y[i]);
+        }
+        return line;
     }
 
     private Sample sample(int connections, int descriptors) throws IOException, InterruptedException {
