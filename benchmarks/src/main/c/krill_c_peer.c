@@ -4,7 +4,9 @@
  * each pipelined request) in plain C on epoll, the way a careful C server would be written: one
  * thread per worker, each with its own epoll instance and its own SO_REUSEPORT listener,
  * edge-triggered, non-blocking, one read buffer per thread, a write backlog only for what a
- * short write left. What Krill spends per message above this server is the runtime's own cost.
+ * short write left, and write interest (EPOLLOUT) only while such a backlog waits: a socket
+ * that is always writable would otherwise raise an event after every send. What Krill spends
+ * per message above this server is the runtime's own cost.
  *
  * Prints "c MODE server on 127.0.0.1:PORT with N workers" once listening; exits 0 on SIGTERM
  * or SIGINT.
@@ -36,6 +38,8 @@ static int port;
 
 struct connection {
     int fd;
+    int epfd;             /* the thread's epoll, for turning write interest on and off */
+    int writing;          /* EPOLLOUT is in the interest set */
     int matched;          /* http: bytes of "\r\n\r\n" matched at the end of the last read */
     char *pending;        /* bytes a short write left, sent when the socket is writable again */
     size_t pending_bytes;
@@ -141,12 +145,25 @@ static size_t count_requests(struct connection *c, const char *data, size_t leng
     return requests;
 }
 
+/* Asks for EPOLLOUT while a backlog waits, and stops asking once it drained. 0, or -1. */
+static int want_writable(struct connection *c, int on) {
+    if (c->writing == on) return 0;
+    struct epoll_event event;
+    memset(&event, 0, sizeof(event));
+    event.events = EPOLLIN | EPOLLRDHUP | EPOLLET | (on ? EPOLLOUT : 0);
+    event.data.ptr = c;
+    if (epoll_ctl(c->epfd, EPOLL_CTL_MOD, c->fd, &event) != 0) return -1;
+    c->writing = on;
+    return 0;
+}
+
 /* Reads until EAGAIN (edge-triggered), answering as it goes. 0, or -1 to close. */
 static int serve(struct connection *c, char *buffer, char *responses, size_t responses_capacity) {
     if (c->pending_bytes > 0) {
         int left = flush_pending(c);
         if (left != 0) return left < 0 ? -1 : 0; /* backpressure: read again once it drained */
     }
+    if (want_writable(c, 0) != 0) return -1; /* drained (or never queued): no EPOLLOUT */
     for (;;) {
         ssize_t n = read(c->fd, buffer, READ_BUFFER_BYTES);
         if (n < 0) {
@@ -164,7 +181,7 @@ static int serve(struct connection *c, char *buffer, char *responses, size_t res
                 requests -= batch;
             }
         }
-        if (c->pending_bytes > 0) return 0; /* stop reading until the socket takes the backlog */
+        if (c->pending_bytes > 0) return want_writable(c, 1); /* stop reading until the socket takes the backlog */
     }
 }
 
@@ -203,9 +220,10 @@ static void *run(void *arg) {
                         continue;
                     }
                     c->fd = fd;
+                    c->epfd = epfd;
                     struct epoll_event added;
                     memset(&added, 0, sizeof(added));
-                    added.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+                    added.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
                     added.data.ptr = c;
                     if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &added) != 0) close_connection(c);
                 }
