@@ -198,7 +198,10 @@ public final class TcpListener implements AutoCloseable {
             return Task.failed(e);
         }
         try {
-            token = table.register(child, Readiness.READABLE | Readiness.WRITABLE, Reactor.currentWorker());
+            // On one of this runtime's workers, the stream joins that worker's shard; from any other
+            // thread (a virtual thread, main), the listener's own: accept() works from anywhere.
+            int shard = Reactor.currentWorkerOr(table, table.ownerOf(registration.token()));
+            token = table.register(child, Readiness.READABLE | Readiness.WRITABLE, shard);
         } catch (IOException | RuntimeException e) {
             table.io().close(child);
             AcceptBackoff.Cause cause = e instanceof NativeIoException refused ? AcceptBackoff.ofRegistration(refused.errno()) : null;

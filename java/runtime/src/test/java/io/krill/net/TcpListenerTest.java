@@ -72,6 +72,44 @@ class TcpListenerTest extends LoopbackFixture {
     }
 
     /**
+     * #15: accept() called off a worker (the main thread, a virtual thread) while a connection is
+     * queued hands over a working stream; it used to register the stream on "the current
+     * worker", fail with IllegalStateException, and close the connection it had taken.
+     */
+    @Test
+    void anAcceptOffAWorkerHandsOverAQueuedConnectionThatWorks() throws Exception {
+        TcpListener listener = runtime.blockOn(() -> TcpListener.bind(loopback(0)));
+        try {
+            acceptOffAWorkerAndExchange(listener, "main", listener::accept); // this test's own thread
+            acceptOffAWorkerAndExchange(listener, "a virtual thread", () -> {
+                java.util.concurrent.atomic.AtomicReference<Task<TcpStream>> task = new java.util.concurrent.atomic.AtomicReference<>();
+                Thread.ofVirtual().start(() -> task.set(listener.accept())).join();
+                return task.get();
+            });
+        } finally {
+            listener.close();
+        }
+    }
+
+    private interface AcceptCall {
+        Task<TcpStream> accept() throws Exception;
+    }
+
+    private void acceptOffAWorkerAndExchange(TcpListener listener, String from, AcceptCall call) throws Exception {
+        try (Socket peer = new Socket()) {
+            peer.connect(listener.localAddress(), (int) WAIT.toMillis()); // handshaken: queued in the kernel
+            peer.setSoTimeout((int) WAIT.toMillis());
+            try (TcpStream stream = call.accept().join(WAIT)) {
+                assertEquals(new InetSocketAddress(peer.getLocalAddress(), peer.getLocalPort()), stream.peerAddress(), from);
+                byte[] hello = ("hello from " + from).getBytes(StandardCharsets.US_ASCII);
+                runtime.blockOn(() -> stream.writeAll(arena.allocateFrom(ValueLayout.JAVA_BYTE, hello))).join(WAIT);
+                assertArrayEquals(hello, peer.getInputStream().readNBytes(hello.length), from);
+            }
+            assertEquals(-1, peer.getInputStream().read(), "the stream we closed reached the peer as a FIN (" + from + ")");
+        }
+    }
+
+    /**
      * #13: an accept that lost a race after it had taken a connection (a race whose other input
      * had already finished decides at once) gives the stream back to the listener, and the next
      * accept returns it; a kept stream is closed with the listener (the fixture checks that no

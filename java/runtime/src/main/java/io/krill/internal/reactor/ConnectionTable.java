@@ -506,6 +506,16 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
         return tokenFor(SlotDescriptor.generation(state), index);
     }
 
+    /** The shard (worker index) whose epoll slot {@code token} is registered with, or -1 once it is stale. Any thread. */
+    public int ownerOf(long token) {
+        long state = stateOf(token);
+        if (state == -1L || !SlotDescriptor.isLive(state, generationOf(token))) {
+            return -1;
+        }
+        int index = indexOf(token);
+        return chunk(index).get(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.OWNER_OFFSET));
+    }
+
     public static int indexOfToken(long token) {
         return indexOf(token);
     }

@@ -25,6 +25,15 @@ public final class Reactor {
         return table;
     }
 
+    /**
+     * The current thread's worker index when it is a worker of {@code table}'s runtime, else
+     * {@code otherwise}: where a registration made from any thread joins.
+     */
+    public static int currentWorkerOr(ConnectionTable table, int otherwise) {
+        WorkerThread worker = WorkerThread.current();
+        return worker != null && worker.io() == table ? worker.index() : otherwise;
+    }
+
     /** The index of the current worker: the shard whose epoll a registration joins. */
     public static int currentWorker() {
         WorkerThread worker = WorkerThread.current();
