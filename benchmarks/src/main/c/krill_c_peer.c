@@ -158,7 +158,7 @@ static int want_writable(struct connection *c, int on) {
 }
 
 /* Reads until EAGAIN (edge-triggered), answering as it goes. 0, or -1 to close. */
-static int serve(struct connection *c, char *buffer, char *responses, size_t responses_capacity) {
+static int serve(struct connection *c, uint32_t events, char *buffer, char *responses, size_t responses_capacity) {
     if (c->pending_bytes > 0) {
         int left = flush_pending(c);
         if (left != 0) return left < 0 ? -1 : 0; /* backpressure: read again once it drained */
@@ -182,6 +182,10 @@ static int serve(struct connection *c, char *buffer, char *responses, size_t res
             }
         }
         if (c->pending_bytes > 0) return want_writable(c, 1); /* stop reading until the socket takes the backlog */
+        /* A read shorter than the buffer emptied the socket's queue at that moment: more data
+         * raises a new edge, so skip the read that would only say EAGAIN (as Netty and Krill do),
+         * unless the peer's FIN was seen: no edge follows it, so read on to the end of stream. */
+        if ((size_t)n < READ_BUFFER_BYTES && (events & EPOLLRDHUP) == 0) return 0;
     }
 }
 
@@ -230,7 +234,7 @@ static void *run(void *arg) {
                 continue;
             }
             if ((events[i].events & (EPOLLERR | EPOLLHUP)) != 0
-                    || serve(c, buffer, responses, responses_capacity) != 0) {
+                    || serve(c, events[i].events, buffer, responses, responses_capacity) != 0) {
                 close_connection(c); /* close removes it from the epoll set */
             }
         }

@@ -47,14 +47,14 @@ final class Charts {
         if (medians.containsKey("idle")) {
             DefaultCategoryDataset data = new DefaultCategoryDataset();
             medians.get("idle").forEach((peer, fields) -> {
-                Double rss = fields.get("rss_bytes_per_conn");
-                if (rss != null && !rss.isNaN()) {
-                    data.addValue(rss, "RSS", peer);
+                double held = BenchReport.held(fields);
+                if (!Double.isNaN(held)) {
+                    data.addValue(held, "heap + off-heap", peer);
                 }
             });
             save(dir.resolve("idle-memory.png"), styled(ChartFactory.createBarChart(
-                    "Idle memory per connection (RSS slope over the steps; lower is better)", "server", "bytes per connection",
-                    data, PlotOrientation.VERTICAL, false, false, false)));
+                    "Memory per idle connection (heap after a full GC + off-heap; slope over the steps; lower is better)",
+                    "server", "bytes per connection", data, PlotOrientation.VERTICAL, false, false, false)));
         }
     }
 

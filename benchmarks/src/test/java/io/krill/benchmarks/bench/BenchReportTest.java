@@ -18,7 +18,7 @@ class BenchReportTest {
             "{\"scenario\":\"echo-64\",\"peer\":\"netty\",\"repeat\":1,\"mode\":\"netty-echo\",\"rps\":80000,\"p50_us\":250,\"p90_us\":350,\"p99_us\":1000,\"p999_us\":3000,\"server_cpu_us_per_request\":6.0}",
             "{\"scenario\":\"echo-64\",\"peer\":\"krill\",\"repeat\":2,\"mode\":\"echo\",\"rps\":120000,\"p50_us\":100,\"p90_us\":200,\"p99_us\":700,\"p999_us\":1000,\"server_cpu_us_per_request\":4.0}",
             "{\"scenario\":\"echo-64\",\"peer\":\"krill\",\"repeat\":3,\"mode\":\"echo\",\"rps\":90000,\"p50_us\":300,\"p90_us\":400,\"p99_us\":800,\"p999_us\":1500,\"server_cpu_us_per_request\":4.5}",
-            "{\"scenario\":\"idle\",\"peer\":\"krill\",\"repeat\":1,\"rss_bytes_per_conn\":400,\"heap_bytes_per_conn\":120}",
+            "{\"scenario\":\"idle\",\"peer\":\"krill\",\"repeat\":1,\"rss_bytes_per_conn\":400,\"heap_bytes_per_conn\":120,\"offheap_bytes_per_conn\":80}",
             "{\"scenario\":\"idle\",\"peer\":\"netty\",\"repeat\":1,\"rss_bytes_per_conn\":800,\"heap_bytes_per_conn\":600}");
 
     private static List<BenchReport.Run> runs() {
@@ -49,7 +49,9 @@ class BenchReportTest {
         // krill: median rps 100,000 (1.25x netty's 80,000), median CPU 4.5 us (0.75x netty's 6.0)
         assertTrue(md.contains("| echo-64 | krill | 100,000 | 1.25× | 200 | 800 | 1500 | 4.50 | 0.75× |"), md);
         assertTrue(md.contains("| echo-64 | netty | 80,000 | 1.00× |"), md);
-        assertTrue(md.contains("| slope | krill | 400 | 120 | 0.50× |"), md);
+        // krill holds 120 + 80 = 200 bytes per idle connection, netty 600 + 0: a third
+        assertTrue(md.contains("| slope | krill | 120 | 80 | 200 | 0.33× | 400 |"), md);
+        assertTrue(md.contains("| slope | netty | 600 | 0 | 600 | 1.00× | 800 |"), md);
         assertTrue(md.contains("test machine"), md);
     }
 
