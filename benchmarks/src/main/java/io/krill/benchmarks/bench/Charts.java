@@ -36,9 +36,11 @@ final class Charts {
 
     static void write(Path dir, Map<String, Map<String, Map<String, Double>>> medians, String baseline) throws IOException {
         System.setProperty("java.awt.headless", "true");
-        bars(dir.resolve("throughput.png"), medians, "rps", "Requests per second (median; higher is better)", "requests/s");
-        bars(dir.resolve("cpu-per-message.png"), medians, "server_cpu_us_per_request",
-                "Server CPU per message (median; lower is better)", "µs of CPU per message");
+        if (medians.keySet().stream().anyMatch(scenario -> !scenario.equals("idle"))) { // an idle-only run has no bars to draw
+            bars(dir.resolve("throughput.png"), medians, "rps", "Requests per second (median; higher is better)", "requests/s");
+            bars(dir.resolve("cpu-per-message.png"), medians, "server_cpu_us_per_request",
+                    "Server CPU per message (median; lower is better)", "µs of CPU per message");
+        }
         for (String scenario : medians.keySet()) {
             if (!scenario.equals("idle")) {
                 percentiles(dir.resolve("latency-" + scenario + ".png"), scenario, medians.get(scenario));
