@@ -580,20 +580,22 @@ public final class JnaNativeIo implements NativeIo {
     @Override
     public int localAddress(int fd, long sockaddrAddress) {
         WorkerThread.countCrossing();
-        long scratch = scratch();
-        MEMORY.set(ValueLayout.JAVA_INT, scratch + LENGTH_AT, SOCKADDR_STORAGE_BYTES);
-        if (LinuxLibc.getsockname(fd, scratch + SOCKADDR_AT, scratch + LENGTH_AT) != 0) {
-            return -errno();
-        }
-        return fromNative(scratch + SOCKADDR_AT, sockaddrAddress);
+        return address(fd, sockaddrAddress, false);
     }
 
     @Override
     public int peerAddress(int fd, long sockaddrAddress) {
         WorkerThread.countCrossing();
+        return address(fd, sockaddrAddress, true);
+    }
+
+    /** getsockname or getpeername into the scratch area, then the Krill record: 0 or {@code -errno}. */
+    private static int address(int fd, long sockaddrAddress, boolean peer) {
         long scratch = scratch();
         MEMORY.set(ValueLayout.JAVA_INT, scratch + LENGTH_AT, SOCKADDR_STORAGE_BYTES);
-        if (LinuxLibc.getpeername(fd, scratch + SOCKADDR_AT, scratch + LENGTH_AT) != 0) {
+        int rc = peer ? LinuxLibc.getpeername(fd, scratch + SOCKADDR_AT, scratch + LENGTH_AT)
+                : LinuxLibc.getsockname(fd, scratch + SOCKADDR_AT, scratch + LENGTH_AT);
+        if (rc != 0) {
             return -errno();
         }
         return fromNative(scratch + SOCKADDR_AT, sockaddrAddress);
