@@ -12,7 +12,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
+import java.util.Objects;
+import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -106,8 +109,51 @@ public sealed interface Task<T> permits Promise, JoinHandle, io.krill.internal.t
      */
     <U> Task<U> handle(BiFunction<? super T, Throwable, ? extends U> fn);
 
-    /** A {@link CompletableFuture} completed as this task is; cancelling it does not cancel the task. */
+    /**
+     * A {@link CompletableFuture} completed as this task is. Cancelling the future cancels the
+     * task (and what it waits for), as cancelling the task would.
+     */
     CompletableFuture<T> toCompletableFuture();
+
+    // ---- CompletionStage habits (#15), each built on the combinators above ------------------
+
+    /**
+     * A task completing as this one does, after {@code action(result, null)} on success or
+     * {@code action(null, failure)} on failure or cancellation: the place for a "finally" (close
+     * what the computation held). The outcome passes through unchanged (the same failure, not
+     * wrapped; a cancellation stays one); if {@code action} throws, the task fails with that.
+     */
+    default Task<T> whenComplete(BiConsumer<? super T, ? super Throwable> action) {
+        Objects.requireNonNull(action, "action");
+        return handle((value, failure) -> {
+            action.accept(value, failure);
+            return this; // done: then(...) below completes as its outcome, failure and all
+        }).then(done -> done);
+    }
+
+    /** A task with this task's result, or {@code fn(failure)} when it failed or was cancelled. */
+    default Task<T> exceptionally(Function<Throwable, ? extends T> fn) {
+        Objects.requireNonNull(fn, "fn");
+        return handle((value, failure) -> failure == null ? value : fn.apply(failure));
+    }
+
+    /** A task that runs {@code action} on this task's result and completes with {@code null}; failures pass through. */
+    default Task<Void> thenAccept(Consumer<? super T> action) {
+        Objects.requireNonNull(action, "action");
+        return map(value -> {
+            action.accept(value);
+            return null;
+        });
+    }
+
+    /**
+     * This task's outcome if it finishes within {@code limit}; else a failure with a
+     * {@link TimeoutException}, and this task is cancelled: {@link io.krill.time.Time#timeout},
+     * as an instance method. Call it on a worker (it arms a timer on the worker's wheel).
+     */
+    default Task<T> timeout(Duration limit) {
+        return io.krill.time.Time.timeout(limit, this);
+    }
 
     /** A finished task with {@code value}. */
     static <T> Task<T> completed(T value) {

@@ -326,7 +326,14 @@ public abstract non-sealed class AbstractTask<T> implements Task<T> {
 
     @Override
     public final CompletableFuture<T> toCompletableFuture() {
-        CompletableFuture<T> future = new CompletableFuture<>();
+        CompletableFuture<T> future = new CompletableFuture<>() {
+            @Override
+            public boolean cancel(boolean mayInterruptIfRunning) {
+                boolean cancelled = super.cancel(mayInterruptIfRunning);
+                AbstractTask.this.cancel(); // the future's cancel is the task's (#15)
+                return cancelled;
+            }
+        };
         whenDone(() -> {
             Object outcome = result;
             if (outcome instanceof Failure f) {
