@@ -110,19 +110,31 @@ class PeerProtocolTest {
 
     @Test
     void echoReturnsEightMegabytesWhileThePeerReadsLate() throws Exception {
-        try (Peer peer = start("echo"); Socket socket = new Socket(InetAddress.getLoopbackAddress(), peer.port())) {
+        try (Peer peer = start("echo"); Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(64 * 1024); // a small window: the peer's sends back fill up sooner
+            socket.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), peer.port()));
             socket.setSoTimeout(30_000);
             byte[] payload = new byte[8 << 20]; // more than both socket buffers: short writes, the backlog, then EPOLLOUT
             new Random(19).nextBytes(payload);
+            java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
             Thread writer = Thread.ofPlatform().start(() -> {
                 try {
-                    socket.getOutputStream().write(payload);
+                    OutputStream out = socket.getOutputStream();
+                    for (int at = 0; at < payload.length; at += 64 * 1024) {
+                        out.write(payload, at, Math.min(64 * 1024, payload.length - at));
+                        written.set(at + 64 * 1024L);
+                    }
                     socket.shutdownOutput();
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
             });
-            Thread.sleep(200); // let the peer's send buffer fill before we read: its backlog path runs
+            // Read nothing until half a megabyte went in: with our 64 KiB window the peer could
+            // send little of it back, so it queued the rest (its backlog path) and stopped reading.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (written.get() < (512 << 10) && writer.isAlive() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
             assertArrayEquals(payload, readExactly(socket.getInputStream(), payload.length));
             writer.join(30_000);
             assertEquals(-1, socket.getInputStream().read(), "the peer closes after our FIN");

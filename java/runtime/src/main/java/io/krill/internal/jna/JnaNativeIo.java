@@ -420,12 +420,8 @@ public final class JnaNativeIo implements NativeIo {
     @Override
     public int finishConnect(int fd) {
         WorkerThread.countCrossing();
-        long scratch = scratch();
-        MEMORY.set(ValueLayout.JAVA_INT, scratch + LENGTH_AT, Integer.BYTES);
-        if (LinuxLibc.getsockopt(fd, SOL_SOCKET, 4 /* SO_ERROR */, scratch + VALUE_AT, scratch + LENGTH_AT) != 0) {
-            return -errno();
-        }
-        return -MEMORY.get(ValueLayout.JAVA_INT, scratch + VALUE_AT);
+        long soError = option(fd, SocketOption.SO_ERROR.id()); // the same getsockopt, one mapping of SO_ERROR
+        return soError < 0 ? (int) soError : -(int) soError;
     }
 
     @Override
@@ -560,6 +556,11 @@ public final class JnaNativeIo implements NativeIo {
     @Override
     public long getOption(int fd, int option) {
         WorkerThread.countCrossing();
+        return option(fd, option);
+    }
+
+    /** getsockopt for a Krill option id, encoded as {@link #getOption} returns it. */
+    private static long option(int fd, int option) {
         long resolved = optionOf(option);
         if (resolved < 0) {
             return resolved;
