@@ -54,7 +54,13 @@ class AcceptConnectStormTest extends LoopbackFixture {
         }
     }
 
-    private Task<Void> connectChain(InetSocketAddress address, int left, Set<Integer> delivered, AtomicInteger givenUp) {
+    /**
+     * Connects, keeping each delivered stream open until the end: a closed client's port sits in
+     * TIME_WAIT, which Linux lets a new loopback connect take again (tcp_tw_reuse=2, the
+     * default), so only open streams keep local ports unique names for connections.
+     */
+    private Task<Void> connectChain(InetSocketAddress address, int left, Set<Integer> delivered, AtomicInteger givenUp,
+            List<TcpStream> open) {
         if (left == 0) {
             return Task.completed(null);
         }
@@ -62,10 +68,12 @@ class AcceptConnectStormTest extends LoopbackFixture {
             if (stream == null) {
                 givenUp.incrementAndGet();
             } else {
+                synchronized (open) {
+                    open.add(stream);
+                }
                 assertTrue(delivered.add(localPort(stream)), "one local port, one delivered connection");
-                stream.close();
             }
-            return connectChain(address, left - 1, delivered, givenUp);
+            return connectChain(address, left - 1, delivered, givenUp, open);
         });
     }
 
@@ -110,14 +118,18 @@ class AcceptConnectStormTest extends LoopbackFixture {
         AtomicBoolean clientsDone = new AtomicBoolean();
         Task<Void> acceptor = runtime.blockOn(() -> acceptLoop(listener, clientsDone, accepted, acceptsGivenUp));
         List<Task<Void>> chains = new ArrayList<>();
+        List<TcpStream> open = new ArrayList<>();
         for (int i = 0; i < CHAINS; i++) {
-            chains.add(runtime.blockOn(() -> connectChain(address, CONNECTS_PER_CHAIN, delivered, connectsGivenUp)));
+            chains.add(runtime.blockOn(() -> connectChain(address, CONNECTS_PER_CHAIN, delivered, connectsGivenUp, open)));
         }
         for (Task<Void> chain : chains) {
             chain.join(WAIT);
         }
         clientsDone.set(true);
         acceptor.join(WAIT);
+        synchronized (open) {
+            open.forEach(TcpStream::close);
+        }
 
         List<Integer> peers;
         synchronized (accepted) {
