@@ -169,8 +169,8 @@ public final class MultiThreadScheduler implements TaskScheduler {
     @Override
     public void taskWaiting(ScheduledTask<?> task) {
         waiting.add(task);
-        if (task.isDone()) {
-            waiting.remove(task); // it finished before it was added: taskFinished missed it
+        if (task.isDone() || task.isRetired()) {
+            waiting.remove(task); // it finished (or retired) before it was added: taskFinished missed it
         }
     }
 

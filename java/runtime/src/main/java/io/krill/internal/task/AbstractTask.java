@@ -48,6 +48,13 @@ public abstract non-sealed class AbstractTask<T> implements Task<T> {
     /** A failed or cancelled outcome. */
     record Failure(Throwable error) {}
 
+    /**
+     * The result word of a task linked to {@code root} ({@link #linkTo}): its outcome is the
+     * root's, read through the link, and it is never set on its own. A root is never linked
+     * itself (see ContinuationTask), so a link is one hop.
+     */
+    private record Link(AbstractTask<?> root) {}
+
     /** A link in the waiter chain, used from the second waiter on. */
     private record WaitNode(Waker waker, Object next) {}
 
@@ -111,7 +118,7 @@ public abstract non-sealed class AbstractTask<T> implements Task<T> {
 
     private boolean complete(Object outcome) {
         if (!RESULT.compareAndSet(this, null, outcome)) {
-            return false;
+            return result instanceof Link link && link.root().complete(outcome);
         }
         afterCompletion(outcome instanceof Failure f ? f.error() : null);
         Object taken = WAITERS.getAndSet(this, FIRED); // pairs with the CAS in addWaiter
@@ -139,7 +146,8 @@ public abstract non-sealed class AbstractTask<T> implements Task<T> {
         for (;;) {
             Object current = waiters;
             if (current == FIRED) {
-                return false;
+                // A linked task's waiters moved to its root, and so do later ones.
+                return result instanceof Link link && link.root().addWaiter(waker);
             }
             Object next = current == null ? waker : new WaitNode(waker, current);
             if (WAITERS.compareAndSet(this, current, next)) { // pairs with getAndSet in complete
@@ -155,21 +163,63 @@ public abstract non-sealed class AbstractTask<T> implements Task<T> {
         }
     }
 
+    // ---- linking (then-loops that do not grow) -------------------------------------------
+
+    /**
+     * Makes this pending task's outcome {@code root}'s, for good: reads go through to the root,
+     * completions go to it, and the waiters (those here now and those to come) wait on it
+     * instead. Whoever links must make the root's outcome the one this task would have had
+     * (ContinuationTask does: the root completes as this task's computation does).
+     *
+     * @return false if this task had already finished (nothing changed)
+     */
+    final boolean linkTo(AbstractTask<T> root) {
+        if (!RESULT.compareAndSet(this, null, new Link(root))) {
+            return false;
+        }
+        // After the result word: a waiter that finds FIRED then finds the link (see addWaiter).
+        Object taken = WAITERS.getAndSet(this, FIRED);
+        while (taken != null) {
+            Waker waker;
+            if (taken instanceof WaitNode node) {
+                waker = node.waker();
+                taken = node.next();
+            } else {
+                waker = (Waker) taken;
+                taken = null;
+            }
+            root.whenDone(waker);
+        }
+        return true;
+    }
+
+    /** True once this task is linked to a root ({@link #linkTo}). */
+    final boolean isLinked() {
+        return result instanceof Link;
+    }
+
+    /** The outcome word, through a link: null while pending. */
+    private Object settled() {
+        Object outcome = result;
+        return outcome instanceof Link link ? link.root().settled() : outcome;
+    }
+
     // ---- reading -------------------------------------------------------------------------
 
     @Override
     public final boolean isDone() {
-        return result != null;
+        Object outcome = result;
+        return outcome != null && (!(outcome instanceof Link) || settled() != null);
     }
 
     @Override
     public final boolean isCancelled() {
-        return result instanceof Failure f && f.error() instanceof CancellationException;
+        return settled() instanceof Failure f && f.error() instanceof CancellationException;
     }
 
     @Override
     public final T resultNow() {
-        Object outcome = result;
+        Object outcome = settled();
         if (outcome == null) {
             throw new IllegalStateException("task has not finished: " + this);
         }
@@ -190,12 +240,15 @@ public abstract non-sealed class AbstractTask<T> implements Task<T> {
 
     @Override
     public final Throwable failureNow() {
-        return result instanceof Failure f ? f.error() : null;
+        return settled() instanceof Failure f ? f.error() : null;
     }
 
     /** The raw outcome, for combinators copying it: null while pending. */
     final Object outcome() {
         Object outcome = result;
+        if (outcome instanceof Link link) {
+            return link.root().outcome();
+        }
         return outcome == SELF ? this : outcome; // copied into another task, SELF would mean that one
     }
 
@@ -224,6 +277,10 @@ public abstract non-sealed class AbstractTask<T> implements Task<T> {
      */
     final void handBackOnce() {
         Object outcome = result;
+        if (outcome instanceof Link link) {
+            link.root().handBackOnce(); // one value, the root's: given back once, there
+            return;
+        }
         if (outcome == null || outcome instanceof Failure || !HANDED_BACK.compareAndSet(this, false, true)) {
             return;
         }
@@ -335,7 +392,7 @@ public abstract non-sealed class AbstractTask<T> implements Task<T> {
             }
         };
         whenDone(() -> {
-            Object outcome = result;
+            Object outcome = settled();
             if (outcome instanceof Failure f) {
                 future.completeExceptionally(f.error());
             } else {
@@ -347,7 +404,7 @@ public abstract non-sealed class AbstractTask<T> implements Task<T> {
 
     @Override
     public String toString() {
-        Object outcome = result;
+        Object outcome = settled();
         String state = outcome == null ? "pending"
                 : outcome instanceof Failure f ? (f.error() instanceof CancellationException ? "cancelled" : "failed: " + f.error())
                 : "done";

@@ -190,13 +190,21 @@ public abstract non-sealed class ScheduledTask<T> extends AbstractTask<T> implem
         yieldRequested = false;
         for (;;) {
             s = state;
-            if (isDone()) {
+            if (isDone() || isRetired()) {
                 STATE.setRelease(this, COMPLETE | (s & WAITING));
                 return;
             }
             if (yielded || (s & NOTIFIED) != 0) {
                 if (STATE.compareAndSet(this, s, (s & ~RUNNING) | NOTIFIED)) {
                     scheduler.schedule(this, true);
+                    return;
+                }
+            } else if (isLinked()) {
+                // Linked (see ContinuationTask): its root stands for it, so it is not reported.
+                if (STATE.compareAndSet(this, s, s & ~RUNNING)) {
+                    if (isDone() || isRetired()) {
+                        finishIfIdle();
+                    }
                     return;
                 }
             } else if (STATE.compareAndSet(this, s, (s & ~RUNNING) | WAITING)) {
@@ -244,6 +252,15 @@ public abstract non-sealed class ScheduledTask<T> extends AbstractTask<T> implem
     @Override
     protected void afterCompletion(Throwable failureOrNull) {
         scheduler.taskFinished(this, failureOrNull);
+    }
+
+    /**
+     * True for a task that will never run a step again although its outcome is not set: one
+     * linked to a root (see ContinuationTask) that has handed its part over. Such a task has
+     * left the scheduler's books ({@link TaskScheduler#taskFinished}) by then.
+     */
+    public boolean isRetired() {
+        return false;
     }
 
     /** True for tasks spawned with a body: their failures go to the uncaught-exception hook. */
