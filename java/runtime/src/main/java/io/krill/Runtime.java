@@ -38,8 +38,8 @@ import java.util.function.IntFunction;
  * <p>The name is Tokio's ({@code tokio::runtime::Runtime}), so the guide's examples read the
  * same in Java. Importing it shadows {@code java.lang.Runtime} in that file (a single-type
  * import wins over {@code java.lang.*}, by the language's rules, never ambiguously); the rare
- * line that needs the JDK's writes {@code java.lang.Runtime.getRuntime()} in full, as three of
- * the 49 files in this repository that import this class do.
+ * line that needs the JDK's writes {@code java.lang.Runtime.getRuntime()} in full, as the
+ * three such lines in this repository (of 49 files that use this class by import) do.
  */
 public final class Runtime implements AutoCloseable {
 
