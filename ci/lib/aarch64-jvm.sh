@@ -25,7 +25,7 @@ KRILL_AARCH64_CACHE=${KRILL_AARCH64_CACHE:-$(cd "$(dirname "${BASH_SOURCE[0]}")/
 KRILL_AARCH64_SYSROOT=$KRILL_AARCH64_CACHE/sysroot
 KRILL_AARCH64_JAVA_HOME=$KRILL_AARCH64_SYSROOT/usr/lib/jvm/java-25-openjdk-arm64
 KRILL_AARCH64_JAVA_OPTS=${KRILL_AARCH64_JAVA_OPTS:--XX:TieredStopAtLevel=1}
-# How long one emulated JVM may take (the launcher measured 22-38 s here, each example ~7 s).
+# How long one emulated JVM may take (the launcher measured 22-44 s here, an example JVM 7-25 s).
 KRILL_AARCH64_TIMEOUT_SECONDS=300
 
 # Pool path and SHA-256 of each .deb (trixie, arm64). A trixie point release that replaces one
