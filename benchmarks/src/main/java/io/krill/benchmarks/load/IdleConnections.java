@@ -132,7 +132,6 @@ public final class IdleConnections {
         if (count == 0) {
             return;
         }
-        int before = settledDescriptors();
         for (int i = 0; i < count; i++) {
             Socket socket = new Socket();
             sockets.add(socket);
@@ -146,7 +145,7 @@ public final class IdleConnections {
                 }
             }
         }
-        awaitDescriptors(before + count);
+        awaitAccepted(count);
         closeAll();
         System.out.printf(Locale.ROOT, "idle: warmed up with %,d connections (%d round trips each, then closed)%n", count, WARMUP_ROUND_TRIPS);
     }
@@ -168,8 +167,8 @@ public final class IdleConnections {
             while (sockets.size() < target) {
                 open();
             }
-            int descriptors = awaitDescriptors(baselineFds + target);
-            Sample s = sample(target, descriptors);
+            awaitAccepted(target);
+            Sample s = sample(target, server.openDescriptors());
             print(s, "");
             x[i] = target;
             rssBytes[i] = s.residentKib() * 1024.0;
@@ -276,17 +275,22 @@ public final class IdleConnections {
         return current;
     }
 
-    private int awaitDescriptors(int expected) throws IOException, InterruptedException {
+    /**
+     * Waits until the server holds {@code expected} established connections on its port
+     * (counted exactly, see {@link ServerProcess#establishedOn}: a count of all descriptors
+     * against a baseline once came up one short on a busy machine, the baseline having caught
+     * a connection of the warm-up still closing).
+     */
+    private void awaitAccepted(int expected) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + acceptTimeoutMillis * 1_000_000;
-        int descriptors;
-        while ((descriptors = server.openDescriptors()) < expected) {
+        int accepted;
+        while ((accepted = server.establishedOn(address.getPort())) < expected) {
             if (System.nanoTime() > deadline) {
-                throw new IOException("the server holds " + descriptors + " descriptors after " + acceptTimeoutMillis / 1000
-                        + " s, expected at least " + expected + ": it has not accepted every connection");
+                throw new IOException("the server holds " + accepted + " established connections on port " + address.getPort()
+                        + " after " + acceptTimeoutMillis / 1000 + " s, expected " + expected + ": it has not accepted every connection");
             }
-            Thread.sleep(POLL_MILLIS);
+            Thread.sleep(4 * POLL_MILLIS); // each count reads the kernel's tables: tens of thousands of rows
         }
-        return descriptors;
     }
 
     private void closeAll() {

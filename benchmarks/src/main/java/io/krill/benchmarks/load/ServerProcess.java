@@ -48,6 +48,52 @@ final class ServerProcess {
         }
     }
 
+    /**
+     * The server's TCP connections in state ESTABLISHED whose local port is {@code port}: its
+     * sockets ({@code /proc/PID/fd} links to {@code socket:[inode]}) matched against the kernel's
+     * tables ({@code /proc/PID/net/tcp} and {@code tcp6}). Unlike a count of all descriptors,
+     * this is not moved by a descriptor the JVM opens or closes meanwhile (a jar, a JIT file, a
+     * connection of an earlier phase still closing), so it says exactly how many were accepted.
+     */
+    int establishedOn(int port) throws IOException {
+        java.util.Set<String> inodes = new java.util.HashSet<>();
+        try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                String target;
+                try {
+                    target = Files.readSymbolicLink(fd).toString();
+                } catch (IOException closedMeanwhile) {
+                    continue;
+                }
+                if (target.startsWith("socket:[") && target.endsWith("]")) {
+                    inodes.add(target.substring("socket:[".length(), target.length() - 1));
+                }
+            }
+        }
+        int count = 0;
+        for (String table : List.of("tcp", "tcp6")) {
+            Path path = Path.of("/proc", Long.toString(pid), "net", table);
+            if (Files.exists(path)) {
+                count += countEstablished(Files.readAllLines(path, StandardCharsets.US_ASCII), port, inodes);
+            }
+        }
+        return count;
+    }
+
+    /** Rows of a {@code /proc/net/tcp} table: established, on local {@code port}, with one of {@code inodes}. */
+    static int countEstablished(List<String> lines, int port, java.util.Set<String> inodes) {
+        String localPort = String.format(java.util.Locale.ROOT, ":%04X", port);
+        int count = 0;
+        for (int i = 1; i < lines.size(); i++) { // line 0 is the header
+            String[] fields = lines.get(i).trim().split("\\s+");
+            // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
+            if (fields.length > 9 && fields[1].endsWith(localPort) && fields[3].equals("01") && inodes.contains(fields[9])) {
+                count++;
+            }
+        }
+        return count;
+    }
+
     long residentKib() throws IOException {
         return parseVmRssKib(Files.readString(Path.of("/proc", Long.toString(pid), "status"), StandardCharsets.US_ASCII));
     }

@@ -78,4 +78,41 @@ class ServerProcessTest {
                 """));
         assertEquals(-1, ServerProcess.parseNmtOtherKib("Native memory tracking is not enabled"));
     }
+
+    @Test
+    void establishedRowsOnThePortWithTheProcesssInodesAreCounted() {
+        java.util.List<String> table = java.util.List.of(
+                "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode",
+                "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1001 1 0 100 0 0 10 0",
+                "   1: 0100007F:1F90 0100007F:D431 01 00000000:00000000 00:00000000 00000000     0        0 1002 1 0 20 4 30 10 -1",
+                "   2: 0100007F:D431 0100007F:1F90 01 00000000:00000000 00:00000000 00000000     0        0 1003 1 0 20 4 30 10 -1",
+                "   3: 0100007F:1F90 0100007F:D432 06 00000000:00000000 03:00000F9A 00000000     0        0 0 3 0",
+                "   4: 0100007F:1F90 0100007F:D433 01 00000000:00000000 00:00000000 00000000     0        0 2002 1 0 20 4 30 10 -1");
+        // 8080 = 0x1F90: the listener (0A), a client's own end (local D431), a TIME_WAIT row (06)
+        // and another process's socket (inode 2002) are not this server's connections.
+        assertEquals(1, ServerProcess.countEstablished(table, 8080, java.util.Set.of("1001", "1002", "1003", "1004")));
+        assertEquals(0, ServerProcess.countEstablished(table, 8081, java.util.Set.of("1002")));
+    }
+
+    @Test
+    void establishedOnCountsThisJvmsAcceptedConnectionsExactly() throws IOException {
+        try (java.net.ServerSocket listener = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            int port = listener.getLocalPort();
+            ServerProcess self = new ServerProcess(ProcessHandle.current().pid());
+            java.util.List<java.net.Socket> open = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    open.add(new java.net.Socket(listener.getInetAddress(), port));
+                    open.add(listener.accept());
+                }
+                assertEquals(3, self.establishedOn(port), "three accepted ends; the clients' ends have other local ports");
+                open.get(1).close(); // an accepted end
+                assertEquals(2, self.establishedOn(port));
+            } finally {
+                for (java.net.Socket socket : open) {
+                    socket.close();
+                }
+            }
+        }
+    }
 }
