@@ -12,7 +12,8 @@ import java.util.Objects;
  * connections, busy blocking threads) are values of the moment.
  *
  * <p>The runtime-wide totals are the first components; {@link #perWorker()}, {@link #reactor()}
- * and {@link #blockingPool()} break them down.
+ * and {@link #blockingPool()} break them down. {@link #toPrometheus()} renders the whole
+ * snapshot in Prometheus' text format.
  *
  * @param workers           worker threads
  * @param liveTasks         tasks created and not yet finished
@@ -60,6 +61,17 @@ public record RuntimeMetrics(int workers, long liveTasks, long polls, long steal
     /** Native calls per I/O event: what the fused crossing (#19) is to bring towards 1; NaN before any event. */
     public double nativeCallsPerEvent() {
         return ioEvents == 0 ? Double.NaN : (double) nativeCalls / ioEvents;
+    }
+
+    /**
+     * This snapshot in the Prometheus text exposition format, version 0.0.4 (serve it with
+     * {@code Content-Type: text/plain; version=0.0.4}): every family has its {@code # HELP} and
+     * {@code # TYPE} lines, counters end in {@code _total}, per-worker and per-shard samples
+     * carry a {@code worker} label, and times are in seconds. Names start with {@code krill_};
+     * the families are listed in the README (Observability).
+     */
+    public String toPrometheus() {
+        return PrometheusText.render(this);
     }
 
     /**
