@@ -16,6 +16,7 @@ import io.krill.internal.task.CoroutineTask;
 import io.krill.internal.task.ScheduledTask;
 import io.krill.internal.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
@@ -265,20 +266,44 @@ public final class Runtime implements AutoCloseable {
         }
     }
 
-    /** A snapshot of the runtime's counters. */
+    /**
+     * A snapshot of the runtime's counters: totals, each worker's, the reactor's and the
+     * blocking pool's. Reads counters that their owners keep anyway, without stopping them;
+     * allocates only the snapshot.
+     */
     public RuntimeMetrics metrics() {
-        long[] counters = scheduler.counters();
-        return new RuntimeMetrics(scheduler.workerCount(), scheduler.liveTasks(), counters[0], counters[1],
-                counters[2], scheduler.injectQueueSize(), scheduler.searchingWorkers(), scheduler.parkedWorkers(),
-                counters[3], ioEvents(), connections == null ? "none" : connections.io().name());
-    }
-
-    private long ioEvents() {
-        long events = 0;
-        for (EpollParker poller : pollers) {
-            events += poller.events();
+        int workerCount = scheduler.workerCount();
+        RuntimeMetrics.Worker[] perWorker = new RuntimeMetrics.Worker[workerCount];
+        long polls = 0;
+        long steals = 0;
+        long parks = 0;
+        for (int i = 0; i < workerCount; i++) {
+            RuntimeMetrics.Worker worker = new RuntimeMetrics.Worker(i, scheduler.polls(i), scheduler.steals(i),
+                    scheduler.parks(i), scheduler.localQueueDepth(i), scheduler.busyNanos(i));
+            perWorker[i] = worker;
+            polls += worker.polls();
+            steals += worker.steals();
+            parks += worker.parks();
         }
-        return events;
+        RuntimeMetrics.Shard[] shards = new RuntimeMetrics.Shard[pollers.length];
+        long nativeCalls = 0;
+        long ioEvents = 0;
+        for (int i = 0; i < pollers.length; i++) {
+            EpollParker poller = pollers[i];
+            RuntimeMetrics.Shard shard = new RuntimeMetrics.Shard(i, poller.events(), scheduler.nativeCalls(i),
+                    poller.ringHighWater(), poller.ringCapacity(), connections.liveConnections(i));
+            shards[i] = shard;
+            nativeCalls += shard.nativeCalls();
+            ioEvents += shard.events();
+        }
+        RuntimeMetrics.Reactor reactor = connections == null ? RuntimeMetrics.Reactor.NONE
+                : new RuntimeMetrics.Reactor(connections.liveConnections(), connections.slotHighWater(),
+                        connections.slotBytes(), connections.staleEvents(), List.of(shards));
+        RuntimeMetrics.BlockingPool pool = new RuntimeMetrics.BlockingPool(blocking.threads(), blocking.maxThreads(),
+                blocking.busy(), blocking.queued(), blocking.completed());
+        return new RuntimeMetrics(workerCount, scheduler.liveTasks(), polls, steals, parks, scheduler.injectQueueSize(),
+                scheduler.searchingWorkers(), scheduler.parkedWorkers(), nativeCalls, ioEvents,
+                connections == null ? "none" : connections.io().name(), List.of(perWorker), reactor, pool);
     }
 
     /** Settings for a {@link Runtime}; every setter checks its argument. */

@@ -51,11 +51,20 @@ import java.util.function.Consumer;
  * {@link io.krill.net.ReadHalf#lines()}; the halves are closed at the end (Rust drops them),
  * which closes the socket. A connection that sends no request line gets no answer, as in the
  * guide. ({@code ci/serve http} is the keep-alive, pipelining server built for load.)
+ *
+ * <p>One addition to the guide's server: {@code GET /metrics} is answered with the runtime's
+ * {@link Runtime#metrics()} in Prometheus' text format ({@code Content-Type: text/plain;
+ * version=0.0.4}), so a Prometheus server can scrape it; every other request still gets
+ * {@code Hello}.
  */
 public final class HttpEchoServer implements AutoCloseable {
 
     static final int PORT = 8000;
     static final byte[] RESPONSE = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nHello".getBytes(StandardCharsets.US_ASCII);
+    /** The path Prometheus scrapes (its default {@code metrics_path}). */
+    static final String METRICS_PATH = "/metrics";
+    /** The media type of text format 0.0.4, as Prometheus asks for it. */
+    static final String METRICS_CONTENT_TYPE = "text/plain; version=0.0.4";
 
     private final Runtime runtime;
     private final TcpListener listener;
@@ -103,7 +112,7 @@ public final class HttpEchoServer implements AutoCloseable {
                 TcpStream socket = accepting.resultNow(); // another failure fails the loop (the guide's unwrap)
                 accepting = null;
                 out.accept("New connection: " + hostAndPort(socket.peerAddress()));
-                runtime.spawn(new HandleConnection(socket));
+                runtime.spawn(new HandleConnection(socket, runtime));
             }
         }
     }
@@ -118,13 +127,17 @@ public final class HttpEchoServer implements AutoCloseable {
 
         private final TcpStream.Halves halves;
         private final LineReader lines;
+        private final Runtime runtime;
         private final List<String> headers = new ArrayList<>();
         private Task<String> nextLine;
         private Task<Void> writing;
+        /** A {@code /metrics} answer, held here until the connection ends: see {@link #metricsAnswer}. */
+        private MemorySegment answer;
 
-        HandleConnection(TcpStream socket) {
+        HandleConnection(TcpStream socket, Runtime runtime) {
             this.halves = socket.split();
             this.lines = halves.reader().lines();
+            this.runtime = runtime;
         }
 
         @Override
@@ -149,7 +162,12 @@ public final class HttpEchoServer implements AutoCloseable {
                         end(step);
                         return;
                     }
-                    writing = halves.writer().writeAll(RESPONSE_BYTES);
+                    if (isMetricsRequest(headers.getFirst())) {
+                        answer = metricsAnswer();
+                        writing = halves.writer().writeAll(answer);
+                    } else {
+                        writing = halves.writer().writeAll(RESPONSE_BYTES);
+                    }
                 }
                 if (!step.await(writing)) {
                     return;
@@ -160,6 +178,33 @@ public final class HttpEchoServer implements AutoCloseable {
                 halves.writer().close();
                 throw e;
             }
+        }
+
+        /** {@code GET /metrics} (a query string is ignored), by its request line: {@code METHOD TARGET VERSION}. */
+        static boolean isMetricsRequest(String requestLine) {
+            String[] parts = requestLine.split(" ", 3);
+            if (parts.length < 2 || !parts[0].equals("GET")) {
+                return false;
+            }
+            String target = parts[1];
+            int query = target.indexOf('?');
+            return (query < 0 ? target : target.substring(0, query)).equals(METRICS_PATH);
+        }
+
+        /**
+         * The whole {@code /metrics} answer, head and body, off-heap. Its arena is automatic: the
+         * memory is freed once the segment is unreachable, so no path (a failed or cancelled
+         * write included) frees it under a write still in flight; the field that holds it keeps
+         * it reachable while a write call has only its address.
+         */
+        private MemorySegment metricsAnswer() {
+            byte[] body = runtime.metrics().toPrometheus().getBytes(StandardCharsets.UTF_8);
+            byte[] head = ("HTTP/1.1 200 OK\r\nContent-Type: " + METRICS_CONTENT_TYPE + "\r\nContent-Length: " + body.length
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            MemorySegment answer = Arena.ofAuto().allocate(head.length + body.length);
+            MemorySegment.copy(head, 0, answer, ValueLayout.JAVA_BYTE, 0, head.length);
+            MemorySegment.copy(body, 0, answer, ValueLayout.JAVA_BYTE, head.length, body.length);
+            return answer;
         }
 
         private void end(Step<Void> step) {

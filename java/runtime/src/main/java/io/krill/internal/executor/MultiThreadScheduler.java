@@ -287,21 +287,40 @@ public final class MultiThreadScheduler implements TaskScheduler {
         return clean;
     }
 
-    /** Sums of the workers' counters: {tasks run, steals, parks, native calls on workers}. */
-    public long[] counters() {
-        long polls = 0;
-        long steals = 0;
-        long parks = 0;
-        long crossings = 0;
-        for (Worker worker : workers) {
-            polls += worker.polls();
-            steals += worker.steals();
-            parks += worker.parks();
-        }
-        for (WorkerThread thread : threads) {
-            crossings += thread.crossings();
-        }
-        return new long[] {polls, steals, parks, crossings};
+    // ---- metrics: racy reads of counters each worker writes alone (see Worker) ---------------
+
+    /** Task steps worker {@code index} ran. */
+    public long polls(int index) {
+        return workers[index].polls();
+    }
+
+    /** Successful steals by worker {@code index} (half a victim's queue each). */
+    public long steals(int index) {
+        return workers[index].steals();
+    }
+
+    /** Times worker {@code index} went to sleep. */
+    public long parks(int index) {
+        return workers[index].parks();
+    }
+
+    /**
+     * Tasks in worker {@code index}'s local queue now (its LIFO slot not included): a snapshot
+     * of two indices read one after the other, kept within [0, capacity].
+     */
+    public int localQueueDepth(int index) {
+        LocalQueue queue = workers[index].queue;
+        return Math.clamp(queue.size(), 0, queue.capacity());
+    }
+
+    /** Nanoseconds worker {@code index} has been awake (not parked) since it started. */
+    public long busyNanos(int index) {
+        return workers[index].busyNanos();
+    }
+
+    /** Native calls (JNI or JNA crossings) made on worker {@code index}'s thread. */
+    public long nativeCalls(int index) {
+        return threads[index].crossings();
     }
 
     public int workerCount() {

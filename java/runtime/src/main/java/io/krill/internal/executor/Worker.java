@@ -13,7 +13,8 @@ import java.lang.invoke.VarHandle;
 /**
  * One worker: its loop, local queue, LIFO slot and search state. Every field but the metric
  * counters is touched only by the worker's own thread (the shutdown path reads the queue after
- * joining the thread). Counters are written with opaque stores and read by {@code metrics()}.
+ * joining the thread). Counters are written with opaque stores and read by {@code metrics()};
+ * busy time is stamped at park and wake only ({@link BusyClock}).
  */
 final class Worker implements Runnable {
 
@@ -77,6 +78,8 @@ final class Worker implements Runnable {
     private long polls;  // opaque: tasks run
     private long steals; // opaque: successful steals
     private long parks;  // opaque: times parked
+    /** Awake time against parked time; stamped by this worker at park and wake, read by metrics. */
+    private final BusyClock busy = new BusyClock();
 
     Worker(int index, MultiThreadScheduler shared, int queueCapacity, Parker parker) {
         this.index = index;
@@ -121,6 +124,7 @@ final class Worker implements Runnable {
             threadParker.bind(Thread.currentThread());
         }
         timers.bindOwner(Thread.currentThread());
+        busy.resume(System.nanoTime());
         try {
             while (!shared.isStopped()) {
                 try {
@@ -133,6 +137,7 @@ final class Worker implements Runnable {
                 }
             }
         } finally {
+            busy.pause(System.nanoTime()); // an ended worker is not busy
             shared.workerExited();
         }
     }
@@ -343,6 +348,7 @@ final class Worker implements Runnable {
                     timeoutNanos = RESCUE_INTERVAL_NANOS; // look in on them soon (rescueStuckShards)
                 }
                 PARKS.setOpaque(this, parks + 1);
+                busy.pause(System.nanoTime());
                 if (KrillEvents.parks) {
                     WorkerParkEvent event = new WorkerParkEvent();
                     event.begin();
@@ -357,7 +363,11 @@ final class Worker implements Runnable {
                     parkReporting(timeoutNanos);
                 }
             }
-            lastIoPoll = System.nanoTime(); // the park was a poll (epoll_wait with a timeout)
+            long awakeNanos = System.nanoTime();
+            lastIoPoll = awakeNanos; // the park was a poll (epoll_wait with a timeout)
+            if (!advanced) {
+                busy.resume(awakeNanos);
+            }
             processTimers();
             if (!hasTasks() && shared.io.hasRegistrations()) {
                 rescueStuckShards();
@@ -420,6 +430,11 @@ final class Worker implements Runnable {
 
     long parks() {
         return (long) PARKS.getOpaque(this);
+    }
+
+    /** Nanoseconds this worker spent awake (not parked) since it started; any thread. */
+    long busyNanos() {
+        return busy.busyNanos();
     }
 
     /** After the thread ended: hands back every queued task (for cancellation). */

@@ -27,5 +27,14 @@
  *
  * <p><b>Budget.</b> A task step may complete at most {@code budget} ready awaits before it must
  * yield ({@link io.krill.internal.executor.WorkerThread#tryConsumeBudget()}).
+ *
+ * <p><b>Metrics.</b> Each counter has one writer: a worker's polls, steals and parks are its
+ * own fields, stored opaque (no atomic read-modify-write: the owner adds to the value it last
+ * wrote); its native calls are its thread's; its busy time is a
+ * {@link io.krill.internal.executor.BusyClock} stamped at park and wake only (the events a
+ * park's poll dispatches, one waker call each, fall in the parked time). {@code metrics()} reads
+ * them all from another thread without stopping anyone, so a snapshot is approximate, but a
+ * counter never goes backwards between two snapshots. The blocking pool counts with atomics,
+ * one per blocking task, against a thread hand-off per task.
  */
 package io.krill.internal.executor;

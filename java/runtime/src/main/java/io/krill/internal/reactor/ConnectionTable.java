@@ -10,6 +10,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * Registered descriptors, one 64-byte off-heap slot each ({@link SlotDescriptor}), in chunks of
@@ -69,6 +70,8 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
     private int freeHead = -1;  // guarded by this
     private volatile int used;  // slots ever handed out (high-water mark); written under the lock
     private volatile int live;  // written under the lock; read without it by busy workers
+    /** Live registrations per shard (owner), for metrics: changed under the lock, read without it. */
+    private volatile AtomicIntegerArray liveByShard = new AtomicIntegerArray(0);
     private volatile long staleEvents; // incremented without atomicity by dispatching workers: a metric, may undercount
     private int retired; // slots that used their last generation; guarded by this
     private volatile boolean closed;
@@ -85,6 +88,7 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
     /** Binds the worker epoll instances, indexed by worker. */
     public void bindEpolls(int[] fds) {
         this.epollFds = fds.clone();
+        this.liveByShard = new AtomicIntegerArray(fds.length);
     }
 
     // ---- slots -----------------------------------------------------------------------------
@@ -220,6 +224,7 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
             throw Errors.newException("epoll_ctl(ADD fd " + fd + ")", rc);
         }
         live++;
+        countLive(owner, 1);
         return token;
     }
 
@@ -285,6 +290,7 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
             }
             // else on a ready stack: stale from now on (CLOSED), reusable once its driver has popped it.
             live--;
+            countLive(owner, -1);
         }
         waiters.wakeAll(index);
         return true;
@@ -587,6 +593,25 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
         return live;
     }
 
+    /** Live registrations (connections and listeners) on shard {@code owner}; 0 for a shard never bound. */
+    public int liveConnections(int owner) {
+        AtomicIntegerArray counts = liveByShard;
+        return owner < counts.length() ? counts.get(owner) : 0;
+    }
+
+    /** Under the lock, beside {@code live}. */
+    private void countLive(int owner, int delta) {
+        AtomicIntegerArray counts = liveByShard;
+        if (owner < counts.length()) {
+            counts.addAndGet(owner, delta);
+        }
+    }
+
+    /** Slots ever handed out: the table's high-water mark (free slots below it are reused first). */
+    public int slotHighWater() {
+        return used;
+    }
+
     @Override
     public boolean hasRegistrations() {
         return live > 0;
@@ -623,6 +648,7 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
             }
         }
         live = 0;
+        liveByShard = new AtomicIntegerArray(liveByShard.length());
         arena.close();
     }
 }

@@ -25,11 +25,13 @@ public final class EpollParker extends StateParker implements SpscRing.EventHand
 
     private static final VarHandle WAKE_WRITES;
     private static final VarHandle EVENTS;
+    private static final VarHandle RING_HIGH_WATER;
 
     static {
         try {
             WAKE_WRITES = MethodHandles.lookup().findVarHandle(EpollParker.class, "wakeWrites", long.class);
             EVENTS = MethodHandles.lookup().findVarHandle(EpollParker.class, "events", long.class);
+            RING_HIGH_WATER = MethodHandles.lookup().findVarHandle(EpollParker.class, "ringHighWater", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -47,6 +49,12 @@ public final class EpollParker extends StateParker implements SpscRing.EventHand
      * {@code polling} (the owner, or one rescuer at a time, ordered by that flag), read by metrics.
      */
     private long events;
+    /**
+     * The largest batch one poll returned: the most records the event ring held, since each
+     * poll drains it (but for the rest of a batch whose waker threw, left for the next poll).
+     * Opaque, and written as {@code events} is.
+     */
+    private int ringHighWater;
     /**
      * Who polls the shard: the owner (in sleep and pollNow) or another worker rescuing it
      * (pollForeign). The ring is single-producer single-consumer, and whoever holds this is both.
@@ -141,6 +149,9 @@ public final class EpollParker extends StateParker implements SpscRing.EventHand
             throw new UncheckedIOException(Errors.newException("epoll_wait", n));
         } else if (n > 0) {
             EVENTS.setOpaque(this, events + n);
+            if (n > ringHighWater) { // plain read: whoever holds 'polling' wrote it last (ordered by that flag)
+                RING_HIGH_WATER.setOpaque(this, n);
+            }
             if (KrillEvents.reactorBatches) {
                 ReactorBatchEvent event = new ReactorBatchEvent();
                 event.events = n;
@@ -170,6 +181,16 @@ public final class EpollParker extends StateParker implements SpscRing.EventHand
     /** Event records this shard's polls returned so far (wake-ups included). */
     public long events() {
         return (long) EVENTS.getOpaque(this);
+    }
+
+    /** The most event records one poll put in the ring so far (at most {@link #ringCapacity()}). */
+    public int ringHighWater() {
+        return (int) RING_HIGH_WATER.getOpaque(this);
+    }
+
+    /** Records the event ring holds: the most one poll can return. */
+    public int ringCapacity() {
+        return ring.capacity();
     }
 
     /** Eventfd writes made by unpark: the wake-ups that needed a syscall. */
