@@ -124,12 +124,20 @@ class ReadCancelSafetyTest extends LoopbackFixture {
     void readsGivenUpOnInAStormLoseNoByte() throws Exception {
         int total = 150_000;
         try (Peered pair = connectToPlainSocket()) {
+            // The writer stays at most a chunk ahead of the reader, so reads keep waiting for
+            // bytes and the deadlines can win; on a loaded machine a reader that started late
+            // once found all 150 KB buffered, no read waited, and the storm did not run.
+            AtomicLong readTo = new AtomicLong();
             Thread writer = Thread.ofPlatform().start(() -> {
                 try {
                     OutputStream out = pair.peer().getOutputStream();
                     ThreadLocalRandom random = ThreadLocalRandom.current();
                     byte[] chunk = new byte[512];
                     for (int sent = 0; sent < total; ) {
+                        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                        while (readTo.get() < sent - chunk.length && System.nanoTime() < deadline) {
+                            Thread.sleep(Duration.ofNanos(100_000));
+                        }
                         int n = Math.min(total - sent, random.nextInt(1, chunk.length));
                         for (int i = 0; i < n; i++) {
                             chunk[i] = (byte) ((sent + i) % 251);
@@ -187,6 +195,7 @@ class ReadCancelSafetyTest extends LoopbackFixture {
                             step.fail(new AssertionError("end of stream at " + position + " of " + total));
                             return;
                         }
+                        readTo.set(position + n);
                         for (int i = 0; i < n; i++, position++) {
                             byte expected = (byte) (position % 251);
                             byte got = buffer.get(ValueLayout.JAVA_BYTE, i);
