@@ -6,7 +6,8 @@ package io.krill;
  * @param <T> the result type
  */
 public sealed interface JoinHandle<T> extends Task<T>
-        permits io.krill.internal.task.ScheduledTask, io.krill.internal.executor.BlockingPool.BlockingTask {
+        permits io.krill.internal.task.ScheduledTask, io.krill.internal.executor.BlockingPool.BlockingTask,
+                io.krill.internal.executor.VirtualThreads.VirtualTask {
 
     /**
      * Cancels the spawned task: a task not yet started never runs; a running one is completed as
