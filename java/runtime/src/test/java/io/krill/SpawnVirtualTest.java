@@ -148,6 +148,28 @@ class SpawnVirtualTest {
         assertTrue(never.isCancelled());
     }
 
+    /** Cancel safety: a spawnVirtual under a timeout that fires is cancelled, and so is what its body waited for. */
+    @Test
+    void aSpawnVirtualUnderATimeoutThatFiresIsCancelled() throws Exception {
+        try (Runtime paused = Runtime.builder().workers(1).pausedClock().build()) {
+            Promise<String> never = Task.promise();
+            CountDownLatch ended = new CountDownLatch(1);
+            JoinHandle<String> body = paused.spawnVirtual(() -> {
+                try {
+                    return never.join();
+                } finally {
+                    ended.countDown();
+                }
+            });
+            Task<String> limited = paused.blockOn(() -> Time.timeout(Duration.ofSeconds(1), body));
+            CompletionException failed = assertThrows(CompletionException.class, limited::join); // the clock jumps: the worker is idle
+            assertInstanceOf(TimeoutException.class, failed.getCause());
+            assertTrue(body.isCancelled());
+            assertTrue(ended.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+            assertTrue(never.isCancelled());
+        }
+    }
+
     /** A value returned after the cancel is nobody's: it is closed. */
     @Test
     void aValueReturnedAfterTheCancelIsClosed() throws Exception {

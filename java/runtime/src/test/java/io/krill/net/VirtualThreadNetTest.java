@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.krill.JoinHandle;
 import io.krill.Runtime;
+import io.krill.Task;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -201,6 +202,46 @@ class VirtualThreadNetTest extends LoopbackFixture {
             assertArrayEquals(hello, peer.getInputStream().readNBytes(hello.length));
             assertEquals(-1, peer.getInputStream().read(), "closed by the virtual thread");
         }
+    }
+
+    /**
+     * Cancel safety of a routed connect: cancelled at any point (before it reached a worker,
+     * while it connects, as it completes), the stream is either handed to the caller or closed;
+     * the fixture finds no socket left.
+     */
+    @Test
+    void aRoutedConnectCancelledAtAnyPointLeavesNoSocket() throws Exception {
+        TcpListener listener = runtime.spawnVirtual(() -> TcpListener.bind(loopback(0))).join(WAIT);
+        JoinHandle<Void> accepting = runtime.spawnVirtual(() -> {
+            try {
+                for (;;) {
+                    listener.accept().join().close();
+                }
+            } catch (CompletionException closed) {
+                return null; // the listener closed
+            }
+        });
+        int[] outcomes = runtime.spawnVirtual(() -> {
+            Random random = new Random(15);
+            int[] counts = new int[2]; // {cancelled, connected}
+            for (int i = 0; i < 300; i++) {
+                Task<TcpStream> connecting = TcpStream.connect(listener.localAddress());
+                for (int spin = random.nextInt(20_000); spin > 0; spin--) {
+                    Thread.onSpinWait(); // lands the cancel anywhere from before the worker runs it to after
+                }
+                if (connecting.cancel()) {
+                    counts[0]++;
+                } else {
+                    connecting.join().close();
+                    counts[1]++;
+                }
+            }
+            return counts;
+        }).join(WAIT);
+        listener.close();
+        accepting.join(WAIT);
+        assertEquals(300, outcomes[0] + outcomes[1], "cancelled " + outcomes[0] + ", connected " + outcomes[1]);
+        assertTrue(runtime.shutdown(WAIT));
     }
 
     @Test
