@@ -11,7 +11,9 @@ public sealed interface JoinHandle<T> extends Task<T>
 
     /**
      * Cancels the spawned task: a task not yet started never runs; a running one is completed as
-     * cancelled when its current step returns (Java code is not interrupted mid-step).
+     * cancelled when its current step returns (Java code is not interrupted mid-step). A body of
+     * {@link Runtime#spawnVirtual} is completed as cancelled at once and its thread interrupted
+     * (see there).
      *
      * @return true if this call cancelled it
      */
