@@ -153,14 +153,19 @@ class SpawnVirtualTest {
     void aSpawnVirtualUnderATimeoutThatFiresIsCancelled() throws Exception {
         try (Runtime paused = Runtime.builder().workers(1).pausedClock().build()) {
             Promise<String> never = Task.promise();
+            CountDownLatch started = new CountDownLatch(1);
             CountDownLatch ended = new CountDownLatch(1);
             JoinHandle<String> body = paused.spawnVirtual(() -> {
+                started.countDown();
                 try {
                     return never.join();
                 } finally {
                     ended.countDown();
                 }
             });
+            // Started first: a body cancelled before its thread runs never runs at all (and then
+            // joins nothing); the clock may jump at once, with the only worker idle.
+            assertTrue(started.await(WAIT.toSeconds(), TimeUnit.SECONDS));
             Task<String> limited = paused.blockOn(() -> Time.timeout(Duration.ofSeconds(1), body));
             CompletionException failed = assertThrows(CompletionException.class, limited::join); // the clock jumps: the worker is idle
             assertInstanceOf(TimeoutException.class, failed.getCause());
