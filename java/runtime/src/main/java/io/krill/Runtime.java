@@ -4,6 +4,7 @@ import io.krill.internal.executor.BlockingPool;
 import io.krill.internal.executor.IoDriver;
 import io.krill.internal.executor.MultiThreadScheduler;
 import io.krill.internal.executor.Parker;
+import io.krill.internal.executor.VirtualThreads;
 import io.krill.internal.backend.Backends;
 import io.krill.internal.jni.Platform;
 import io.krill.internal.reactor.EpollParker;
@@ -53,6 +54,9 @@ public final class Runtime implements AutoCloseable {
     private final Duration closeTimeout;
     /** Set on each worker thread as it starts (by the executor's start hook): what {@link #current()} answers. */
     private static final ThreadLocal<Runtime> CURRENT = new ThreadLocal<>();
+    /** Bound for the body of each {@link #spawnVirtual} thread: what {@link #current()} answers there. */
+    private static final ScopedValue<Runtime> VIRTUAL = ScopedValue.newInstance();
+    private final VirtualThreads virtualThreads;
 
     private final Object shutdownLock = new Object();
     private Boolean shutdownResult; // guarded by shutdownLock
@@ -85,6 +89,7 @@ public final class Runtime implements AutoCloseable {
                 builder.pausedClock ? Clock.paused() : Clock.system(), blocking::inFlight,
                 parkers, table == null ? IoDriver.NONE : table));
         this.closeTimeout = builder.shutdownTimeout;
+        this.virtualThreads = new VirtualThreads(scheduler, virtualThreadPrefix(builder.threadNamePrefix));
         if (builder.pausedClock) {
             // Blocking work in flight holds a paused clock still; when the last of it ends, the
             // parked workers must look again whether time may jump to the next timer.
@@ -108,16 +113,27 @@ public final class Runtime implements AutoCloseable {
         return new Builder();
     }
 
+    /** "krill-worker-" names virtual threads "krill-virtual-0", "krill-virtual-1" …; another prefix gets "virtual-". */
+    private static String virtualThreadPrefix(String workerPrefix) {
+        return workerPrefix.endsWith("worker-")
+                ? workerPrefix.substring(0, workerPrefix.length() - "worker-".length()) + "virtual-"
+                : workerPrefix + "virtual-";
+    }
+
     /**
-     * The runtime of the worker thread calling this.
+     * The runtime of the worker thread calling this, or of the virtual thread running a body of
+     * {@link #spawnVirtual}.
      *
-     * @throws IllegalStateException off a Krill worker thread
+     * @throws IllegalStateException on any other thread
      */
     public static Runtime current() {
         Runtime runtime = CURRENT.get();
         if (runtime == null) {
+            if (VIRTUAL.isBound()) {
+                return VIRTUAL.get();
+            }
             throw new IllegalStateException("Runtime.current() called on '" + Thread.currentThread().getName()
-                    + "', which is not a Krill worker: use the Runtime you built");
+                    + "', which is neither a Krill worker nor a virtual thread of runtime.spawnVirtual: use the Runtime you built");
         }
         return runtime;
     }
@@ -139,6 +155,49 @@ public final class Runtime implements AutoCloseable {
     private <T> JoinHandle<T> submit(ScheduledTask<T> task) {
         scheduler.schedule(task, false); // created NOTIFIED: this push is its one queueing
         return task;
+    }
+
+    /**
+     * Runs {@code body} on a new virtual thread, in blocking style: there {@link Task#join()}
+     * parks only that virtual thread, and the operations that otherwise need a worker
+     * ({@link io.krill.net.TcpListener#bind}, {@link io.krill.net.TcpStream#connect},
+     * {@link io.krill.net.TcpServer#bind}, {@link io.krill.time.Time#sleep},
+     * {@link io.krill.time.Time#timeout} …) run on one of this runtime's workers and hand back
+     * their task. The thread finds this runtime by a scoped value bound for the body
+     * ({@link #current()} answers it); a thread the body starts by other means does not.
+     *
+     * <pre>{@code
+     * runtime.spawnVirtual(() -> {
+     *     try (TcpStream stream = TcpStream.connect(address).join()) {
+     *         stream.writeAll(request).join();        // parks this virtual thread only
+     *         return stream.read(buffer).join();
+     *     }
+     * });
+     * }</pre>
+     *
+     * <p>The body is a live task until it returns: a graceful {@link #shutdown} waits for it,
+     * and spawning refuses it once shutdown began. Its failure (a cancellation excepted) goes to
+     * the {@linkplain Builder#uncaughtExceptionHandler uncaught-exception handler}, as a spawned
+     * task's does, and fails the handle.
+     *
+     * <p>Virtual threads run on the JDK's carrier threads, not on the workers; their waits are
+     * Krill's (timers, readiness), completed by the workers. A paused clock does not wait for
+     * them: with every worker idle it moves to the next timer even while a virtual thread
+     * computes.
+     *
+     * <p><b>Cancellation.</b> {@link JoinHandle#abort()} (or {@code cancel()}) completes the
+     * handle as cancelled at once and interrupts the thread: a blocking JDK call ends with
+     * {@link InterruptedException}, {@link Task#join(Duration)} throws it, and a
+     * {@link Task#join()} that waits, or would, cancels the task it waits for and throws
+     * {@link java.util.concurrent.CancellationException}. The body runs on until it returns;
+     * a value it returns after the cancel is closed if it is {@link AutoCloseable}. A shutdown
+     * past its deadline cancels the bodies still running in the same way, and does not wait for
+     * them.
+     */
+    public <T> JoinHandle<T> spawnVirtual(Callable<? extends T> body) {
+        Objects.requireNonNull(body, "body");
+        ensureAccepting();
+        return virtualThreads.start(body, ScopedValue.where(VIRTUAL, this));
     }
 
     /** Runs blocking {@code body} on the blocking pool, never on a worker. */
@@ -195,6 +254,10 @@ public final class Runtime implements AutoCloseable {
             throw new IllegalArgumentException("shutdown timeout must not be negative, got " + timeout);
         }
         refuseOnWorker();
+        if (VIRTUAL.isBound() && VIRTUAL.get() == this) {
+            throw new IllegalStateException("shutdown called from a virtual thread of this runtime's spawnVirtual:"
+                    + " it would wait for itself; shut the runtime down from outside it");
+        }
         synchronized (shutdownLock) {
             if (shutdownResult != null) {
                 return shutdownResult;
@@ -204,7 +267,14 @@ public final class Runtime implements AutoCloseable {
             boolean clean;
             try {
                 blocking.shutdown();
-                clean = scheduler.shutdown(deadlineNanos);
+                // Virtual threads first, with the workers still running: what they wait for
+                // (timers, readiness, tasks) needs them. Past the deadline they are cancelled.
+                scheduler.stopAccepting();
+                clean = virtualThreads.awaitQuiet(deadlineNanos);
+                if (!clean) {
+                    virtualThreads.cancelAll();
+                }
+                clean &= scheduler.shutdown(deadlineNanos);
                 clean &= blocking.awaitTermination(deadlineNanos);
                 if (connections != null) {
                     connections.close(); // every descriptor still registered, and the slots

@@ -57,7 +57,15 @@ public sealed interface Task<T> permits Promise, JoinHandle, io.krill.internal.t
     Throwable failureNow();
 
     /**
-     * Waits for the task from a thread that is not a Krill worker.
+     * Waits for the task from a thread that is not a Krill worker. On a virtual thread (one of
+     * {@link Runtime#spawnVirtual}'s, or any other) only that virtual thread parks; its carrier
+     * goes on with other virtual threads.
+     *
+     * <p>Uninterruptible: an interrupt is kept (the flag is set again on return) and the wait
+     * goes on; {@link #join(Duration)} is the interruptible one. One exception: on a virtual
+     * thread of {@link Runtime#spawnVirtual} whose handle was cancelled, a join that would wait
+     * cancels this task instead (as an await in an aborted task drops what it awaited) and
+     * throws {@link CancellationException}, unless this task finished first.
      *
      * @throws IllegalStateException on a worker thread: compose with {@link #then} instead
      * @throws CompletionException   wrapping the task's failure

@@ -121,10 +121,24 @@ class RuntimeTest {
     }
 
     @Test
-    void currentIsTheRuntimeOnItsWorkersOnly() {
+    void currentIsTheRuntimeOnItsWorkersAndItsVirtualThreadsOnly() throws InterruptedException {
         assertSame(runtime, runtime.spawn(Runtime::current).join());
+        assertSame(runtime, runtime.spawnVirtual(Runtime::current).join(), "#15: a virtual thread of spawnVirtual");
         IllegalStateException e = assertThrows(IllegalStateException.class, Runtime::current);
-        assertTrue(e.getMessage().contains("not a Krill worker"), e.getMessage());
+        assertTrue(e.getMessage().contains("neither a Krill worker nor a virtual thread of runtime.spawnVirtual"), e.getMessage());
+        // A virtual thread that a body starts by itself is not the runtime's: the scoped value is not inherited.
+        java.util.concurrent.atomic.AtomicReference<Throwable> seen = new java.util.concurrent.atomic.AtomicReference<>();
+        runtime.spawnVirtual(() -> {
+            Thread.ofVirtual().start(() -> {
+                try {
+                    seen.set(new AssertionError("answered " + Runtime.current()));
+                } catch (IllegalStateException expected) {
+                    seen.set(expected);
+                }
+            }).join();
+            return null;
+        }).join();
+        assertInstanceOf(IllegalStateException.class, seen.get());
     }
 
     @Test

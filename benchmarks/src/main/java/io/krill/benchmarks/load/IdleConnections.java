@@ -41,7 +41,7 @@ public final class IdleConnections {
               --pid N            the server JVM's process id (required)
               --host H           server address (default 127.0.0.1)
               --port P           server port (required)
-              --mode M           echo | http: what a verifying round trip sends (default echo; echo-task and a peer's PEER-echo are echo, PEER-http is http)
+              --mode M           echo | http: what a verifying round trip sends (default echo; echo-task, echo-vthread and a peer's PEER-echo are echo, PEER-http is http)
               --steps A,B,...    connection counts to sample at, increasing (default 1000,5000,10000,15000)
               --verify-every N   every N-th connection does a round trip first (default 100)
               --warmup N         connections opened, used and closed before the baseline (default 1000)
@@ -91,7 +91,7 @@ public final class IdleConnections {
             }
             String mode = options.string("mode").toLowerCase(Locale.ROOT);
             http = switch (mode) { // a peer's mode is its prefix and the protocol: netty-http, nio-echo …
-                case "echo", "echo-task" -> false;
+                case "echo", "echo-task", "echo-vthread" -> false;
                 case "http" -> true;
                 default -> {
                     if (mode.matches("[a-z]+-(echo|http)")) {

@@ -23,7 +23,7 @@ record LoadConfig(String host, int port, Mode mode, String modeName, int connect
             usage: LoadGenerator --port P [options]
               --host H          server address (default 127.0.0.1)
               --port P          server port (required)
-              --mode M          echo | http (default echo; echo-task and the peers' netty-, tokio-, c-, nio- and vthreads-echo are echo
+              --mode M          echo | http (default echo; echo-task, echo-vthread and the peers' netty-, tokio-, c-, nio- and vthreads-echo are echo
                                 to the client, their -http modes http)
               --connections C   connections, each a closed loop (default 50)
               --threads T       client threads, one Selector each (default 1: the server has the other core)
@@ -41,7 +41,7 @@ record LoadConfig(String host, int port, Mode mode, String modeName, int connect
                 "warmup", "1", "duration", "5", "size", "64", "pipeline", "1", "server-pid", "0", "clock-ticks", "100"));
         String modeName = options.string("mode").toLowerCase(Locale.ROOT);
         Mode mode = switch (modeName) {
-            case "echo", "echo-task", "netty-echo", "tokio-echo", "c-echo", "nio-echo", "vthreads-echo" -> Mode.ECHO;
+            case "echo", "echo-task", "echo-vthread", "netty-echo", "tokio-echo", "c-echo", "nio-echo", "vthreads-echo" -> Mode.ECHO;
             case "http", "netty-http", "tokio-http", "c-http", "nio-http", "vthreads-http" -> Mode.HTTP;
             default -> throw new IllegalArgumentException("--mode must be echo or http, got '" + options.string("mode") + "'");
         };

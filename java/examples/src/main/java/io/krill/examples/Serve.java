@@ -24,6 +24,8 @@ import java.util.Locale;
  *       object per connection, no allocation per event;</li>
  *   <li>{@code echo-task}: echoes every byte, written with the Task API as the guide's echo
  *       server is (one accept loop, one read/write loop per connection);</li>
+ *   <li>{@code echo-vthread}: echoes every byte in blocking style (#15), a virtual thread of
+ *       {@code runtime.spawnVirtual} per connection joining Krill's read and write tasks;</li>
  *   <li>{@code http}: answers each pipelined request (ended by an empty line) with
  *       {@code HTTP/1.1 200 OK}, {@code Content-Length: 5}, body {@code Hello}, keep-alive, in
  *       order.</li>
@@ -58,6 +60,7 @@ public final class Serve implements AutoCloseable {
     private final TcpListener listener; // Task-API modes
     private final TcpServer server;     // handler-API modes
     private final BufferPool echoBuffers = new BufferPool(ECHO_BUFFER_BYTES);
+    private final SharedBufferPool sharedEchoBuffers = new SharedBufferPool(ECHO_BUFFER_BYTES);
     private final BufferPool requestBuffers = new BufferPool(REQUEST_BUFFER_BYTES);
     private final MemorySegment headTooLarge = repeated(HEAD_TOO_LARGE, 1);
     private final Limits limits;
@@ -78,8 +81,8 @@ public final class Serve implements AutoCloseable {
 
     /** As {@link #start(String, int, int)}, with the HTTP server's idle and head timeouts. */
     static Serve start(String mode, int port, int threads, Limits limits) {
-        if (!mode.equals("echo") && !mode.equals("echo-task") && !mode.equals("http")) {
-            throw new IllegalArgumentException("unknown mode '" + mode + "': use echo, echo-task or http");
+        if (!mode.equals("echo") && !mode.equals("echo-task") && !mode.equals("echo-vthread") && !mode.equals("http")) {
+            throw new IllegalArgumentException("unknown mode '" + mode + "': use echo, echo-task, echo-vthread or http");
         }
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
@@ -92,6 +95,11 @@ public final class Serve implements AutoCloseable {
         try {
             if (mode.equals("echo")) {
                 return new Serve(runtime, null, runtime.blockOn(() -> TcpServer.bind(address, ECHO)), limits);
+            }
+            if (mode.equals("echo-vthread")) {
+                Serve server = new Serve(runtime, runtime.spawnVirtual(() -> TcpListener.bind(address)).join(), null, limits);
+                runtime.spawnVirtual(server::acceptVirtual);
+                return server;
             }
             TcpListener listener = runtime.blockOn(() -> TcpListener.bind(address));
             Serve server = new Serve(runtime, listener, null, limits);
@@ -106,6 +114,11 @@ public final class Serve implements AutoCloseable {
     /** Request buffers the HTTP server has made: the most it ever lent at once, not one per connection. */
     int requestBuffersMade() {
         return requestBuffers.allocated();
+    }
+
+    /** Echo buffers the echo-vthread server has made: the most it ever lent at once. */
+    int sharedEchoBuffersMade() {
+        return sharedEchoBuffers.allocated();
     }
 
     public int port() {
@@ -146,6 +159,55 @@ public final class Serve implements AutoCloseable {
                 accepting = null;
                 runtime.spawn(http ? new HttpConnection(stream) : new EchoConnection(stream, echoBuffers));
             }
+        }
+    }
+
+    /**
+     * {@code echo-vthread}: accepts until closed, in blocking style, one virtual thread per
+     * connection. It ends when the listener is closed; a broken listener ends it with its
+     * failure, as {@link AcceptLoop}'s.
+     */
+    private Void acceptVirtual() {
+        for (;;) {
+            TcpStream stream;
+            try {
+                stream = listener.accept().join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof io.krill.net.SocketClosedException) {
+                    return null; // closed by close(): the loop's end
+                }
+                throw e;
+            }
+            runtime.spawnVirtual(() -> echoVirtual(stream));
+        }
+    }
+
+    /**
+     * One {@code echo-vthread} connection: {@link EchoConnection}'s loop in blocking style. It
+     * waits for readability holding no buffer, as that coroutine does, so an idle connection
+     * costs its virtual thread and not 64 KiB; the buffer comes from a pool shared by all
+     * threads ({@link BufferPool} keeps its free buffers per thread, and each virtual thread
+     * would then make its own).
+     */
+    private Void echoVirtual(TcpStream stream) {
+        try (stream) {
+            for (;;) {
+                stream.readable().join(); // parks this virtual thread until the reactor says so
+                MemorySegment buffer = sharedEchoBuffers.take();
+                try {
+                    int n = stream.tryRead(buffer);
+                    if (n < 0) {
+                        return null; // end of stream
+                    }
+                    if (n > 0) {
+                        stream.writeAll(buffer.asSlice(0, n)).join();
+                    }
+                } finally {
+                    sharedEchoBuffers.give(buffer);
+                }
+            }
+        } catch (java.io.IOException | java.util.concurrent.CompletionException e) {
+            return null; // a peer's reset or a broken pipe is how connections end on a server, as in finish()
         }
     }
 
@@ -508,6 +570,45 @@ public final class Serve implements AutoCloseable {
         }
     }
 
+    /**
+     * {@link BufferPool} for virtual threads: one free list for all threads, under a lock (a
+     * virtual thread parks on it instead of pinning its carrier since JDK 24). As many buffers
+     * as are ever lent at once.
+     */
+    static final class SharedBufferPool {
+        private final Arena arena = Arena.ofShared();
+        private final java.util.ArrayDeque<MemorySegment> free = new java.util.ArrayDeque<>(); // under the pool's lock
+        private final int bufferBytes;
+        private int allocated; // under the pool's lock
+
+        SharedBufferPool(int bufferBytes) {
+            this.bufferBytes = bufferBytes;
+        }
+
+        synchronized MemorySegment take() {
+            MemorySegment buffer = free.pollLast();
+            if (buffer != null) {
+                return buffer;
+            }
+            allocated++;
+            return arena.allocate(bufferBytes, 64);
+        }
+
+        /** Buffers made so far: the most ever lent at once. */
+        synchronized int allocated() {
+            return allocated;
+        }
+
+        synchronized void give(MemorySegment buffer) {
+            free.addLast(buffer);
+        }
+
+        /** After the runtime has stopped: nothing borrows any more. */
+        void close() {
+            arena.close();
+        }
+    }
+
     /** What the runtime did for its I/O so far, for the line printed when the server stops. */
     String ioSummary() {
         io.krill.RuntimeMetrics metrics = runtime.metrics();
@@ -531,13 +632,14 @@ public final class Serve implements AutoCloseable {
         }
         runtime.shutdown(Duration.ofSeconds(2));
         echoBuffers.close();
+        sharedEchoBuffers.close();
         requestBuffers.close();
     }
 
     /** {@code MODE PORT THREADS}; runs until SIGTERM/SIGINT, then stops cleanly. */
     public static void main(String[] args) throws InterruptedException {
         if (args.length != 3) {
-            System.err.println("usage: ci/serve MODE PORT THREADS   (MODE: echo | echo-task | http)");
+            System.err.println("usage: ci/serve MODE PORT THREADS   (MODE: echo | echo-task | echo-vthread | http)");
             System.exit(2);
         }
         Serve server;

@@ -12,6 +12,7 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -197,6 +198,34 @@ class ServeTest {
     @Test
     void echoEchoesEveryByte() throws Exception {
         echoesEveryByte("echo");
+    }
+
+    @Test
+    void echoVthreadEchoesEveryByte() throws Exception {
+        echoesEveryByte("echo-vthread");
+    }
+
+    /** #15: a virtual thread per connection; each connection is its own, and an idle one holds no buffer. */
+    @Test
+    void echoVthreadServesConnectionsSideBySideWithoutABufferEach() throws Exception {
+        try (Serve server = Serve.start("echo-vthread", 0, 1)) {
+            List<Socket> idle = new java.util.ArrayList<>();
+            try (Socket busy = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+                busy.setSoTimeout(10_000);
+                for (int i = 0; i < 50; i++) {
+                    idle.add(new Socket(InetAddress.getLoopbackAddress(), server.port()));
+                }
+                for (int round = 0; round < 10; round++) {
+                    busy.getOutputStream().write(round);
+                    assertEquals(round, busy.getInputStream().read(), "echoed while 50 others are parked");
+                }
+                assertEquals(1, server.sharedEchoBuffersMade(), "one buffer lent at a time, not one per connection");
+            } finally {
+                for (Socket socket : idle) {
+                    socket.close();
+                }
+            }
+        }
     }
 
     private static void echoesEveryByte(String mode) throws Exception {

@@ -3,6 +3,8 @@ package io.krill.net;
 import io.krill.NativeIoException;
 import io.krill.Task;
 import io.krill.internal.task.AbstractTask;
+import io.krill.internal.task.OffWorker;
+import io.krill.internal.task.WorkerContext;
 import io.krill.internal.net.AcceptBackoff;
 import io.krill.internal.net.AcceptWarning;
 import io.krill.internal.net.Registration;
@@ -25,7 +27,9 @@ import java.util.ArrayDeque;
 import java.util.Objects;
 
 /**
- * A listening TCP socket on Krill's reactor, IPv4 or IPv6. Bind on a worker thread.
+ * A listening TCP socket on Krill's reactor, IPv4 or IPv6. Bind on a worker thread (inside a
+ * task), or on a virtual thread of {@link io.krill.Runtime#spawnVirtual}, where the bind runs on
+ * a worker while the virtual thread waits; {@link #accept()} works from any thread.
  *
  * <p>When accepting fails for a reason that passes (the process or the system out of file
  * descriptors, {@code EMFILE}, {@code ENFILE}; the kernel short of buffers or memory,
@@ -98,14 +102,19 @@ public final class TcpListener implements AutoCloseable {
         }
 
         /**
-         * Binds and listens on {@code address}, SO_REUSEADDR on.
+         * Binds and listens on {@code address}, SO_REUSEADDR on. Off a worker (a virtual thread
+         * of {@code spawnVirtual}), on a worker of that thread's runtime, waiting for it.
          *
          * @throws AddressInUseException and the like, naming the address
+         * @throws IllegalStateException on a thread that belongs to no runtime
          */
         public TcpListener bind(InetSocketAddress address) throws IOException {
             Objects.requireNonNull(address, "address");
             if (address.isUnresolved()) {
                 throw new IllegalArgumentException("address " + address + " is unresolved: resolve it first");
+            }
+            if (WorkerContext.current() == null) {
+                return OffWorker.call("TcpListener.bind", () -> bind(address)); // #15: back here, on a worker
             }
             ConnectionTable table = Reactor.currentTable();
             NativeIo io = table.io();

@@ -1,6 +1,8 @@
 package io.krill.net;
 
 import io.krill.internal.reactor.handler.HandlerServer;
+import io.krill.internal.task.OffWorker;
+import io.krill.internal.task.WorkerContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Objects;
@@ -16,7 +18,8 @@ import java.util.Objects;
  *         connection.write(data)));               // an echo server
  * }</pre>
  *
- * Bind on a worker thread (inside a task, or with {@code runtime.blockOn}). {@link #close()} may
+ * Bind on a worker thread (inside a task, or with {@code runtime.blockOn}) or on a virtual thread
+ * of {@link io.krill.Runtime#spawnVirtual} (the bind then runs on a worker). {@link #close()} may
  * be called from any thread. A runtime shut down with the server still open closes its
  * descriptors without calling {@link ConnectionHandler#onClose}; close the server first to have
  * every connection see its close.
@@ -104,14 +107,19 @@ public final class TcpServer extends HandlerEndpoint {
         }
 
         /**
-         * Binds and starts serving. Must run on a worker thread.
+         * Binds and starts serving, on a worker thread; off one (a virtual thread of
+         * {@code spawnVirtual}), on a worker of that thread's runtime, waiting for it.
          *
          * @throws AddressInUseException and the like, naming the address
+         * @throws IllegalStateException on a thread that belongs to no runtime
          */
         public TcpServer bind(InetSocketAddress address) throws IOException {
             Objects.requireNonNull(address, "address");
             if (address.isUnresolved()) {
                 throw new IllegalArgumentException("address " + address + " is unresolved: resolve it first");
+            }
+            if (WorkerContext.current() == null) {
+                return OffWorker.call("TcpServer.bind", () -> bind(address)); // #15: back here, on a worker
             }
             return new TcpServer(HandlerServer.bind(address, handler, backlog, reusePort, lowWatermark, highWatermark,
                     submissionCapacity));

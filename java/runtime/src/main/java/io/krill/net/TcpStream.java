@@ -11,6 +11,8 @@ import io.krill.internal.net.Connecting;
 import io.krill.internal.net.Registration;
 import io.krill.internal.net.StreamIo;
 import io.krill.internal.reactor.Reactor;
+import io.krill.internal.task.OffWorker;
+import io.krill.internal.task.WorkerContext;
 import io.krill.time.Time;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -26,7 +28,10 @@ import java.util.concurrent.TimeoutException;
 /**
  * A TCP connection on Krill's reactor. Reads and writes return tasks that wait for readiness
  * instead of blocking; buffers are off-heap {@link MemorySegment}s, handed to the kernel
- * without a copy. Create with {@link #connect} or {@link TcpListener#accept()}, on a worker.
+ * without a copy. Create with {@link #connect} or {@link TcpListener#accept()}. Its operations
+ * work from any thread: on a worker they are tasks to compose, and on a virtual thread (of
+ * {@link io.krill.Runtime#spawnVirtual}, say) tasks to {@code join()}, which parks only that
+ * virtual thread.
  *
  * <p>A buffer is checked before each system call that uses it: off-heap, alive, writable for a
  * read, and, for an operation that may wait, shared (a confined segment belongs to one thread,
@@ -63,7 +68,10 @@ public final class TcpStream implements AutoCloseable {
 
     /**
      * Connects to {@code address} (TCP_NODELAY on), waiting as long as the kernel does (about
-     * two minutes on Linux before {@link ConnectionTimedOutException}). Must run on a worker.
+     * two minutes on Linux before {@link ConnectionTimedOutException}). On a worker the stream
+     * joins that worker's reactor shard; on a virtual thread of {@code spawnVirtual} the connect
+     * runs on a worker of that thread's runtime (#15), and a thread of no runtime gets an
+     * {@link IllegalStateException}.
      *
      * <p>Cancel-safe: cancelled before it connects, the socket is closed; a stream that
      * connected as it was given up on (it lost a race, its continuation was cancelled) is
@@ -93,6 +101,9 @@ public final class TcpStream implements AutoCloseable {
         Objects.requireNonNull(address, "address");
         if (address.isUnresolved()) {
             return Task.failed(new IllegalArgumentException("address " + address + " is unresolved: resolve it first"));
+        }
+        if (WorkerContext.current() == null) {
+            return OffWorker.route(what, () -> connect(address, timeoutOrNull, what)); // #15: back here, on a worker
         }
         ConnectionTable table = Reactor.currentTable();
         int fd;

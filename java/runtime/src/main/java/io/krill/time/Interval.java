@@ -1,12 +1,13 @@
 package io.krill.time;
 
 import io.krill.Task;
+import io.krill.internal.executor.WorkerThread;
 import io.krill.internal.time.SleepTask;
 import io.krill.internal.time.TimerQueue;
 
 /**
  * Ticks at a fixed period on the runtime clock (Tokio's {@code Interval}). Call {@link #tick()}
- * from one task at a time, on a worker thread.
+ * from one task (or one virtual thread of {@code spawnVirtual}) at a time.
  */
 public final class Interval {
 
@@ -22,18 +23,20 @@ public final class Interval {
 
     /**
      * A task completing at the next tick with that tick's scheduled time (runtime clock
-     * nanoseconds); at once when the tick is due or overdue.
+     * nanoseconds); at once when the tick is due or overdue. On a virtual thread of
+     * {@code spawnVirtual}, the sleep is set on a worker (see {@link Time}).
      */
     public Task<Long> tick() {
-        TimerQueue timers = Time.timers("Interval.tick");
-        long now = timers.clock().nowNanos();
+        TimerQueue timers = WorkerThread.currentTimers();
+        long now = timers != null ? timers.clock().nowNanos() : Time.offWorkerNanos("Interval.tick");
         long tick = nextNanos;
         if (now >= tick) {
             nextNanos = afterLate(tick, now);
             return Task.completed(tick);
         }
         nextNanos = tick + periodNanos;
-        return SleepTask.start(timers, tick).map(ignored -> tick);
+        Task<Void> sleep = timers != null ? SleepTask.start(timers, tick) : Time.sleepOffWorker("Interval.tick", tick);
+        return sleep.map(ignored -> tick);
     }
 
     /** The next tick after {@code tick}, fired at {@code now} (possibly late). */

@@ -2,6 +2,7 @@ package io.krill.time;
 
 import io.krill.Task;
 import io.krill.internal.executor.WorkerThread;
+import io.krill.internal.task.OffWorker;
 import io.krill.internal.time.Clock;
 import io.krill.internal.time.SleepTask;
 import io.krill.internal.time.TimeoutTask;
@@ -11,8 +12,11 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * Timers for tasks. Every method runs on a Krill worker thread (inside a task), whose timing
- * wheel holds the timer; elsewhere they throw {@link IllegalStateException}.
+ * Timers for tasks. On a Krill worker thread (inside a task) the worker's timing wheel holds the
+ * timer. On a virtual thread of {@link io.krill.Runtime#spawnVirtual} the timer is set on one of
+ * that runtime's workers, and the task is handed back to {@code join()} (#15): the deadline is
+ * taken on the calling thread, so the trip to the worker does not lengthen a sleep. On any
+ * other thread they throw {@link IllegalStateException}, saying so.
  *
  * <p>Durations are checked: a negative one is an {@link IllegalArgumentException} naming it; one
  * too long for 64-bit nanoseconds means "never" (the task completes only if cancelled).
@@ -23,8 +27,12 @@ public final class Time {
 
     /** A task that completes after {@code duration}. Cancel-safe: it holds nothing; cancelling it removes its timer. */
     public static Task<Void> sleep(Duration duration) {
-        TimerQueue timers = timers("Time.sleep");
-        return SleepTask.start(timers, deadline(timers, check(duration, "sleep duration")));
+        long durationNanos = check(duration, "sleep duration");
+        TimerQueue timers = WorkerThread.currentTimers();
+        if (timers == null) {
+            return sleepOffWorker("Time.sleep", Clock.saturatedAdd(offWorkerNanos("Time.sleep"), durationNanos));
+        }
+        return SleepTask.start(timers, deadline(timers, durationNanos));
     }
 
     /**
@@ -32,7 +40,11 @@ public final class Time {
      * {@code deadlineNanos}; at once if it has; never for {@code Long.MAX_VALUE}.
      */
     public static Task<Void> sleepUntil(long deadlineNanos) {
-        return SleepTask.start(timers("Time.sleepUntil"), deadlineNanos);
+        TimerQueue timers = WorkerThread.currentTimers();
+        if (timers == null) {
+            return sleepOffWorker("Time.sleepUntil", deadlineNanos);
+        }
+        return SleepTask.start(timers, deadlineNanos);
     }
 
     /**
@@ -43,15 +55,19 @@ public final class Time {
      */
     public static Task<Void> sleepUntil(Instant deadline) {
         Objects.requireNonNull(deadline, "deadline");
-        TimerQueue timers = timers("Time.sleepUntil");
         Duration left = Duration.between(Instant.now(), deadline);
         long leftNanos = left.isNegative() ? 0 : check(left, "time left");
+        TimerQueue timers = WorkerThread.currentTimers();
+        if (timers == null) {
+            return sleepOffWorker("Time.sleepUntil", Clock.saturatedAdd(offWorkerNanos("Time.sleepUntil"), leftNanos));
+        }
         return SleepTask.start(timers, deadline(timers, leftNanos));
     }
 
     /** The runtime clock: nanoseconds since the runtime started (paused clocks included). */
     public static long nanoTime() {
-        return timers("Time.nanoTime").clock().nowNanos();
+        TimerQueue timers = WorkerThread.currentTimers();
+        return timers != null ? timers.clock().nowNanos() : offWorkerNanos("Time.nanoTime");
     }
 
     /**
@@ -64,11 +80,23 @@ public final class Time {
      * Cancelling the timeout itself gives back what {@code task} got (see each operation's
      * cancel-safety note). What {@code task} did before it was cancelled is its own
      * operation's cancel safety.
+     *
+     * <p>Off a worker (a virtual thread of {@code spawnVirtual}), the timeout is set on a worker;
+     * cancelled before it got there, it cancels {@code task} as it would have.
      */
     public static <T> Task<T> timeout(Duration limit, Task<T> task) {
         Objects.requireNonNull(task, "task");
-        TimerQueue timers = timers("Time.timeout");
-        return TimeoutTask.start(timers, deadline(timers, check(limit, "timeout")), limit, task);
+        long limitNanos = check(limit, "timeout");
+        TimerQueue timers = WorkerThread.currentTimers();
+        if (timers == null) {
+            long deadlineNanos = Clock.saturatedAdd(offWorkerNanos("Time.timeout"), limitNanos);
+            Task<T> routed = OffWorker.route("Time.timeout",
+                    () -> TimeoutTask.start(WorkerThread.currentTimers(), deadlineNanos, limit, task));
+            routed.handle((value, failure) -> failure instanceof java.util.concurrent.CancellationException
+                    ? task.cancel() : false); // cancelled before the timeout was set: nobody else cancels the task
+            return routed;
+        }
+        return TimeoutTask.start(timers, deadline(timers, limitNanos), limit, task);
     }
 
     /** Ticks every {@code period}, the first at once; missed ticks burst. */
@@ -86,17 +114,18 @@ public final class Time {
         if (periodNanos == Long.MAX_VALUE) {
             throw new IllegalArgumentException("interval period is too long: " + period);
         }
-        TimerQueue timers = timers("Time.interval");
-        return new Interval(periodNanos, behavior, timers.clock().nowNanos());
+        TimerQueue timers = WorkerThread.currentTimers();
+        return new Interval(periodNanos, behavior, timers != null ? timers.clock().nowNanos() : offWorkerNanos("Time.interval"));
     }
 
-    static TimerQueue timers(String what) {
-        TimerQueue timers = WorkerThread.currentTimers();
-        if (timers == null) {
-            throw new IllegalStateException(what + " must be called on a Krill worker thread (inside a task):"
-                    + " '" + Thread.currentThread().getName() + "' is not one; spawn the code that needs it");
-        }
-        return timers;
+    /** Off a worker: the runtime clock of the calling thread's runtime (no trip to a worker: the clock is shared). */
+    static long offWorkerNanos(String what) {
+        return OffWorker.home(what).clockNanos();
+    }
+
+    /** Off a worker: a sleep until {@code deadlineNanos} set on a worker of the calling thread's runtime. */
+    static Task<Void> sleepOffWorker(String what, long deadlineNanos) {
+        return OffWorker.route(what, () -> SleepTask.start(WorkerThread.currentTimers(), deadlineNanos));
     }
 
     /** Nanoseconds of a non-negative duration, saturating at Long.MAX_VALUE (never). */

@@ -254,7 +254,7 @@ class TimeTest {
         });
         assertEquals("interval period must be positive, got PT0S", zeroPeriod.getMessage());
         IllegalStateException offWorker = assertThrows(IllegalStateException.class, () -> Time.sleep(Duration.ofMillis(1)));
-        assertTrue(offWorker.getMessage().contains("Krill worker thread"), offWorker.getMessage());
+        assertTrue(offWorker.getMessage().contains("neither a Krill worker nor a virtual thread"), offWorker.getMessage());
     }
 
     @Test

@@ -311,6 +311,10 @@ public abstract non-sealed class AbstractTask<T> implements Task<T> {
             if (addWaiter(waiter)) {
                 boolean interrupted = false;
                 while (!isDone()) {
+                    if (OffWorker.homeCancelled()) {
+                        cancel(); // the virtual thread's own task was cancelled: give up what it waits for (#15)
+                        break;
+                    }
                     LockSupport.park(this);
                     interrupted |= Thread.interrupted();
                 }

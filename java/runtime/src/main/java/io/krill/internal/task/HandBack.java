@@ -69,7 +69,7 @@ public final class HandBack {
     }
 
     /** Closes {@code value} if it holds something; a failure to close goes to the uncaught handler. */
-    static void close(Object value) {
+    public static void close(Object value) {
         if (value instanceof AutoCloseable held) {
             try {
                 held.close();
