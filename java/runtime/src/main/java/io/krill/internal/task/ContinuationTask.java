@@ -100,6 +100,25 @@ final class ContinuationTask<S, T> extends ScheduledTask<T> {
         return start(source, Kind.HANDLE, fn);
     }
 
+    /** A finished source: a {@code then} on it runs its function at the first step. */
+    private static final AbstractTask<Void> NOW = PromiseTask.fulfilled(null);
+
+    /**
+     * The task that {@code operation} returns, with {@code operation} run by a step on
+     * {@code scheduler} rather than here: a {@code then} of a finished source, so it has the
+     * same cancel safety (cancelled before the step, the operation never runs; after, its task
+     * is cancelled or what it made handed back). For {@link OffWorker#route}.
+     */
+    static <T> Task<T> runOn(TaskScheduler scheduler, java.util.function.Supplier<? extends Task<T>> operation) {
+        if (operation == null) {
+            throw new NullPointerException("operation");
+        }
+        ContinuationTask<Void, T> task = new ContinuationTask<>(scheduler, Kind.THEN, NOW,
+                (Function<Void, Task<T>>) done -> operation.get());
+        NOW.whenDone(task); // finished: wakes it at once, which queues it on the scheduler
+        return task;
+    }
+
     @Override
     @SuppressWarnings("unchecked")
     protected void step() {

@@ -2,8 +2,8 @@ package io.krill.internal.task;
 
 import io.krill.Task;
 import java.io.IOException;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 
 /**
  * Operations that need a worker (a timer wheel, a reactor shard to register in) called from a
@@ -67,11 +67,8 @@ public final class OffWorker {
      *
      * @throws IllegalStateException when the thread belongs to no runtime
      */
-    public static <T> Task<T> route(String what, Callable<? extends Task<T>> operation) {
-        Home home = home(what);
-        RoutedTask<T> task = new RoutedTask<>(home.scheduler(), what, operation);
-        home.scheduler().schedule(task, false); // created NOTIFIED: this push is its one queueing
-        return task;
+    public static <T> Task<T> route(String what, Supplier<? extends Task<T>> operation) {
+        return ContinuationTask.runOn(home(what).scheduler(), operation);
     }
 
     /**
@@ -83,7 +80,13 @@ public final class OffWorker {
      * @throws IllegalStateException when the thread belongs to no runtime
      */
     public static <T> T call(String what, Operation<T> operation) throws IOException {
-        Task<T> task = route(what, () -> Task.completed(operation.run()));
+        Task<T> task = route(what, () -> {
+            try {
+                return Task.completed(operation.run());
+            } catch (IOException e) {
+                return Task.failed(e); // thrown below as it was
+            }
+        });
         try {
             return task.join();
         } catch (CompletionException e) {
