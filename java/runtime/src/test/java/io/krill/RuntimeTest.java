@@ -409,6 +409,142 @@ class RuntimeTest {
         assertEquals(0, own.metrics().liveTasks());
     }
 
+    /**
+     * Waiting tasks are recorded on the worker they went idle on, and move to a shared set when
+     * a worker has more than its array holds (#19): both kinds, and tasks that waited and then
+     * finished, must come out of shutdown right.
+     */
+    @Test
+    void shutdownCancelsEveryTaskStillWaitingOnEitherWorkerHoweverMany() {
+        Runtime own = Runtime.builder().workers(2).build();
+        Promise<Void> never = Task.promise();
+        List<Promise<Integer>> answered = new java.util.ArrayList<>();
+        List<JoinHandle<Integer>> finished = new java.util.ArrayList<>();
+        List<JoinHandle<Void>> stuck = new java.util.ArrayList<>();
+        for (int i = 0; i < 300; i++) { // several times a worker's array
+            Promise<Integer> answer = Task.promise();
+            answered.add(answer);
+            finished.add(own.spawn(awaiting(answer)));
+            stuck.add(own.spawn((Coroutine<Void>) step -> step.await(never)));
+        }
+        // Spawned from a worker too, so that both workers' arrays hold some.
+        stuck.addAll(own.spawn(() -> {
+            List<JoinHandle<Void>> more = new java.util.ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                more.add(Runtime.current().spawn((Coroutine<Void>) step -> step.await(never)));
+            }
+            return more;
+        }).join());
+        for (int i = 0; i < answered.size(); i++) {
+            answered.get(i).complete(i);
+        }
+        for (int i = 0; i < finished.size(); i++) {
+            assertEquals(i, finished.get(i).join());
+        }
+        assertFalse(own.shutdown(Duration.ofMillis(50)));
+        for (JoinHandle<Void> task : stuck) {
+            assertThrows(CancellationException.class, () -> task.join(Duration.ofSeconds(10)), "cancelled at shutdown");
+        }
+        for (int i = 0; i < finished.size(); i++) {
+            assertEquals(i, finished.get(i).join(), "a task that finished keeps its value");
+        }
+        assertEquals(0, own.metrics().liveTasks());
+    }
+
+    /** The waiting registry releases tasks that finished, however few waited (a worker's array) or many (the shared set). */
+    @Test
+    void tasksThatWaitedAndFinishedAreNotHeldByTheRuntime() throws InterruptedException {
+        for (int count : new int[] {1, 500}) {
+            List<java.lang.ref.WeakReference<JoinHandle<Integer>>> done = waitThenFinish(count);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (done.stream().anyMatch(ref -> ref.get() != null) && System.nanoTime() < deadline) {
+                System.gc();
+                Thread.sleep(10);
+            }
+            long held = done.stream().filter(ref -> ref.get() != null).count();
+            assertEquals(0, held, held + " of " + count + " finished tasks still reachable");
+        }
+    }
+
+    /**
+     * The hard case for a per-worker registry: a task goes idle on worker A, then finishes on
+     * worker B while A sleeps on. A must not hold it for ever (it wakes to sweep, #19).
+     */
+    @Test
+    void aTaskThatFinishedElsewhereIsNotHeldByTheSleepingWorkerItWaitedOn() throws InterruptedException {
+        Runtime own = Runtime.builder().workers(2).build();
+        try {
+            AtomicBoolean go = new AtomicBoolean();
+            Promise<Integer> answer = Task.promise();
+            // One step that holds worker B until told to go, then wakes the waiting task there.
+            JoinHandle<Void> hog = own.spawn(() -> {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!go.get() && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                answer.complete(42); // from B: the task goes to B's LIFO slot, A is not woken
+                return null;
+            });
+            while (own.metrics().parkedWorkers() != 1) {
+                Thread.sleep(1); // B is in the hog's step, A asleep
+            }
+            java.lang.ref.WeakReference<JoinHandle<Integer>> ref = spawnAndGo(own, answer, go);
+            hog.join();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (ref.get() != null && System.nanoTime() < deadline) {
+                System.gc();
+                Thread.sleep(10);
+            }
+            assertTrue(ref.get() == null, "the finished task is still reachable");
+        } finally {
+            own.close();
+        }
+    }
+
+    /** Spawns a task waiting for {@code answer} (worker A runs it), lets it go idle, lets the hog go; keeps it weakly. */
+    private static java.lang.ref.WeakReference<JoinHandle<Integer>> spawnAndGo(Runtime own, Promise<Integer> answer,
+            AtomicBoolean go) throws InterruptedException {
+        JoinHandle<Integer> task = own.spawn(awaiting(answer));
+        while (own.metrics().parkedWorkers() != 1 || own.metrics().polls() < 2) {
+            Thread.sleep(1);
+        }
+        Thread.sleep(20); // A ran it and parked again
+        go.set(true);
+        assertEquals(42, task.join());
+        return new java.lang.ref.WeakReference<>(task);
+    }
+
+    /** A coroutine that waits for {@code answer} and finishes with its value. */
+    private static Coroutine<Integer> awaiting(Task<Integer> answer) {
+        return step -> {
+            if (step.await(answer)) {
+                step.complete(answer.resultNow());
+            }
+        };
+    }
+
+    /** Spawns {@code count} tasks that wait, wakes them, joins them; keeps them only weakly. */
+    private List<java.lang.ref.WeakReference<JoinHandle<Integer>>> waitThenFinish(int count) throws InterruptedException {
+        List<Promise<Integer>> answers = new java.util.ArrayList<>();
+        List<java.lang.ref.WeakReference<JoinHandle<Integer>>> refs = new java.util.ArrayList<>();
+        List<JoinHandle<Integer>> tasks = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Promise<Integer> answer = Task.promise();
+            answers.add(answer);
+            JoinHandle<Integer> task = runtime.spawn(awaiting(answer));
+            tasks.add(task);
+            refs.add(new java.lang.ref.WeakReference<>(task));
+        }
+        while (runtime.metrics().parkedWorkers() < 2) {
+            Thread.sleep(1); // every task went idle: each worker recorded its own
+        }
+        for (int i = 0; i < count; i++) {
+            answers.get(i).complete(i);
+            assertEquals(i, tasks.get(i).join());
+        }
+        return refs;
+    }
+
     @Test
     void workIsStolenByAnIdleWorker() {
         // Fewer tasks than the local queue holds, spawned from one worker: the other worker can

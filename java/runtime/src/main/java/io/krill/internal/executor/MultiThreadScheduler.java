@@ -40,8 +40,12 @@ public final class MultiThreadScheduler implements TaskScheduler {
 
     private final WorkerThread[] threads;
     private final Consumer<Throwable> uncaught;
-    private final LongAdder liveTasks = new LongAdder();
-    /** Tasks that went idle waiting for a wake: cancelled if still there at shutdown. */
+    /** Live tasks created or finished off this runtime's workers; each worker counts its own. */
+    private final LongAdder liveOffWorker = new LongAdder();
+    /**
+     * Tasks that went idle waiting for a wake and outgrew their worker's {@link RecentWaiters}
+     * (or went idle off a worker): cancelled, with the workers' recent ones, at shutdown.
+     */
     private final Set<ScheduledTask<?>> waiting = ConcurrentHashMap.newKeySet();
     private final CountDownLatch exited;
     private volatile boolean accepting = true;
@@ -129,15 +133,31 @@ public final class MultiThreadScheduler implements TaskScheduler {
         }
     }
 
+    /** This runtime's worker running on the calling thread, or null. */
+    private Worker currentWorker() {
+        WorkerThread current = WorkerThread.current();
+        return current != null && current.worker().scheduler() == this ? current.worker() : null;
+    }
+
     @Override
     public void taskCreated() {
-        liveTasks.increment();
+        Worker worker = currentWorker();
+        if (worker != null) {
+            worker.countLive(1);
+        } else {
+            liveOffWorker.increment();
+        }
     }
 
     @Override
     public void taskFinished(ScheduledTask<?> task, Throwable failureOrNull) {
         if (!task.isService()) {
-            liveTasks.decrement();
+            Worker worker = currentWorker();
+            if (worker != null) {
+                worker.countLive(-1);
+            } else {
+                liveOffWorker.decrement();
+            }
         }
         if (task.wasWaiting()) {
             waiting.remove(task);
@@ -168,6 +188,17 @@ public final class MultiThreadScheduler implements TaskScheduler {
 
     @Override
     public void taskWaiting(ScheduledTask<?> task) {
+        Worker worker = currentWorker();
+        if (worker == null) {
+            share(task);
+        } else if (!worker.waiters.offer(task)) {
+            worker.waiters.drainTo(this::share); // all still waiting: long waits go to the shared set
+            worker.waiters.offer(task);
+        }
+    }
+
+    /** Registers a waiting task in the shared set, where its finish finds it. */
+    void share(ScheduledTask<?> task) {
         waiting.add(task);
         if (task.isDone() || task.isRetired()) {
             waiting.remove(task); // it finished (or retired) before it was added: taskFinished missed it
@@ -241,8 +272,18 @@ public final class MultiThreadScheduler implements TaskScheduler {
 
     // ---- accounting and shutdown -------------------------------------------------------------
 
+    /**
+     * Tasks created and not yet finished: the workers' own counts and the off-worker one, read
+     * one after another, as {@link LongAdder#sum} reads its cells. Exact while nothing moves;
+     * while a task finishes on one worker and a task it created counts on another, a read can
+     * miss the pair's difference, so shutdown takes a zero only when a second read agrees.
+     */
     public long liveTasks() {
-        return liveTasks.sum();
+        long sum = liveOffWorker.sum();
+        for (Worker worker : workers) {
+            sum += worker.liveCount();
+        }
+        return sum;
     }
 
     /** Refuses new spawns from now on. */
@@ -258,10 +299,15 @@ public final class MultiThreadScheduler implements TaskScheduler {
      */
     public boolean shutdown(long deadlineNanos) throws InterruptedException {
         stopAccepting();
-        while (liveTasks.sum() > 0 && System.nanoTime() < deadlineNanos) {
+        boolean clean = false;
+        while (System.nanoTime() < deadlineNanos) {
+            if (liveTasks() == 0 && liveTasks() == 0) { // see liveTasks: a zero is read twice
+                clean = true;
+                break;
+            }
             TimeUnit.MILLISECONDS.sleep(1); // guess: 1 ms is short against any useful deadline
         }
-        boolean clean = liveTasks.sum() == 0;
+        clean = clean || liveTasks() == 0;
         stopped = true;
         for (Worker worker : workers) {
             worker.parker.unpark();
@@ -277,6 +323,9 @@ public final class MultiThreadScheduler implements TaskScheduler {
             }
         }
         cancelInjected();
+        for (Worker worker : workers) {
+            worker.waiters.drainTo(ScheduledTask::cancel); // the thread has ended: its array is ours
+        }
         for (ScheduledTask<?> task : waiting) {
             task.cancel();
         }

@@ -45,9 +45,24 @@ final class Worker implements Runnable {
      */
     static final int SPIN_ROUNDS = 64;
 
+    /**
+     * Idle tasks a worker keeps in its own {@link RecentWaiters} before the ones still waiting
+     * move to the shared set (guess: more than a burst of quick waits, few enough that a sweep
+     * of finished ones is short).
+     */
+    static final int RECENT_WAITERS = 64;
+    /**
+     * The longest a parked worker sleeps while its {@link RecentWaiters} holds tasks: then it
+     * sweeps out those that finished elsewhere meanwhile and moves the rest, waiting for a whole
+     * park by now, to the shared set, and sleeps on with an empty array (guess: long against a
+     * burst's gaps, short enough that a finished task and its result are not held for long).
+     */
+    static final long WAITERS_PARK_NANOS = 50_000_000;
+
     private static final VarHandle POLLS;
     private static final VarHandle STEALS;
     private static final VarHandle PARKS;
+    private static final VarHandle LIVE;
 
     static {
         try {
@@ -55,6 +70,7 @@ final class Worker implements Runnable {
             POLLS = lookup.findVarHandle(Worker.class, "polls", long.class);
             STEALS = lookup.findVarHandle(Worker.class, "steals", long.class);
             PARKS = lookup.findVarHandle(Worker.class, "parks", long.class);
+            LIVE = lookup.findVarHandle(Worker.class, "live", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -78,6 +94,9 @@ final class Worker implements Runnable {
     private long polls;  // opaque: tasks run
     private long steals; // opaque: successful steals
     private long parks;  // opaque: times parked
+    private long live;   // opaque: tasks created on this worker minus tasks finished on it
+    /** Tasks that went idle on this worker, for shutdown to cancel (see MultiThreadScheduler#taskWaiting). */
+    final RecentWaiters waiters = new RecentWaiters(RECENT_WAITERS);
     /** Awake time against parked time; stamped by this worker at park and wake, read by metrics. */
     private final BusyClock busy = new BusyClock();
 
@@ -181,6 +200,9 @@ final class Worker implements Runnable {
         boolean pollDue = tick % shared.globalQueueInterval == 0;
         if (!pollDue && tick % POLL_CLOCK_TICKS == 0) {
             pollDue = System.nanoTime() - lastIoPoll > MAX_POLL_GAP_NANOS; // long steps: look by time too
+        }
+        if ((tick & (RecentWaiters.SWEEP_TICKS - 1)) == 0) {
+            waiters.sweep(); // finished tasks are not held for long by a busy worker either
         }
         if (pollDue) {
             processTimers(); // a busy worker still fires its timers
@@ -328,12 +350,15 @@ final class Worker implements Runnable {
         if (hasTasks()) {
             return;
         }
+        waiters.sweep(); // a parked worker holds no task that finished before it parked
         boolean lastSearcher = shared.idle.transitionWorkerToParked(index, searching);
         searching = false;
         if (lastSearcher) {
             shared.notifyIfWorkPending();
         }
         Clock clock = shared.clock;
+        boolean holdsWaiters = false;
+        long parkedAt = 0;
         while (!shared.isStopped()) {
             long nextDeadline = timers.publishNextDeadline(); // before the idle check below reads it
             boolean advanced = clock.isPaused() && shared.tryAutoAdvance();
@@ -347,8 +372,13 @@ final class Worker implements Runnable {
                         && (timeoutNanos < 0 || timeoutNanos > RESCUE_INTERVAL_NANOS)) {
                     timeoutNanos = RESCUE_INTERVAL_NANOS; // look in on them soon (rescueStuckShards)
                 }
+                holdsWaiters = waiters.size() > 0;
+                if (holdsWaiters && (timeoutNanos < 0 || timeoutNanos > WAITERS_PARK_NANOS)) {
+                    timeoutNanos = WAITERS_PARK_NANOS;
+                }
                 PARKS.setOpaque(this, parks + 1);
-                busy.pause(System.nanoTime());
+                parkedAt = System.nanoTime();
+                busy.pause(parkedAt);
                 if (KrillEvents.parks) {
                     WorkerParkEvent event = new WorkerParkEvent();
                     event.begin();
@@ -367,6 +397,10 @@ final class Worker implements Runnable {
             lastIoPoll = awakeNanos; // the park was a poll (epoll_wait with a timeout)
             if (!advanced) {
                 busy.resume(awakeNanos);
+                if (holdsWaiters && awakeNanos - parkedAt >= WAITERS_PARK_NANOS) {
+                    waiters.sweep();
+                    waiters.drainTo(shared::share); // still waiting after a whole park: long waits
+                }
             }
             processTimers();
             if (!hasTasks() && shared.io.hasRegistrations()) {
@@ -430,6 +464,16 @@ final class Worker implements Runnable {
 
     long parks() {
         return (long) PARKS.getOpaque(this);
+    }
+
+    /** Adds {@code delta} to the live tasks counted on this worker; its own thread only. */
+    void countLive(long delta) {
+        LIVE.setOpaque(this, live + delta);
+    }
+
+    /** Tasks created on this worker minus tasks finished on it (either may be the larger); any thread. */
+    long liveCount() {
+        return (long) LIVE.getOpaque(this);
     }
 
     /** Nanoseconds this worker spent awake (not parked) since it started; any thread. */
