@@ -642,6 +642,11 @@ public final class Serve implements AutoCloseable {
         }
     }
 
+    /** The native calls the runtime made so far (tests count a burst's writes with it). */
+    long nativeCalls() {
+        return runtime.metrics().nativeCalls();
+    }
+
     /** What the runtime did for its I/O so far, for the line printed when the server stops. */
     String ioSummary() {
         io.krill.RuntimeMetrics metrics = runtime.metrics();
