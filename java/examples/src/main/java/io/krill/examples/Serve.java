@@ -28,7 +28,11 @@ import java.util.Locale;
  *       {@code runtime.spawnVirtual} per connection joining Krill's read and write tasks;</li>
  *   <li>{@code http}: answers each pipelined request (ended by an empty line) with
  *       {@code HTTP/1.1 200 OK}, {@code Content-Length: 5}, body {@code Hello}, keep-alive, in
- *       order.</li>
+ *       order, with the handler API ({@link HttpHandler}): no Java object per connection, no
+ *       allocation per read;</li>
+ *   <li>{@code http-task}: the same server written with the Task API ({@link HttpConnection}),
+ *       the same promises (431 above {@link #MAX_HEAD_BYTES}, the head and idle timeouts of
+ *       {@link Limits}).</li>
  * </ul>
  */
 public final class Serve implements AutoCloseable {
@@ -52,6 +56,18 @@ public final class Serve implements AutoCloseable {
     static final int BYTES_PER_STEP = 64 * 1024;
     /** Bytes per read for echo (guess: one loopback segment burst). */
     static final int ECHO_BUFFER_BYTES = 64 * 1024;
+    /**
+     * The handler-API http server's write watermarks: Netty's defaults, as {@link TcpServer}'s,
+     * named here because the tests bound a slow reader's queue by the high one.
+     */
+    static final int HTTP_LOW_WATERMARK_BYTES = 32 * 1024;
+    static final int HTTP_HIGH_WATERMARK_BYTES = 64 * 1024;
+    /** The modes {@link #start} knows, as ci/serve lists them. */
+    static final java.util.List<String> MODES = java.util.List.of("echo", "echo-task", "echo-vthread", "http", "http-task");
+
+    /** {@link #RESPONSES_PER_WRITE} copies of the response back to back, off-heap (both http servers write slices of it). */
+    private static final MemorySegment RESPONSES = repeated(RESPONSE, RESPONSES_PER_WRITE);
+    private static final MemorySegment HEAD_TOO_LARGE_BLOCK = repeated(HEAD_TOO_LARGE, 1);
 
     /** The handler-API echo: writes back what it reads, within the read callback. */
     static final ConnectionHandler ECHO = (connection, data) -> connection.write(data);
@@ -59,19 +75,21 @@ public final class Serve implements AutoCloseable {
     private final Runtime runtime;
     private final TcpListener listener; // Task-API modes
     private final TcpServer server;     // handler-API modes
+    private final HttpHandler http;     // mode http, else null
     private final BufferPool echoBuffers = new BufferPool(ECHO_BUFFER_BYTES);
     private final SharedBufferPool sharedEchoBuffers = new SharedBufferPool(ECHO_BUFFER_BYTES);
     private final BufferPool requestBuffers = new BufferPool(REQUEST_BUFFER_BYTES);
-    private final MemorySegment headTooLarge = repeated(HEAD_TOO_LARGE, 1);
+    private final MemorySegment headTooLarge = HEAD_TOO_LARGE_BLOCK;
     private final Limits limits;
     /** {@link #RESPONSES_PER_WRITE} copies of the response back to back: k answers are one slice, one write. */
-    private final MemorySegment responses = repeated(RESPONSE, RESPONSES_PER_WRITE);
+    private final MemorySegment responses = RESPONSES;
 
-    private Serve(Runtime runtime, TcpListener listener, TcpServer server, Limits limits) {
+    private Serve(Runtime runtime, TcpListener listener, TcpServer server, HttpHandler http, Limits limits) {
         this.runtime = runtime;
         this.limits = limits;
         this.listener = listener;
         this.server = server;
+        this.http = http;
     }
 
     /** Starts a server; {@code port} 0 picks a free one ({@link #port()}). */
@@ -81,8 +99,8 @@ public final class Serve implements AutoCloseable {
 
     /** As {@link #start(String, int, int)}, with the HTTP server's idle and head timeouts. */
     static Serve start(String mode, int port, int threads, Limits limits) {
-        if (!mode.equals("echo") && !mode.equals("echo-task") && !mode.equals("echo-vthread") && !mode.equals("http")) {
-            throw new IllegalArgumentException("unknown mode '" + mode + "': use echo, echo-task, echo-vthread or http");
+        if (!MODES.contains(mode)) {
+            throw new IllegalArgumentException("unknown mode '" + mode + "': use echo, echo-task, echo-vthread, http or http-task");
         }
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
@@ -94,16 +112,23 @@ public final class Serve implements AutoCloseable {
         InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
         try {
             if (mode.equals("echo")) {
-                return new Serve(runtime, null, runtime.blockOn(() -> TcpServer.bind(address, ECHO)), limits);
+                return new Serve(runtime, null, runtime.blockOn(() -> TcpServer.bind(address, ECHO)), null, limits);
+            }
+            if (mode.equals("http")) {
+                HttpHandler http = new HttpHandler(RESPONSES, HEAD_TOO_LARGE_BLOCK, limits);
+                TcpServer server = runtime.blockOn(() -> TcpServer.builder(http)
+                        .writeBufferWatermarks(HTTP_LOW_WATERMARK_BYTES, HTTP_HIGH_WATERMARK_BYTES)
+                        .bind(address));
+                return new Serve(runtime, null, server, http, limits);
             }
             if (mode.equals("echo-vthread")) {
-                Serve server = new Serve(runtime, runtime.spawnVirtual(() -> TcpListener.bind(address)).join(), null, limits);
+                Serve server = new Serve(runtime, runtime.spawnVirtual(() -> TcpListener.bind(address)).join(), null, null, limits);
                 runtime.spawnVirtual(server::acceptVirtual);
                 return server;
             }
             TcpListener listener = runtime.blockOn(() -> TcpListener.bind(address));
-            Serve server = new Serve(runtime, listener, null, limits);
-            runtime.spawn(server.new AcceptLoop(mode.equals("http")));
+            Serve server = new Serve(runtime, listener, null, null, limits);
+            runtime.spawn(server.new AcceptLoop(mode.equals("http-task")));
             return server;
         } catch (RuntimeException e) {
             runtime.close();
@@ -111,9 +136,17 @@ public final class Serve implements AutoCloseable {
         }
     }
 
-    /** Request buffers the HTTP server has made: the most it ever lent at once, not one per connection. */
+    /** Request buffers the Task-API HTTP server has made: the most it ever lent at once, not one per connection (none for http). */
     int requestBuffersMade() {
         return requestBuffers.allocated();
+    }
+
+    /**
+     * The handler-API HTTP server's largest queue: the most bytes one connection had queued after
+     * a write that reached the high watermark (0 if none did); -1 in other modes.
+     */
+    int httpMostQueuedBytes() {
+        return http == null ? -1 : http.mostQueuedBytes();
     }
 
     /** Echo buffers the echo-vthread server has made: the most it ever lent at once. */
@@ -609,6 +642,11 @@ public final class Serve implements AutoCloseable {
         }
     }
 
+    /** The native calls the runtime made so far (tests count a burst's writes with it). */
+    long nativeCalls() {
+        return runtime.metrics().nativeCalls();
+    }
+
     /** What the runtime did for its I/O so far, for the line printed when the server stops. */
     String ioSummary() {
         io.krill.RuntimeMetrics metrics = runtime.metrics();
@@ -639,7 +677,7 @@ public final class Serve implements AutoCloseable {
     /** {@code MODE PORT THREADS}; runs until SIGTERM/SIGINT, then stops cleanly. */
     public static void main(String[] args) throws InterruptedException {
         if (args.length != 3) {
-            System.err.println("usage: ci/serve MODE PORT THREADS   (MODE: echo | echo-task | echo-vthread | http)");
+            System.err.println("usage: ci/serve MODE PORT THREADS   (MODE: echo | echo-task | echo-vthread | http | http-task)");
             System.exit(2);
         }
         Serve server;

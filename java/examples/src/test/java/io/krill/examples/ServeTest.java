@@ -17,12 +17,25 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** The ci/serve servers, driven by plain blocking JDK sockets on loopback. */
+/**
+ * The ci/serve servers, driven by plain blocking JDK sockets on loopback. Every http test runs
+ * against both http servers: {@code http} (the handler API) and {@code http-task} (the Task
+ * API), which make the same promises.
+ */
 @EnabledOnOs(OS.LINUX)
 class ServeTest {
 
     private static final byte[] REQUEST = "GET / HTTP/1.1\r\nHost: krill\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * How long a client waits between the pieces of a split request, so that each piece is a
+     * read of its own (guess: ample on an idle loopback; should a busy machine merge two pieces
+     * into one read, that case is merely not exercised, nothing fails).
+     */
+    private static final int PIECE_PAUSE_MILLIS = 10;
 
     private static byte[] readExactly(InputStream in, int length) throws IOException {
         byte[] bytes = in.readNBytes(length);
@@ -30,9 +43,52 @@ class ServeTest {
         return bytes;
     }
 
-    @Test
-    void httpAnswersPipelinedRequestsInOrderSplitAtEveryByte() throws Exception {
-        try (Serve server = Serve.start("http", 0, 2)) {
+    private static Socket connect(Serve server) throws IOException {
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port());
+        socket.setTcpNoDelay(true); // each write leaves at once: a piece of a split request stays a piece
+        socket.setSoTimeout(10_000);
+        return socket;
+    }
+
+    private static byte[] pipelined(int count) {
+        byte[] burst = new byte[REQUEST.length * count];
+        for (int i = 0; i < count; i++) {
+            System.arraycopy(REQUEST, 0, burst, i * REQUEST.length, REQUEST.length);
+        }
+        return burst;
+    }
+
+    /** Reads {@code count} answers and checks each, then that the connection is still answering, with exactly one more. */
+    private static void assertAnswered(Socket socket, int count, String what) throws IOException {
+        InputStream in = socket.getInputStream();
+        byte[] answers = readExactly(in, Serve.RESPONSE.length * count);
+        for (int i = 0; i < count; i++) {
+            assertTrue(Arrays.equals(Serve.RESPONSE, 0, Serve.RESPONSE.length, answers, i * Serve.RESPONSE.length,
+                    (i + 1) * Serve.RESPONSE.length), what + ": answer " + i);
+        }
+        socket.getOutputStream().write(REQUEST);
+        assertArrayEquals(Serve.RESPONSE, readExactly(in, Serve.RESPONSE.length), what + ": no answer more or less");
+    }
+
+    /** A request head of exactly {@code length} bytes, "\r\n\r\n" included. */
+    private static byte[] headOf(int length) {
+        String start = "GET / HTTP/1.1\r\nX-Filler: ";
+        return (start + "f".repeat(length - start.length() - 4) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** The server closes without answering: end of stream, or a reset should the client still have been sending. */
+    private static void assertClosedUnanswered(InputStream in, String what) throws IOException {
+        try {
+            assertEquals(-1, in.read(), what + ": answered, not closed");
+        } catch (java.net.SocketException reset) {
+            // closed with the client's bytes still arriving: the kernel answers those with a reset
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"http", "http-task"})
+    void httpAnswersPipelinedRequestsInOrderSplitAtEveryByte(String mode) throws Exception {
+        try (Serve server = Serve.start(mode, 0, 2)) {
             byte[] twoRequests = new byte[REQUEST.length * 2];
             System.arraycopy(REQUEST, 0, twoRequests, 0, REQUEST.length);
             System.arraycopy(REQUEST, 0, twoRequests, REQUEST.length, REQUEST.length);
@@ -64,9 +120,10 @@ class ServeTest {
         }
     }
 
-    @Test
-    void httpKeepsAliveAcrossManyPipelinedRequests() throws Exception {
-        try (Serve server = Serve.start("http", 0, 2);
+    @ParameterizedTest
+    @ValueSource(strings = {"http", "http-task"})
+    void httpKeepsAliveAcrossManyPipelinedRequests(String mode) throws Exception {
+        try (Serve server = Serve.start(mode, 0, 2);
              Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
             socket.setSoTimeout(10_000);
             int count = 1_000;
@@ -83,9 +140,10 @@ class ServeTest {
         }
     }
 
-    @Test
-    void httpIdleConnectionsHoldNoRequestBuffer() throws Exception {
-        try (Serve server = Serve.start("http", 0, 2)) {
+    @ParameterizedTest
+    @ValueSource(strings = {"http", "http-task"})
+    void httpIdleConnectionsHoldNoRequestBuffer(String mode) throws Exception {
+        try (Serve server = Serve.start(mode, 0, 2)) {
             java.util.List<Socket> sockets = new java.util.ArrayList<>();
             try {
                 for (int i = 0; i < 100; i++) {
@@ -106,9 +164,10 @@ class ServeTest {
         }
     }
 
-    @Test
-    void httpAnswersAHeadDrippedOneByteAtATimeAndRefusesAnOversizedOneWith431() throws Exception {
-        try (Serve server = Serve.start("http", 0, 1)) {
+    @ParameterizedTest
+    @ValueSource(strings = {"http", "http-task"})
+    void httpAnswersAHeadDrippedOneByteAtATimeAndRefusesAnOversizedOneWith431(String mode) throws Exception {
+        try (Serve server = Serve.start(mode, 0, 1)) {
             byte[] head = ("GET / HTTP/1.1\r\nHost: krill\r\nX-Filler: " + "f".repeat(2_000) + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII);
             try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
@@ -143,11 +202,12 @@ class ServeTest {
         }
     }
 
-    @Test
-    void httpRefusesAnOversizedHeadThatArrivesWholeInOneRead() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"http", "http-task"})
+    void httpRefusesAnOversizedHeadThatArrivesWholeInOneRead(String mode) throws Exception {
         // Found by HeadScannerFuzzTest: only a partial head was checked against the limit, so an
         // oversized head that one read brought whole was answered 200.
-        try (Serve server = Serve.start("http", 0, 1);
+        try (Serve server = Serve.start(mode, 0, 1);
                 Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
             socket.setSoTimeout(10_000);
             byte[] whole = ("GET / HTTP/1.1\r\nX-Filler: " + "f".repeat(Serve.MAX_HEAD_BYTES) + "\r\n\r\n")
@@ -160,10 +220,11 @@ class ServeTest {
         }
     }
 
-    @Test
-    void httpClosesAnIncompleteHeadAfterTheHeadTimeoutAndAnIdleConnectionAfterTheIdleTimeout() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"http", "http-task"})
+    void httpClosesAnIncompleteHeadAfterTheHeadTimeoutAndAnIdleConnectionAfterTheIdleTimeout(String mode) throws Exception {
         Serve.Limits limits = new Serve.Limits(java.time.Duration.ofMillis(600), java.time.Duration.ofMillis(200));
-        try (Serve server = Serve.start("http", 0, 2, limits);
+        try (Serve server = Serve.start(mode, 0, 2, limits);
              Socket slow = new Socket(InetAddress.getLoopbackAddress(), server.port());
              Socket idle = new Socket(InetAddress.getLoopbackAddress(), server.port());
              Socket busy = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
@@ -187,6 +248,231 @@ class ServeTest {
             busy.getOutputStream().write(REQUEST);
             assertArrayEquals(Serve.RESPONSE, readExactly(busy.getInputStream(), Serve.RESPONSE.length),
                     "the busy connection outlived the idle timeout");
+        }
+    }
+
+    /**
+     * The head's state survives reads split anywhere: two pipelined requests cut at every byte,
+     * and each "\r\n\r\n" cut in every way at once (into two to four reads), each piece a
+     * read of its own.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"http", "http-task"})
+    void httpKeepsItsParseStateAcrossReadsWhereverARequestIsSplit(String mode) throws Exception {
+        byte[] two = pipelined(2);
+        List<int[]> cuts = new java.util.ArrayList<>();
+        for (int cut = 1; cut < two.length; cut++) {
+            cuts.add(new int[] {cut});
+        }
+        for (int request = 1; request <= 2; request++) {
+            int headEnd = request * REQUEST.length - 4; // where this request's "\r\n\r\n" begins
+            for (int mask = 1; mask < 8; mask++) { // the three cuts inside it, each there or not
+                int[] cut = new int[Integer.bitCount(mask)];
+                for (int bit = 0, k = 0; bit < 3; bit++) {
+                    if ((mask & (1 << bit)) != 0) {
+                        cut[k++] = headEnd + bit + 1;
+                    }
+                }
+                cuts.add(cut);
+            }
+        }
+        try (Serve server = Serve.start(mode, 0, 1); Socket socket = connect(server)) {
+            OutputStream out = socket.getOutputStream();
+            for (int[] cut : cuts) {
+                int from = 0;
+                for (int at : cut) {
+                    out.write(two, from, at - from);
+                    out.flush();
+                    Thread.sleep(PIECE_PAUSE_MILLIS);
+                    from = at;
+                }
+                out.write(two, from, two.length - from);
+                InputStream in = socket.getInputStream();
+                String where = "two requests cut at " + Arrays.toString(cut);
+                assertArrayEquals(Serve.RESPONSE, readExactly(in, Serve.RESPONSE.length), where + ": the first answer");
+                assertArrayEquals(Serve.RESPONSE, readExactly(in, Serve.RESPONSE.length), where + ": the second answer");
+            }
+            assertAnswered(socket, 0, "after every cut");
+        }
+    }
+
+    /** The limit is inclusive: a head of MAX_HEAD_BYTES is answered, one byte more gets 431, whole or in two reads. */
+    @ParameterizedTest
+    @ValueSource(strings = {"http", "http-task"})
+    void httpAnswersAHeadOfExactlyTheLimitAndRefusesOneByteMore(String mode) throws Exception {
+        byte[] atLimit = headOf(Serve.MAX_HEAD_BYTES);
+        byte[] overLimit = headOf(Serve.MAX_HEAD_BYTES + 1);
+        assertEquals(Serve.MAX_HEAD_BYTES, atLimit.length);
+        try (Serve server = Serve.start(mode, 0, 1)) {
+            for (boolean split : new boolean[] {false, true}) {
+                try (Socket socket = connect(server)) {
+                    OutputStream out = socket.getOutputStream();
+                    if (split) { // all but the final '\n': a partial head of MAX_HEAD_BYTES - 1 is kept
+                        out.write(atLimit, 0, atLimit.length - 1);
+                        out.flush();
+                        Thread.sleep(PIECE_PAUSE_MILLIS);
+                        out.write(atLimit, atLimit.length - 1, 1);
+                    } else {
+                        out.write(atLimit);
+                    }
+                    assertAnswered(socket, 1, "a head of exactly " + Serve.MAX_HEAD_BYTES + " bytes, split " + split);
+                }
+                try (Socket socket = connect(server)) {
+                    OutputStream out = socket.getOutputStream();
+                    if (split) { // MAX_HEAD_BYTES without an end: not refused yet, the next byte goes over
+                        out.write(overLimit, 0, Serve.MAX_HEAD_BYTES);
+                        out.flush();
+                        Thread.sleep(PIECE_PAUSE_MILLIS);
+                        out.write(overLimit, Serve.MAX_HEAD_BYTES, 1);
+                    } else {
+                        out.write(overLimit);
+                    }
+                    InputStream in = socket.getInputStream();
+                    assertArrayEquals(Serve.HEAD_TOO_LARGE, readExactly(in, Serve.HEAD_TOO_LARGE.length),
+                            "one byte over the limit, split " + split);
+                    assertEquals(-1, in.read(), "closed after the 431");
+                }
+            }
+        }
+    }
+
+    /**
+     * More heads in one read than one write answers: all answered, in order, none more, and in
+     * a few writes (one per RESPONSES_PER_WRITE answers), not one write per answer.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"http", "http-task"})
+    void httpAnswersManyHeadsOfOneReadInOrderWithOneWritePerBatch(String mode) throws Exception {
+        int count = 3 * Serve.RESPONSES_PER_WRITE + 5;
+        byte[] burst = pipelined(count);
+        try (Serve server = Serve.start(mode, 0, 1); Socket socket = connect(server)) {
+            assertAnswered(socket, 0, "warm-up"); // the accept and first read are not counted below
+            long callsBefore = server.nativeCalls();
+            socket.getOutputStream().write(burst); // one segment on loopback: one read
+            InputStream in = socket.getInputStream();
+            byte[] answers = readExactly(in, Serve.RESPONSE.length * count);
+            long calls = server.nativeCalls() - callsBefore;
+            for (int i = 0; i < count; i++) {
+                assertTrue(Arrays.equals(Serve.RESPONSE, 0, Serve.RESPONSE.length, answers, i * Serve.RESPONSE.length,
+                        (i + 1) * Serve.RESPONSE.length), "answer " + i);
+            }
+            // 4 writes, a read or two and the poller's calls; one write per answer would be 197.
+            assertTrue(calls < count / 4, count + " answers took " + calls + " native calls");
+            assertAnswered(socket, 0, "after the burst");
+        }
+    }
+
+    /**
+     * A client that sends thousands of requests and reads none of the answers until later: the
+     * server stops reading it once its queued answers reach the high watermark, instead of
+     * queuing them all, and answers every one, in order, once the client reads. The handler-API
+     * server's largest queue is bounded by the high watermark and one write's answers (the
+     * Task-API one queues nothing: each write waits for the socket).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"http", "http-task"})
+    void httpStopsReadingAClientThatDoesNotReadItsAnswers(String mode) throws Exception {
+        int count = 200_000; // 8.6 MB of answers: more than the server's and the client's socket buffers hold
+        byte[] burst = pipelined(count);
+        int bound = Serve.HTTP_HIGH_WATERMARK_BYTES + Serve.RESPONSES_PER_WRITE * Serve.RESPONSE.length;
+        try (Serve server = Serve.start(mode, 0, 1); Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(8 * 1024); // before connecting: a small window, so the answers back up in the server
+            socket.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()));
+            socket.setSoTimeout(10_000);
+            Thread writer = Thread.ofPlatform().start(() -> {
+                try {
+                    socket.getOutputStream().write(burst);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            if (mode.equals("http")) {
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+                while (server.httpMostQueuedBytes() < Serve.HTTP_HIGH_WATERMARK_BYTES && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                assertTrue(server.httpMostQueuedBytes() >= Serve.HTTP_HIGH_WATERMARK_BYTES,
+                        "the answers never backed up to the high watermark: " + server.httpMostQueuedBytes() + " bytes");
+            }
+            Thread.sleep(300); // a server that went on reading would queue more meanwhile
+            if (mode.equals("http")) {
+                assertTrue(server.httpMostQueuedBytes() <= bound, "queued " + server.httpMostQueuedBytes()
+                        + " bytes for a client that does not read; at most " + bound + " expected");
+            }
+            InputStream in = socket.getInputStream();
+            byte[] answers = readExactly(in, Serve.RESPONSE.length * count);
+            for (int i = 0; i < count; i++) {
+                assertTrue(Arrays.equals(Serve.RESPONSE, 0, Serve.RESPONSE.length, answers, i * Serve.RESPONSE.length,
+                        (i + 1) * Serve.RESPONSE.length), "answer " + i);
+            }
+            writer.join();
+            assertAnswered(socket, 0, "after the backlog");
+            if (mode.equals("http")) {
+                assertTrue(server.httpMostQueuedBytes() <= bound, "queued " + server.httpMostQueuedBytes()
+                        + " bytes while the backlog drained; at most " + bound + " expected");
+            }
+        }
+    }
+
+    /**
+     * A head dripped one byte every 100 ms never goes silent for a read timeout, yet is closed
+     * once its head timeout has passed since its first byte, unanswered (its last byte would come
+     * after 3.2 s).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"http", "http-task"})
+    void httpClosesAHeadDrippedPastItsHeadTimeout(String mode) throws Exception {
+        Serve.Limits limits = new Serve.Limits(java.time.Duration.ofSeconds(30), java.time.Duration.ofMillis(500));
+        try (Serve server = Serve.start(mode, 0, 1, limits); Socket socket = connect(server)) {
+            OutputStream out = socket.getOutputStream();
+            long start = System.nanoTime();
+            Thread dripper = Thread.ofPlatform().start(() -> {
+                try {
+                    for (byte b : REQUEST) {
+                        out.write(b);
+                        out.flush();
+                        Thread.sleep(100);
+                    }
+                } catch (IOException closed) {
+                    // the server closed the connection under the drip: what the test waits for
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // the test ended: stop dripping
+                }
+            });
+            try {
+                assertClosedUnanswered(socket.getInputStream(), "a head dripped past its 500 ms");
+                long millis = (System.nanoTime() - start) / 1_000_000;
+                assertTrue(millis >= 450, "closed after " + millis + " ms, before the 500 ms head timeout");
+                assertTrue(millis < 2_500, "closed after " + millis + " ms, long after the 500 ms head timeout");
+            } finally {
+                dripper.interrupt();
+                dripper.join();
+            }
+        }
+    }
+
+    /**
+     * A head that drips for a while and then stalls is closed at its head timeout counted from
+     * its first byte, not a head timeout after its last one (nor at the idle timeout).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"http", "http-task"})
+    void httpClosesAHeadThatStallsAtItsDeadlineFromItsFirstByte(String mode) throws Exception {
+        java.time.Duration head = java.time.Duration.ofSeconds(1);
+        Serve.Limits limits = new Serve.Limits(java.time.Duration.ofSeconds(30), head);
+        try (Serve server = Serve.start(mode, 0, 1, limits); Socket socket = connect(server)) {
+            OutputStream out = socket.getOutputStream();
+            long start = System.nanoTime();
+            for (int i = 0; i < 10; i++) { // ten bytes over 0.9 s, then nothing
+                out.write(REQUEST[i]);
+                out.flush();
+                Thread.sleep(100);
+            }
+            assertClosedUnanswered(socket.getInputStream(), "a head stalled after 0.9 s");
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(millis >= head.toMillis() - 50, "closed after " + millis + " ms, before the head timeout");
+            // Counted from the last byte it would be 1.9 s; the idle timeout, 30 s.
+            assertTrue(millis < head.toMillis() + 600, "closed after " + millis + " ms: not counted from the first byte");
         }
     }
 
@@ -252,6 +538,7 @@ class ServeTest {
     void unknownModesAndBadNumbersAreRefusedWithTheReason() {
         IllegalArgumentException other = assertThrows(IllegalArgumentException.class, () -> Serve.start("gopher", 0, 1));
         assertTrue(other.getMessage().contains("unknown mode 'gopher'"), other.getMessage());
+        assertTrue(other.getMessage().contains("http-task"), "names every mode: " + other.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Serve.start("http", 70_000, 1));
         IllegalArgumentException threads = assertThrows(IllegalArgumentException.class, () -> Serve.start("echo", 0, 0));
         assertTrue(threads.getMessage().contains("threads"), threads.getMessage());

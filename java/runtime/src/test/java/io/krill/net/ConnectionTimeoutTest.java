@@ -153,6 +153,27 @@ class ConnectionTimeoutTest extends LoopbackFixture {
         }
     }
 
+    /**
+     * A limit set later that ends before the timer already armed (a read timeout after a long
+     * idle timeout, as an HTTP server sets one while a request head is incomplete) closes at its
+     * own deadline, not at the armed one's.
+     */
+    @Test
+    void aNearerLimitSetWhileALongerOneIsArmedClosesAtItsOwnDeadline() throws Exception {
+        Duration longIdle = Duration.ofSeconds(WAIT_SECONDS * 2);
+        start(null, longIdle);
+        try (Socket socket = connect()) {
+            long token = opened().token();
+            long set = System.nanoTime();
+            assertEquals(SendResult.SUBMITTED, server.execute(token, c -> c.setReadTimeout(LIMIT)));
+            Throwable cause = closes.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+            assertInstanceOf(ReadTimeoutException.class, cause, "closed by the read timeout well before the "
+                    + longIdle.toSeconds() + " s idle one, not waiting for its timer: " + cause);
+            assertTrue(System.nanoTime() - set >= LIMIT.toNanos() - TimeUnit.MILLISECONDS.toNanos(2), "not before its limit");
+            assertEquals(-1, socket.getInputStream().read());
+        }
+    }
+
     @Test
     void aSilentConnectionClosesWithAnIdleTimeout() throws Exception {
         start(null, LIMIT);

@@ -269,9 +269,9 @@ public final class HandlerServer implements Connections {
         return submit(token, ShardDriver.SUBMIT_EXECUTE, action);
     }
 
-    /** A connection's timer (a {@code ShardDriver.SUBMIT_*READ_TIMER}) for its driver; any thread. */
-    SendResult submitTimer(long token, int kind) {
-        return submit(token, kind, null);
+    /** A connection's timer fired ({@code ShardDriver.SUBMIT_TIMER}, with the timer that did); any thread. */
+    SendResult submitTimer(long token, Timeouts.Timer timer) {
+        return submit(token, ShardDriver.SUBMIT_TIMER, timer);
     }
 
     /**

@@ -291,7 +291,7 @@ final class ShardDriver extends ScheduledTask<Void> {
             if (kind == SUBMIT_WRITE) {
                 queueSubmittedWrite(token, (byte[]) attachment);
             } else if (kind == SUBMIT_TIMER) {
-                timerFired(token);
+                timerFired((Timeouts.Timer) attachment);
             } else {
                 if (slot.any(SlotDescriptor.DRIVER_FLUSH_PENDING)) {
                     slot.clear(SlotDescriptor.DRIVER_FLUSH_PENDING);
@@ -364,12 +364,12 @@ final class ShardDriver extends ScheduledTask<Void> {
         timeouts.set(view, kind, limit);
     }
 
-    /** The bound slot's timer fired: close it if it was silent (or idle) for its limit. */
-    private void timerFired(long token) {
+    /** The bound slot's {@code timer} fired: close it if it was silent (or idle) for its limit. */
+    private void timerFired(Timeouts.Timer timer) {
         if (timeouts == null) {
             return;
         }
-        int expired = timeouts.expired(slot, token);
+        int expired = timeouts.expired(slot, timer);
         if (expired == Timeouts.READ) {
             fail(new ReadTimeoutException("nothing read from " + describePeer() + " for "
                     + timeouts.limitMillis(slot, Timeouts.READ) + " ms"));

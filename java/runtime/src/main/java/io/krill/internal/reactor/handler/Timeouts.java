@@ -1,22 +1,28 @@
 package io.krill.internal.reactor.handler;
 
+import io.krill.Task;
 import io.krill.internal.reactor.SlotView;
 import io.krill.net.SendResult;
 import io.krill.time.Time;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.function.Function;
 
 /**
  * The read and idle timeouts of one driver's connections, by slot index: the two limits, the
- * times of the last read and the last write, and the token whose timer is in flight. Made on
+ * times of the last read and the last write, and the timer in flight. Made on
  * the first timeout a connection of the driver sets, so a server that uses none pays nothing;
- * then 40 bytes per slot index up to the highest one that set a timeout (the 64-byte slot has
- * no room for a timer link).
+ * then 36 to 40 bytes per slot index up to the highest one that set a timeout (the 64-byte slot
+ * has no room for a timer link).
  *
  * <p>Timeouts fire lazily, as Netty's idle handler does: one timer per connection armed for the
  * nearer limit; when it fires (its check reaches the driver through the shard's ring, retried
  * if the ring is full so that no check is lost), a connection that was active meanwhile is
  * re-armed for the rest. A busy connection so costs one timer per limit, not one per read.
+ * A limit set with a deadline before the armed timer's (a read timeout after a longer idle
+ * one) arms a timer of its own and cancels the one it supersedes (which, should it fire
+ * anyway, finds itself stale and does nothing), so each index has one current timer, named by
+ * its {@link Timer} object.
  * Driver thread only, but the timers' continuations, which only submit.
  */
 final class Timeouts {
@@ -35,8 +41,8 @@ final class Timeouts {
     private long[] idleLimitNanos = new long[64];
     private long[] lastReadNanos = new long[64];
     private long[] lastWriteNanos = new long[64];
-    /** The token whose timer is in flight for this index, or 0: at most one timer per connection. */
-    private long[] armedToken = new long[64];
+    /** The current timer of this index, or null: a firing timer that is not this one is stale. */
+    private Timer[] armed = new Timer[64];
 
     Timeouts(HandlerServer server) {
         this.server = server;
@@ -60,13 +66,13 @@ final class Timeouts {
     /** Sets (0 clears) one limit ({@link #READ} or {@link #IDLE}) of the bound connection, counting from now. */
     void set(SlotView slot, int kind, long limit) {
         int index = slot.index();
-        if (index >= armedToken.length) {
-            int size = Math.max(armedToken.length * 2, index + 1);
+        if (index >= armed.length) {
+            int size = Math.max(armed.length * 2, index + 1);
             readLimitNanos = Arrays.copyOf(readLimitNanos, size);
             idleLimitNanos = Arrays.copyOf(idleLimitNanos, size);
             lastReadNanos = Arrays.copyOf(lastReadNanos, size);
             lastWriteNanos = Arrays.copyOf(lastWriteNanos, size);
-            armedToken = Arrays.copyOf(armedToken, size);
+            armed = Arrays.copyOf(armed, size);
         }
         long now = Time.nanoTime();
         if (readLimitNanos[index] == 0 && idleLimitNanos[index] == 0) {
@@ -80,16 +86,17 @@ final class Timeouts {
             lastWriteNanos[index] = now;
         }
         long left = remaining(index, now);
-        if (left != Long.MAX_VALUE && armedToken[index] != slot.token()) {
-            armedToken[index] = slot.token();
-            arm(slot.token(), left);
+        Timer current = armed[index];
+        if (left != Long.MAX_VALUE
+                && (current == null || current.token != slot.token() || now + left - current.deadlineNanos < 0)) {
+            arm(index, slot.token(), now, left); // none in flight for this connection, or it fires too late
         }
     }
 
     /** The bound connection read now. */
     void read(SlotView slot) {
         int index = slot.index();
-        if (index < armedToken.length && (readLimitNanos[index] | idleLimitNanos[index]) != 0) {
+        if (index < armed.length && (readLimitNanos[index] | idleLimitNanos[index]) != 0) {
             lastReadNanos[index] = Time.nanoTime();
         }
     }
@@ -97,7 +104,7 @@ final class Timeouts {
     /** The bound connection wrote now. */
     void wrote(SlotView slot) {
         int index = slot.index();
-        if (index < armedToken.length && idleLimitNanos[index] != 0) {
+        if (index < armed.length && idleLimitNanos[index] != 0) {
             lastWriteNanos[index] = Time.nanoTime();
         }
     }
@@ -115,16 +122,16 @@ final class Timeouts {
     }
 
     /**
-     * {@code token}'s timer fired for the bound connection: {@link #READ} or {@link #IDLE} when
-     * that limit passed (the caller closes it); else {@link #NONE}, re-armed for the rest, or
-     * dropped when stale or off.
+     * {@code timer} fired for the bound connection: {@link #READ} or {@link #IDLE} when that
+     * limit passed (the caller closes it); else {@link #NONE}, re-armed for the rest, or dropped
+     * when stale (another registration's, or superseded by a nearer one) or off.
      */
-    int expired(SlotView slot, long token) {
+    int expired(SlotView slot, Timer timer) {
         int index = slot.index();
-        if (index >= armedToken.length || armedToken[index] != token) {
+        if (index >= armed.length || armed[index] != timer) {
             return NONE; // another registration's, or superseded
         }
-        armedToken[index] = 0;
+        armed[index] = null;
         long now = Time.nanoTime();
         if (readLimitNanos[index] != 0 && lastReadNanos[index] + readLimitNanos[index] - now <= 0) {
             return READ;
@@ -135,8 +142,7 @@ final class Timeouts {
         }
         long left = remaining(index, now);
         if (left != Long.MAX_VALUE) {
-            armedToken[index] = token;
-            arm(token, left);
+            arm(index, slot.token(), now, left);
         }
         return NONE;
     }
@@ -148,26 +154,56 @@ final class Timeouts {
     /** The bound connection closes: its index may serve another. */
     void clear(SlotView slot) {
         int index = slot.index();
-        if (index < armedToken.length) {
+        if (index < armed.length) {
             readLimitNanos[index] = 0;
             idleLimitNanos[index] = 0;
+            disarm(index);
         }
     }
 
-    /** In {@code delayNanos}, has the driver check {@code token}; on a worker. */
-    private void arm(long token, long delayNanos) {
-        Time.sleep(Duration.ofNanos(Math.max(0, delayNanos))).map(v -> {
-            submit(token);
-            return null;
-        });
+    /** Cancels the index's current timer, if any: its sleep leaves the wheel (should it fire anyway, it is stale). */
+    private void disarm(int index) {
+        Timer current = armed[index];
+        if (current != null) {
+            armed[index] = null;
+            if (current.pending != null) {
+                current.pending.cancel();
+            }
+        }
     }
 
-    private void submit(long token) {
-        if (server.submitTimer(token, ShardDriver.SUBMIT_TIMER) == SendResult.BACKPRESSURE) {
-            Time.sleep(RETRY).map(v -> {
-                submit(token); // the ring is full: the check must not be lost
-                return null;
-            });
+    /** In {@code delayNanos}, has the driver check {@code token}: the index's current timer from now. */
+    private void arm(int index, long token, long now, long delayNanos) {
+        disarm(index); // a superseded timer
+        Timer timer = new Timer(server, token, now + delayNanos);
+        armed[index] = timer;
+        timer.pending = Time.sleep(Duration.ofNanos(Math.max(0, delayNanos))).map(timer);
+    }
+
+    /**
+     * One armed timer: when its sleep ends (on a worker) it submits its check, itself as the
+     * attachment, so that {@link #expired} can tell the current timer from a superseded one.
+     */
+    static final class Timer implements Function<Void, Void> {
+        private final HandlerServer server;
+        final long token;
+        /** When it was armed to fire; the driver compares deadlines to know whether a nearer limit needs its own. */
+        final long deadlineNanos;
+        /** Its sleep and the check after it, to cancel when superseded; driver thread only (the worker's apply never reads it). */
+        Task<Void> pending;
+
+        Timer(HandlerServer server, long token, long deadlineNanos) {
+            this.server = server;
+            this.token = token;
+            this.deadlineNanos = deadlineNanos;
+        }
+
+        @Override
+        public Void apply(Void ignored) {
+            if (server.submitTimer(token, this) == SendResult.BACKPRESSURE) {
+                Time.sleep(RETRY).map(this); // the ring is full: the check must not be lost
+            }
+            return null;
         }
     }
 }
