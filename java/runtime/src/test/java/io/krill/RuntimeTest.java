@@ -505,10 +505,11 @@ class RuntimeTest {
     private static java.lang.ref.WeakReference<JoinHandle<Integer>> spawnAndGo(Runtime own, Promise<Integer> answer,
             AtomicBoolean go) throws InterruptedException {
         JoinHandle<Integer> task = own.spawn(awaiting(answer));
-        while (own.metrics().parkedWorkers() != 1 || own.metrics().polls() < 2) {
+        // Polls first: once A has begun the task's step, one parked worker again means A
+        // (B never leaves the hog's step) went back to sleep with the task recorded.
+        while (own.metrics().polls() < 2 || own.metrics().parkedWorkers() != 1) {
             Thread.sleep(1);
         }
-        Thread.sleep(20); // A ran it and parked again
         go.set(true);
         assertEquals(42, task.join());
         return new java.lang.ref.WeakReference<>(task);

@@ -286,6 +286,11 @@ public final class MultiThreadScheduler implements TaskScheduler {
         return sum;
     }
 
+    /** No live task, read twice: see {@link #liveTasks}. */
+    private boolean settled() {
+        return liveTasks() == 0 && liveTasks() == 0;
+    }
+
     /** Refuses new spawns from now on. */
     public void stopAccepting() {
         accepting = false;
@@ -299,15 +304,11 @@ public final class MultiThreadScheduler implements TaskScheduler {
      */
     public boolean shutdown(long deadlineNanos) throws InterruptedException {
         stopAccepting();
-        boolean clean = false;
-        while (System.nanoTime() < deadlineNanos) {
-            if (liveTasks() == 0 && liveTasks() == 0) { // see liveTasks: a zero is read twice
-                clean = true;
-                break;
-            }
+        boolean clean = settled();
+        while (!clean && System.nanoTime() < deadlineNanos) {
             TimeUnit.MILLISECONDS.sleep(1); // guess: 1 ms is short against any useful deadline
+            clean = settled();
         }
-        clean = clean || liveTasks() == 0;
         stopped = true;
         for (Worker worker : workers) {
             worker.parker.unpark();

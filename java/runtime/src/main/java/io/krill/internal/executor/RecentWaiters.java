@@ -78,8 +78,4 @@ final class RecentWaiters {
     int size() {
         return size;
     }
-
-    int capacity() {
-        return tasks.length;
-    }
 }
