@@ -150,11 +150,18 @@ public final class TcpListener implements AutoCloseable {
      * queue; a connection it accepted that nobody took (it lost a race, its continuation was
      * cancelled) is kept for the next {@code accept()}, and closed with the listener.
      *
-     * @throws IllegalStateException when the listener is closed
-     * @return a task failing with {@link SocketClosedException} if the listener closes meanwhile
+     * <p>On a closed listener it returns a task failed with {@link SocketClosedException}, as
+     * it fails a pending accept when the listener closes, and does not throw: a listener is
+     * usually closed by another party to end its accept loop, and that close can fall between
+     * two accepts as well as during one, so the loop needs one way to end, not two.
+     *
+     * @return a task failing with {@link SocketClosedException} if the listener is closed, or
+     *     closes while it waits
      */
     public Task<TcpStream> accept() {
-        registration.checkOpen("accept");
+        if (!registration.isOpen()) {
+            return Task.failed(new SocketClosedException("accept(" + local + "): the listener is closed"));
+        }
         return acceptNext();
     }
 
