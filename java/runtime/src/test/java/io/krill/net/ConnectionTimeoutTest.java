@@ -30,7 +30,7 @@ class ConnectionTimeoutTest extends LoopbackFixture {
 
     private TcpServer server;
     /** onClose causes (a Throwable "closed" for null). */
-    private final BlockingQueue<Throwable> closes = new ArrayBlockingQueue<>(16);
+    private final BlockingQueue<Throwable> closes = new ArrayBlockingQueue<>(64);
     private final BlockingQueue<Opened> opens = new ArrayBlockingQueue<>(16);
 
     private record Opened(long token, long nanos) {}
@@ -183,6 +183,76 @@ class ConnectionTimeoutTest extends LoopbackFixture {
             assertInstanceOf(IdleTimeoutException.class, cause, String.valueOf(cause));
             assertTrue(System.nanoTime() - opened >= LIMIT.toNanos() - TimeUnit.MILLISECONDS.toNanos(2));
             assertEquals(-1, socket.getInputStream().read());
+        }
+    }
+
+    /**
+     * Many connections, each with its own read timeout (set from the byte it sent), some of
+     * them sending again for a while: each closes with a ReadTimeoutException, none before its
+     * limit counted from its last byte. The driver keeps one timer for all of them and a heap
+     * of their checks, so this covers checks due in any order, moved later by reads and
+     * removed by closes.
+     */
+    @Test
+    void manyConnectionsWithDifferentLimitsEachCloseAtTheirOwnDeadline() throws Exception {
+        int connections = 48;
+        server = runtime.blockOn(() -> TcpServer.bind(loopback(0), new ConnectionHandler() {
+            @Override
+            public void onData(Connection connection, MemorySegment data) {
+                int k = data.get(java.lang.foreign.ValueLayout.JAVA_BYTE, data.byteSize() - 1);
+                connection.setReadTimeout(Duration.ofMillis(200 + 25L * k));
+            }
+
+            @Override
+            public void onClose(Connection connection, Throwable cause) {
+                closes.add(cause == null ? new Throwable("closed") : cause);
+            }
+        }));
+        Socket[] sockets = new Socket[connections];
+        long[] lastSent = new long[connections];
+        long[] limitNanos = new long[connections];
+        java.util.List<java.util.concurrent.Future<Long>> closedAt = new java.util.ArrayList<>();
+        try (java.util.concurrent.ExecutorService readers = java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon().factory())) {
+            for (int i = 0; i < connections; i++) {
+                int k = (i * 7) % 16; // limits from 200 to 575 ms, not in connection order
+                limitNanos[i] = TimeUnit.MILLISECONDS.toNanos(200 + 25L * k);
+                sockets[i] = connect();
+                sockets[i].setTcpNoDelay(true);
+                lastSent[i] = System.nanoTime(); // before the write: the server may read it before write() returns
+                sockets[i].getOutputStream().write(k);
+                Socket socket = sockets[i];
+                int which = i;
+                closedAt.add(readers.submit(() -> { // a reader per connection sees its close when it comes (platform threads: the JDK's virtual-thread pollers would open epoll descriptors the fixture counts as leaked)
+                    assertEquals(-1, socket.getInputStream().read(), "connection " + which + " closed by the server");
+                    return System.nanoTime();
+                }));
+            }
+            for (int round = 0; round < 6; round++) { // every third connection keeps sending for a while
+                Thread.sleep(40);
+                for (int i = 0; i < connections; i += 3) {
+                    if (System.nanoTime() - lastSent[i] > limitNanos[i] / 4) {
+                        continue; // near its deadline (a slow start): a byte now might land after it
+                    }
+                    lastSent[i] = System.nanoTime();
+                    sockets[i].getOutputStream().write((i * 7) % 16);
+                }
+            }
+            for (int i = 0; i < connections; i++) {
+                long silent = closedAt.get(i).get(WAIT_SECONDS, TimeUnit.SECONDS) - lastSent[i];
+                assertTrue(silent >= limitNanos[i] - TimeUnit.MILLISECONDS.toNanos(2),
+                        "connection " + i + " closed " + silent / 1_000_000 + " ms after its last byte, before its "
+                                + limitNanos[i] / 1_000_000 + " ms limit");
+            }
+            for (int i = 0; i < connections; i++) {
+                Throwable cause = closes.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+                assertInstanceOf(ReadTimeoutException.class, cause, String.valueOf(cause));
+            }
+        } finally {
+            for (Socket socket : sockets) {
+                if (socket != null) {
+                    socket.close();
+                }
+            }
         }
     }
 }

@@ -269,10 +269,6 @@ public final class HandlerServer implements Connections {
         return submit(token, ShardDriver.SUBMIT_EXECUTE, action);
     }
 
-    /** A connection's timer fired ({@code ShardDriver.SUBMIT_TIMER}, with the timer that did); any thread. */
-    SendResult submitTimer(long token, Timeouts.Timer timer) {
-        return submit(token, ShardDriver.SUBMIT_TIMER, timer);
-    }
 
     /**
      * Submits {@code kind} with {@code attachment} for the connection {@code token} names, to its

@@ -18,6 +18,7 @@ import io.krill.net.ConnectionHandler;
 import io.krill.net.IdleTimeoutException;
 import io.krill.net.ReadTimeoutException;
 import io.krill.net.SocketClosedException;
+import io.krill.time.Time;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -87,8 +88,8 @@ final class ShardDriver extends ScheduledTask<Void> {
     static final int SUBMIT_EXECUTE = 3;
     /** A connect whose task was cancelled: close the socket without callbacks (it never opened for the user). */
     static final int SUBMIT_ABANDON = 4;
-    /** A connection's timeout timer fired: close it if a limit passed, else re-arm. */
-    static final int SUBMIT_TIMER = 5;
+    /** Timeout checks run per task step before the rest wait for the next (guess, as MAX_SLOTS_PER_STEP). */
+    static final int MAX_CHECKS_PER_STEP = 128;
 
     private static final int READ_EVENTS = Readiness.READABLE | Readiness.READ_HANGUP | Readiness.HANGUP | Readiness.ERROR;
     private static final int WRITE_EVENTS = Readiness.WRITABLE | Readiness.HANGUP | Readiness.ERROR;
@@ -106,6 +107,8 @@ final class ShardDriver extends ScheduledTask<Void> {
     /** Slots taken from the ready stack and not served yet (a list linked as takeAll returns it); driver only. */
     private int taken = ReadyStack.EMPTY;
     private final MemorySegment readBuffer;
+    /** getpeername's output, for error messages and peerAddress; driver thread only. */
+    private final MemorySegment sockaddr;
     /** smallViews[n]: the read buffer's first n bytes, made on first use; see SMALL_VIEW_MAX_BYTES. */
     private final MemorySegment[] smallViews = new MemorySegment[SMALL_VIEW_MAX_BYTES + 1];
     /** bigViews[n - SMALL_VIEW_MAX_BYTES - 1], made with the first read longer than SMALL_VIEW_MAX_BYTES. */
@@ -121,6 +124,8 @@ final class ShardDriver extends ScheduledTask<Void> {
     private int flushCount;
     /** Made by the first timeout set; null while no connection of this driver uses one. */
     private Timeouts timeouts;
+    /** Set by the timeouts' timer (any thread), taken by the driver's step: checks may be due. */
+    private volatile boolean timeoutsDue;
     /** The thread running a step, or null; written by that thread only (see check). */
     private Thread runner;
     /** Why the connection being served fails (an I/O error), until it is closed. */
@@ -137,6 +142,7 @@ final class ShardDriver extends ScheduledTask<Void> {
         this.handler = handler;
         this.ready = new ReadyStack(table);
         this.readBuffer = arena.allocate(READ_BUFFER_BYTES, 64);
+        this.sockaddr = arena.allocate(SockaddrDescriptor.SIZE_BYTES, 8);
         this.chunks = new ChunkPool();
         this.backlog = new WriteBacklog(this, io, chunks, server.lowWatermark(), server.highWatermark());
         this.submissions = MpscRing.allocate(arena, submissionCapacity);
@@ -188,6 +194,10 @@ final class ShardDriver extends ScheduledTask<Void> {
                 wakeSelf(); // more may wait: after the events and other tasks
             }
             flushSubmitted();
+            if (timeoutsDue) {
+                timeoutsDue = false;
+                runDueChecks();
+            }
             int served = 0;
             int index = taken;
             while (served < MAX_SLOTS_PER_STEP) {
@@ -290,8 +300,6 @@ final class ShardDriver extends ScheduledTask<Void> {
         try {
             if (kind == SUBMIT_WRITE) {
                 queueSubmittedWrite(token, (byte[]) attachment);
-            } else if (kind == SUBMIT_TIMER) {
-                timerFired((Timeouts.Timer) attachment);
             } else {
                 if (slot.any(SlotDescriptor.DRIVER_FLUSH_PENDING)) {
                     slot.clear(SlotDescriptor.DRIVER_FLUSH_PENDING);
@@ -359,24 +367,67 @@ final class ShardDriver extends ScheduledTask<Void> {
             if (limit == 0) {
                 return;
             }
-            timeouts = new Timeouts(server);
+            timeouts = new Timeouts(this);
         }
         timeouts.set(view, kind, limit);
     }
 
-    /** The bound slot's {@code timer} fired: close it if it was silent (or idle) for its limit. */
-    private void timerFired(Timeouts.Timer timer) {
-        if (timeouts == null) {
+    /** The timeouts' timer fired (any thread): the driver's next step runs the due checks. */
+    void timeoutsDue() {
+        timeoutsDue = true;
+        wake();
+    }
+
+    /**
+     * Runs the timeout checks that are due: a connection silent (or idle) for its limit closes
+     * with the timeout's exception; one active meanwhile is checked again later. At most
+     * {@link #MAX_CHECKS_PER_STEP} per step; then arms the timer for the next check.
+     */
+    private void runDueChecks() {
+        if (timeouts == null || closing) {
             return;
         }
-        int expired = timeouts.expired(slot, timer);
-        if (expired == Timeouts.READ) {
-            fail(new ReadTimeoutException("nothing read from " + describePeer() + " for "
-                    + timeouts.limitMillis(slot, Timeouts.READ) + " ms"));
-        } else if (expired == Timeouts.IDLE) {
-            fail(new IdleTimeoutException("nothing read from or written to " + describePeer() + " for "
-                    + timeouts.limitMillis(slot, Timeouts.IDLE) + " ms"));
+        long now = Time.nanoTime();
+        for (int checked = 0; ; checked++) {
+            int index = timeouts.due(now);
+            if (index == DeadlineHeap.NONE) {
+                break;
+            }
+            if (checked == MAX_CHECKS_PER_STEP) {
+                timeoutsDue = true;
+                wakeSelf(); // the rest after the events and other tasks
+                return;
+            }
+            if (!table.isCurrent(timeouts.tokenOf(index))) {
+                timeouts.drop(index); // closed without passing through close(): nothing to check
+                continue;
+            }
+            table.bind(slot, index);
+            if (slot.any(SlotDescriptor.DRIVER_LISTENER | SlotDescriptor.DRIVER_CLOSE_REQUESTED | SlotDescriptor.DRIVER_CLOSING
+                    | SlotDescriptor.DRIVER_CONNECTING)) {
+                timeouts.drop(index);
+                continue;
+            }
+            connection.active = true;
+            cause = null;
+            try {
+                int expired = timeouts.check(slot, now);
+                if (expired == Timeouts.READ) {
+                    fail(new ReadTimeoutException("nothing read from " + describePeer() + " for "
+                            + timeouts.limitMillis(slot, Timeouts.READ) + " ms"));
+                } else if (expired == Timeouts.IDLE) {
+                    fail(new IdleTimeoutException("nothing read from or written to " + describePeer() + " for "
+                            + timeouts.limitMillis(slot, Timeouts.IDLE) + " ms"));
+                }
+            } catch (Throwable failure) {
+                fail(failure);
+            }
+            if (closeRequested()) {
+                close(cause);
+            }
+            connection.active = false;
         }
+        timeouts.arm();
     }
 
     /** The bound connection's bytes went to the kernel (for its idle timeout). */
@@ -580,6 +631,9 @@ final class ShardDriver extends ScheduledTask<Void> {
                 close(null);
             }
         });
+        if (timeouts != null) {
+            timeouts.close(); // every connection closed above: no check is left
+        }
         releaseQueued(taken); // taken in an earlier step and not served
         taken = ReadyStack.EMPTY;
         releaseQueued(ready.takeAll());
@@ -622,20 +676,22 @@ final class ShardDriver extends ScheduledTask<Void> {
     }
 
     InetSocketAddress peerAddress(int fd) throws IOException {
-        try (Arena scratch = Arena.ofConfined()) {
-            MemorySegment sockaddr = scratch.allocate(SockaddrDescriptor.SIZE_BYTES, 8);
-            Errors.check("getpeername", io.peerAddress(fd, sockaddr.address()));
-            return SockaddrDescriptor.read(sockaddr);
-        }
+        Errors.check("getpeername", io.peerAddress(fd, sockaddr.address()));
+        return SockaddrDescriptor.read(sockaddr);
     }
 
-    /** The peer of the connection being served, for an error message; "fd N" when the kernel no longer knows it. */
+    /**
+     * The peer of the connection being served, for an error message; "fd N" when the kernel no
+     * longer knows it (a reset connection). Makes no exception of its own: a reset costs one
+     * getpeername and one exception, the connection's cause.
+     */
     String describePeer() {
         int fd = slot.fd();
-        try {
-            return peerAddress(fd).toString();
-        } catch (IOException e) {
-            return "fd " + fd + " (peer unknown: " + e.getMessage() + ")";
+        int rc = io.peerAddress(fd, sockaddr.address());
+        if (rc >= 0) {
+            return SockaddrDescriptor.read(sockaddr).toString();
         }
+        Errno errno = Errno.of(-rc);
+        return "fd " + fd + " (peer unknown: getpeername: " + (errno != null ? errno.name() : "errno " + -rc) + ")";
     }
 }

@@ -2,54 +2,65 @@ package io.krill.internal.reactor.handler;
 
 import io.krill.Task;
 import io.krill.internal.reactor.SlotView;
-import io.krill.net.SendResult;
 import io.krill.time.Time;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.function.Function;
 
 /**
  * The read and idle timeouts of one driver's connections, by slot index: the two limits, the
- * times of the last read and the last write, and the timer in flight. Made on
- * the first timeout a connection of the driver sets, so a server that uses none pays nothing;
- * then 36 to 40 bytes per slot index up to the highest one that set a timeout (the 64-byte slot
- * has no room for a timer link).
+ * times of the last read and the last write, and each connection's next check in one
+ * {@link DeadlineHeap}. Made on the first timeout a connection of the driver sets, so a server
+ * that uses none pays nothing; then 64 bytes of primitive arrays per slot index up to the
+ * highest one that set a timeout (the 64-byte slot has no room for them), and no object per
+ * connection: the driver keeps one runtime timer, armed for the earliest check.
  *
- * <p>Timeouts fire lazily, as Netty's idle handler does: one timer per connection armed for the
- * nearer limit; when it fires (its check reaches the driver through the shard's ring, retried
- * if the ring is full so that no check is lost), a connection that was active meanwhile is
- * re-armed for the rest. A busy connection so costs one timer per limit, not one per read.
- * A limit set with a deadline before the armed timer's (a read timeout after a longer idle
- * one) arms a timer of its own and cancels the one it supersedes (which, should it fire
- * anyway, finds itself stale and does nothing), so each index has one current timer, named by
- * its {@link Timer} object.
- * Driver thread only, but the timers' continuations, which only submit.
+ * <p>Timeouts fire lazily, as Netty's idle handler does: a connection's check is due at its
+ * nearer deadline as it stood when the check was scheduled; at the check, a connection that was
+ * active meanwhile is scheduled again for the rest. A busy connection so costs one check per
+ * limit, not one per read, and a read is two stores. A limit set with a deadline before the
+ * scheduled check (a read timeout after a longer idle one) moves the check earlier.
+ *
+ * <p>The driver's timer: when the earliest check moves before the armed timer (or none is
+ * armed), the timer is cancelled and armed again for it; when it fires, its continuation (on
+ * whichever worker holds it) tells the driver ({@link ShardDriver#timeoutsDue()}), which runs
+ * the due checks in its next step and arms the timer for the next one. One superseded timer
+ * that fires anyway only makes the driver look at an early heap, which is harmless. Was one
+ * timer, a sleep and a continuation per connection (#12: 15,000 idle connections each held
+ * three objects, copied by every young collection).
+ *
+ * <p>Driver thread only, but the timer's continuation, which only signals the driver.
  */
 final class Timeouts {
 
-    /** What {@link #expired} found. */
+    /** What {@link #check} found. */
     static final int NONE = 0;
     static final int READ = 1;
     static final int IDLE = 2;
 
-    /** A timer that found the ring full tries again after this (guess). */
-    private static final Duration RETRY = Duration.ofMillis(1);
-
-    private final HandlerServer server;
+    private final ShardDriver driver;
+    private final DeadlineHeap checks = new DeadlineHeap(64);
     // 0 in a limit: that timeout is off for this index.
     private long[] readLimitNanos = new long[64];
     private long[] idleLimitNanos = new long[64];
     private long[] lastReadNanos = new long[64];
     private long[] lastWriteNanos = new long[64];
-    /** The current timer of this index, or null: a firing timer that is not this one is stale. */
-    private Timer[] armed = new Timer[64];
+    /** The token of the connection whose check an index holds: a closed one's check is dropped. */
+    private long[] tokens = new long[64];
+    /** The driver's timer, or null; and the time it was armed for. */
+    private Task<Void> timer;
+    private long timerAt;
+    private final Function<Void, Void> onTimer;
 
-    Timeouts(HandlerServer server) {
-        this.server = server;
+    Timeouts(ShardDriver driver) {
+        this.driver = driver;
+        this.onTimer = ignored -> {
+            driver.timeoutsDue();
+            return null;
+        };
     }
 
     /** The limit of {@code timeout} (0: off), or an exception naming the bad value. */
-    static long limitOf(Duration timeout, String what) {
+    static long limitOf(java.time.Duration timeout, String what) {
         if (timeout == null || timeout.isZero()) {
             return 0;
         }
@@ -66,13 +77,13 @@ final class Timeouts {
     /** Sets (0 clears) one limit ({@link #READ} or {@link #IDLE}) of the bound connection, counting from now. */
     void set(SlotView slot, int kind, long limit) {
         int index = slot.index();
-        if (index >= armed.length) {
-            int size = Math.max(armed.length * 2, index + 1);
+        if (index >= tokens.length) {
+            int size = Math.max(tokens.length * 2, index + 1);
             readLimitNanos = Arrays.copyOf(readLimitNanos, size);
             idleLimitNanos = Arrays.copyOf(idleLimitNanos, size);
             lastReadNanos = Arrays.copyOf(lastReadNanos, size);
             lastWriteNanos = Arrays.copyOf(lastWriteNanos, size);
-            armed = Arrays.copyOf(armed, size);
+            tokens = Arrays.copyOf(tokens, size);
         }
         long now = Time.nanoTime();
         if (readLimitNanos[index] == 0 && idleLimitNanos[index] == 0) {
@@ -86,17 +97,22 @@ final class Timeouts {
             lastWriteNanos[index] = now;
         }
         long left = remaining(index, now);
-        Timer current = armed[index];
-        if (left != Long.MAX_VALUE
-                && (current == null || current.token != slot.token() || now + left - current.deadlineNanos < 0)) {
-            arm(index, slot.token(), now, left); // none in flight for this connection, or it fires too late
+        if (left == Long.MAX_VALUE) {
+            checks.remove(index); // both off
+            return;
+        }
+        long at = now + left;
+        if (!checks.contains(index) || tokens[index] != slot.token() || at - checks.deadlineOf(index) < 0) {
+            tokens[index] = slot.token();
+            checks.set(index, at); // none scheduled for this connection, or it comes too late
+            arm();
         }
     }
 
     /** The bound connection read now. */
     void read(SlotView slot) {
         int index = slot.index();
-        if (index < armed.length && (readLimitNanos[index] | idleLimitNanos[index]) != 0) {
+        if (index < tokens.length && (readLimitNanos[index] | idleLimitNanos[index]) != 0) {
             lastReadNanos[index] = Time.nanoTime();
         }
     }
@@ -104,7 +120,7 @@ final class Timeouts {
     /** The bound connection wrote now. */
     void wrote(SlotView slot) {
         int index = slot.index();
-        if (index < armed.length && idleLimitNanos[index] != 0) {
+        if (index < tokens.length && idleLimitNanos[index] != 0) {
             lastWriteNanos[index] = Time.nanoTime();
         }
     }
@@ -121,18 +137,29 @@ final class Timeouts {
         return left;
     }
 
+    /** The index of a check due at {@code now}, or {@link DeadlineHeap#NONE}; the caller binds it and calls {@link #check}. */
+    int due(long now) {
+        int index = checks.peek();
+        return index != DeadlineHeap.NONE && checks.deadlineOf(index) - now <= 0 ? index : DeadlineHeap.NONE;
+    }
+
+    /** The token of the connection whose check index {@code index} holds. */
+    long tokenOf(int index) {
+        return tokens[index];
+    }
+
+    /** Drops the due check of an index whose connection has closed. */
+    void drop(int index) {
+        checks.remove(index);
+    }
+
     /**
-     * {@code timer} fired for the bound connection: {@link #READ} or {@link #IDLE} when that
-     * limit passed (the caller closes it); else {@link #NONE}, re-armed for the rest, or dropped
-     * when stale (another registration's, or superseded by a nearer one) or off.
+     * The due check of the bound connection: {@link #READ} or {@link #IDLE} when that limit
+     * passed (the caller closes it); else {@link #NONE}, scheduled again for the rest.
      */
-    int expired(SlotView slot, Timer timer) {
+    int check(SlotView slot, long now) {
         int index = slot.index();
-        if (index >= armed.length || armed[index] != timer) {
-            return NONE; // another registration's, or superseded
-        }
-        armed[index] = null;
-        long now = Time.nanoTime();
+        checks.remove(index);
         if (readLimitNanos[index] != 0 && lastReadNanos[index] + readLimitNanos[index] - now <= 0) {
             return READ;
         }
@@ -142,68 +169,56 @@ final class Timeouts {
         }
         long left = remaining(index, now);
         if (left != Long.MAX_VALUE) {
-            arm(index, slot.token(), now, left);
+            checks.set(index, now + left);
         }
         return NONE;
     }
 
     long limitMillis(SlotView slot, int kind) {
-        return Duration.ofNanos((kind == READ ? readLimitNanos : idleLimitNanos)[slot.index()]).toMillis();
+        return java.time.Duration.ofNanos((kind == READ ? readLimitNanos : idleLimitNanos)[slot.index()]).toMillis();
     }
 
     /** The bound connection closes: its index may serve another. */
     void clear(SlotView slot) {
         int index = slot.index();
-        if (index < armed.length) {
+        if (index < tokens.length) {
             readLimitNanos[index] = 0;
             idleLimitNanos[index] = 0;
-            disarm(index);
+            checks.remove(index);
         }
     }
 
-    /** Cancels the index's current timer, if any: its sleep leaves the wheel (should it fire anyway, it is stale). */
-    private void disarm(int index) {
-        Timer current = armed[index];
-        if (current != null) {
-            armed[index] = null;
-            if (current.pending != null) {
-                current.pending.cancel();
-            }
-        }
-    }
-
-    /** In {@code delayNanos}, has the driver check {@code token}: the index's current timer from now. */
-    private void arm(int index, long token, long now, long delayNanos) {
-        disarm(index); // a superseded timer
-        Timer timer = new Timer(server, token, now + delayNanos);
-        armed[index] = timer;
-        timer.pending = Time.sleep(Duration.ofNanos(Math.max(0, delayNanos))).map(timer);
+    /** Checks scheduled (one per connection with a timeout): for tests. */
+    int scheduled() {
+        return checks.size();
     }
 
     /**
-     * One armed timer: when its sleep ends (on a worker) it submits its check, itself as the
-     * attachment, so that {@link #expired} can tell the current timer from a superseded one.
+     * Makes sure the driver's timer fires no later than the earliest check: keeps an armed one
+     * that does, else cancels it and arms one that does. After the driver's due checks too.
      */
-    static final class Timer implements Function<Void, Void> {
-        private final HandlerServer server;
-        final long token;
-        /** When it was armed to fire; the driver compares deadlines to know whether a nearer limit needs its own. */
-        final long deadlineNanos;
-        /** Its sleep and the check after it, to cancel when superseded; driver thread only (the worker's apply never reads it). */
-        Task<Void> pending;
-
-        Timer(HandlerServer server, long token, long deadlineNanos) {
-            this.server = server;
-            this.token = token;
-            this.deadlineNanos = deadlineNanos;
+    void arm() {
+        int first = checks.peek();
+        if (first == DeadlineHeap.NONE) {
+            return; // an armed timer fires into an empty heap: one look, no harm
         }
+        long at = checks.deadlineOf(first);
+        Task<Void> armed = timer;
+        if (armed != null && !armed.isDone() && timerAt - at <= 0) {
+            return;
+        }
+        if (armed != null) {
+            armed.cancel(); // superseded (or done: then this does nothing)
+        }
+        timerAt = at;
+        timer = Time.sleepUntil(at).map(onTimer);
+    }
 
-        @Override
-        public Void apply(Void ignored) {
-            if (server.submitTimer(token, this) == SendResult.BACKPRESSURE) {
-                Time.sleep(RETRY).map(this); // the ring is full: the check must not be lost
-            }
-            return null;
+    /** The driver closes: its timer goes. */
+    void close() {
+        if (timer != null) {
+            timer.cancel();
+            timer = null;
         }
     }
 }
