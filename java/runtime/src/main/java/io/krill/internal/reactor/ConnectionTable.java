@@ -206,6 +206,7 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
         long generation = SlotDescriptor.generation((long) LONG.get(chunk, offset(index, SlotDescriptor.STATE_OFFSET)));
         long token = tokenFor(generation, index);
         chunk.set(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.FD_OFFSET), fd);
+        chunk.set(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.TIMEOUT_ROW_OFFSET), 0);
         chunk.set(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.INTEREST_OFFSET), interest);
         chunk.set(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.OWNER_OFFSET), owner);
         chunk.set(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.BACKLOG_HEAD_OFFSET), -1);

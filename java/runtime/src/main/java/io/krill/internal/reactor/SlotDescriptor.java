@@ -10,7 +10,7 @@ package io.krill.internal.reactor;
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *  |                      file descriptor (i32)                    |  0
  *  +---------------------------------------------------------------+
- *  |                      unused (32)                              |  4
+ *  |                      timeouts' row (i32, handler API)         |  4
  *  +---------------------------------------------------------------+
  *  |                      state word (64): readiness, flags,       |  8
  *  +                      tick, generation (below)                 +
@@ -49,7 +49,7 @@ package io.krill.internal.reactor;
  * {@code ScheduledIo} packs its generation the same way): a stale token can never touch the
  * slot's next user between a check and a write. A token is {@code (generation << 24) | index}.
  * 40 bits of generation is over 10^12 reuses of one slot; a slot that reaches the last
- * generation is retired instead of wrapping ({@link ConnectionTable}). Offsets 28-63 belong to handler-API connections and are written only by the driver that owns the slot's
+ * generation is retired instead of wrapping ({@link ConnectionTable}). Offsets 4-7 and 28-63 belong to handler-API connections and are written only by the driver that owns the slot's
  * group and shard (one thread at a time), except the ready link, which the pusher writes before
  * its releasing CAS on the ready stack. {@link SlotView} reads and writes them for the driver.
  *
@@ -73,6 +73,12 @@ public final class SlotDescriptor {
     private SlotDescriptor() {}
 
     static final int FD_OFFSET = 0;
+    /**
+     * Handler API: the connection's row in its driver's timeout tables plus one (0: none), so
+     * that each driver's tables are as long as its own connections with a timeout, not as the
+     * highest slot index of all.
+     */
+    static final int TIMEOUT_ROW_OFFSET = 4;
     static final int STATE_OFFSET = 8;
     static final int INTEREST_OFFSET = 16;
     static final int OWNER_OFFSET = 20;

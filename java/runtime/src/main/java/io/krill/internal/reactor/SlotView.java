@@ -10,7 +10,7 @@ import java.lang.foreign.ValueLayout;
  * (which re-read the table's volatile chunk array every time).
  *
  * <p>Only the fields {@link SlotDescriptor} gives to the driver that owns the slot are reached
- * here (fd, backlog, driver flags, user area), and all with plain accesses: the driver is the
+ * here (fd, timeout row, backlog, driver flags, user area), and all with plain accesses: the driver is the
  * only thread that touches them while the slot is open (see {@link SlotDescriptor}). The token
  * is read once, with acquire, when the view is bound.
  *
@@ -43,6 +43,15 @@ public final class SlotView {
 
     public int fd() {
         return chunk.get(ValueLayout.JAVA_INT, base + SlotDescriptor.FD_OFFSET);
+    }
+
+    /** The connection's row in its driver's timeout tables plus one; 0 when it has none. */
+    public int timeoutRow() {
+        return chunk.get(ValueLayout.JAVA_INT, base + SlotDescriptor.TIMEOUT_ROW_OFFSET);
+    }
+
+    public void timeoutRow(int rowPlusOne) {
+        chunk.set(ValueLayout.JAVA_INT, base + SlotDescriptor.TIMEOUT_ROW_OFFSET, rowPlusOne);
     }
 
     // ---- driver flags (SlotDescriptor.DRIVER_*) ---------------------------------------------

@@ -389,8 +389,8 @@ final class ShardDriver extends ScheduledTask<Void> {
         }
         long now = Time.nanoTime();
         for (int checked = 0; ; checked++) {
-            int index = timeouts.due(now);
-            if (index == DeadlineHeap.NONE) {
+            long token = timeouts.due(now);
+            if (token == 0) {
                 break;
             }
             if (checked == MAX_CHECKS_PER_STEP) {
@@ -398,14 +398,14 @@ final class ShardDriver extends ScheduledTask<Void> {
                 wakeSelf(); // the rest after the events and other tasks
                 return;
             }
-            if (!table.isCurrent(timeouts.tokenOf(index))) {
-                timeouts.drop(index); // closed without passing through close(): nothing to check
+            if (!table.isCurrent(token)) {
+                timeouts.drop(token); // closed without passing through close(): nothing to check
                 continue;
             }
-            table.bind(slot, index);
+            table.bind(slot, ConnectionTable.indexOfToken(token));
             if (slot.any(SlotDescriptor.DRIVER_LISTENER | SlotDescriptor.DRIVER_CLOSE_REQUESTED | SlotDescriptor.DRIVER_CLOSING
                     | SlotDescriptor.DRIVER_CONNECTING)) {
-                timeouts.drop(index);
+                timeouts.clear(slot);
                 continue;
             }
             connection.active = true;

@@ -7,12 +7,15 @@ import java.util.Arrays;
 import java.util.function.Function;
 
 /**
- * The read and idle timeouts of one driver's connections, by slot index: the two limits, the
- * times of the last read and the last write, and each connection's next check in one
- * {@link DeadlineHeap}. Made on the first timeout a connection of the driver sets, so a server
- * that uses none pays nothing; then 64 bytes of primitive arrays per slot index up to the
- * highest one that set a timeout (the 64-byte slot has no room for them), and no object per
- * connection: the driver keeps one runtime timer, armed for the earliest check.
+ * The read and idle timeouts of one driver's connections: per connection with a timeout, one
+ * row of primitive arrays (the two limits, the times of the last read and the last write, the
+ * connection's token) and its next check in one {@link DeadlineHeap}; the row's number sits in
+ * the slot ({@link SlotView#timeoutRow}). Made on the first timeout a connection of the driver
+ * sets, so a server that uses none pays nothing; then about 60 bytes per row, rows as many as
+ * this driver's connections with a timeout (freed rows are reused), and no object per
+ * connection: the driver keeps one runtime timer, armed for the earliest check. (Rows by slot
+ * index instead made every driver's arrays as long as the highest slot index of all the
+ * drivers: twice the memory with two workers, sixteen times with sixteen.)
  *
  * <p>Timeouts fire lazily, as Netty's idle handler does: a connection's check is due at its
  * nearer deadline as it stood when the check was scheduled; at the check, a connection that was
@@ -37,22 +40,27 @@ final class Timeouts {
     static final int READ = 1;
     static final int IDLE = 2;
 
-    private final ShardDriver driver;
-    private final DeadlineHeap checks = new DeadlineHeap(64);
-    // 0 in a limit: that timeout is off for this index.
-    private long[] readLimitNanos = new long[64];
-    private long[] idleLimitNanos = new long[64];
-    private long[] lastReadNanos = new long[64];
-    private long[] lastWriteNanos = new long[64];
-    /** The token of the connection whose check an index holds: a closed one's check is dropped. */
-    private long[] tokens = new long[64];
+    private static final int INITIAL_ROWS = 64;
+
+    /** Checks by row. */
+    private final DeadlineHeap checks = new DeadlineHeap(INITIAL_ROWS);
+    // 0 in a limit: that timeout is off for this row.
+    private long[] readLimitNanos = new long[INITIAL_ROWS];
+    private long[] idleLimitNanos = new long[INITIAL_ROWS];
+    private long[] lastReadNanos = new long[INITIAL_ROWS];
+    private long[] lastWriteNanos = new long[INITIAL_ROWS];
+    /** The token of the connection a row belongs to; 0 for a free row. A slot naming a row of another token has none. */
+    private long[] tokens = new long[INITIAL_ROWS];
+    /** Rows handed out so far (rows below it are in use or free); freed rows wait in freeRows. */
+    private int rowsUsed;
+    private int[] freeRows = new int[INITIAL_ROWS];
+    private int freeCount;
     /** The driver's timer, or null; and the time it was armed for. */
     private Task<Void> timer;
     private long timerAt;
     private final Function<Void, Void> onTimer;
 
     Timeouts(ShardDriver driver) {
-        this.driver = driver;
         this.onTimer = ignored -> {
             driver.timeoutsDue();
             return null;
@@ -74,83 +82,125 @@ final class Timeouts {
         }
     }
 
+    /** The bound connection's row, or -1 when it has none. */
+    private int rowOf(SlotView slot) {
+        int row = slot.timeoutRow() - 1;
+        return row >= 0 && row < rowsUsed && tokens[row] == slot.token() ? row : -1;
+    }
+
+    /** A row for the bound connection: a freed one, or a new one at the end. */
+    private int newRow(SlotView slot, long now) {
+        int row;
+        if (freeCount > 0) {
+            row = freeRows[--freeCount];
+        } else {
+            row = rowsUsed++;
+            if (row == tokens.length) {
+                int size = row * 2;
+                readLimitNanos = Arrays.copyOf(readLimitNanos, size);
+                idleLimitNanos = Arrays.copyOf(idleLimitNanos, size);
+                lastReadNanos = Arrays.copyOf(lastReadNanos, size);
+                lastWriteNanos = Arrays.copyOf(lastWriteNanos, size);
+                tokens = Arrays.copyOf(tokens, size);
+            }
+        }
+        tokens[row] = slot.token();
+        readLimitNanos[row] = 0;
+        idleLimitNanos[row] = 0;
+        lastReadNanos[row] = now;
+        lastWriteNanos[row] = now;
+        slot.timeoutRow(row + 1);
+        return row;
+    }
+
+    private void freeRow(SlotView slot, int row) {
+        checks.remove(row);
+        tokens[row] = 0;
+        readLimitNanos[row] = 0;
+        idleLimitNanos[row] = 0;
+        if (freeCount == freeRows.length) {
+            freeRows = Arrays.copyOf(freeRows, freeCount * 2);
+        }
+        freeRows[freeCount++] = row;
+        slot.timeoutRow(0);
+    }
+
     /** Sets (0 clears) one limit ({@link #READ} or {@link #IDLE}) of the bound connection, counting from now. */
     void set(SlotView slot, int kind, long limit) {
-        int index = slot.index();
-        if (index >= tokens.length) {
-            int size = Math.max(tokens.length * 2, index + 1);
-            readLimitNanos = Arrays.copyOf(readLimitNanos, size);
-            idleLimitNanos = Arrays.copyOf(idleLimitNanos, size);
-            lastReadNanos = Arrays.copyOf(lastReadNanos, size);
-            lastWriteNanos = Arrays.copyOf(lastWriteNanos, size);
-            tokens = Arrays.copyOf(tokens, size);
-        }
         long now = Time.nanoTime();
-        if (readLimitNanos[index] == 0 && idleLimitNanos[index] == 0) {
-            lastReadNanos[index] = now; // a fresh start: nothing counted for an earlier user of the index
-            lastWriteNanos[index] = now;
+        int row = rowOf(slot);
+        if (row < 0) {
+            if (limit == 0) {
+                return; // off, and nothing was on
+            }
+            row = newRow(slot, now);
         }
-        (kind == READ ? readLimitNanos : idleLimitNanos)[index] = limit;
+        (kind == READ ? readLimitNanos : idleLimitNanos)[row] = limit;
         if (kind == READ) {
-            lastReadNanos[index] = now;
+            lastReadNanos[row] = now;
         } else {
-            lastWriteNanos[index] = now;
+            lastWriteNanos[row] = now;
         }
-        long left = remaining(index, now);
+        long left = remaining(row, now);
         if (left == Long.MAX_VALUE) {
-            checks.remove(index); // both off
+            freeRow(slot, row); // both off
             return;
         }
         long at = now + left;
-        if (!checks.contains(index) || tokens[index] != slot.token() || at - checks.deadlineOf(index) < 0) {
-            tokens[index] = slot.token();
-            checks.set(index, at); // none scheduled for this connection, or it comes too late
+        if (!checks.contains(row) || at - checks.deadlineOf(row) < 0) {
+            checks.set(row, at); // none scheduled for this connection, or it comes too late
             arm();
         }
     }
 
     /** The bound connection read now. */
     void read(SlotView slot) {
-        int index = slot.index();
-        if (index < tokens.length && (readLimitNanos[index] | idleLimitNanos[index]) != 0) {
-            lastReadNanos[index] = Time.nanoTime();
+        int row = rowOf(slot);
+        if (row >= 0) {
+            lastReadNanos[row] = Time.nanoTime();
         }
     }
 
     /** The bound connection wrote now. */
     void wrote(SlotView slot) {
-        int index = slot.index();
-        if (index < tokens.length && idleLimitNanos[index] != 0) {
-            lastWriteNanos[index] = Time.nanoTime();
+        int row = rowOf(slot);
+        if (row >= 0 && idleLimitNanos[row] != 0) {
+            lastWriteNanos[row] = Time.nanoTime();
         }
     }
 
-    /** Nanoseconds to the nearer deadline of {@code index} (0 or less: passed), MAX_VALUE with none set. */
-    private long remaining(int index, long now) {
+    /** Nanoseconds to the nearer deadline of {@code row} (0 or less: passed), MAX_VALUE with none set. */
+    private long remaining(int row, long now) {
         long left = Long.MAX_VALUE;
-        if (readLimitNanos[index] != 0) {
-            left = lastReadNanos[index] + readLimitNanos[index] - now;
+        if (readLimitNanos[row] != 0) {
+            left = lastReadNanos[row] + readLimitNanos[row] - now;
         }
-        if (idleLimitNanos[index] != 0) {
-            left = Math.min(left, Math.max(lastReadNanos[index], lastWriteNanos[index]) + idleLimitNanos[index] - now);
+        if (idleLimitNanos[row] != 0) {
+            left = Math.min(left, Math.max(lastReadNanos[row], lastWriteNanos[row]) + idleLimitNanos[row] - now);
         }
         return left;
     }
 
-    /** The index of a check due at {@code now}, or {@link DeadlineHeap#NONE}; the caller binds it and calls {@link #check}. */
-    int due(long now) {
-        int index = checks.peek();
-        return index != DeadlineHeap.NONE && checks.deadlineOf(index) - now <= 0 ? index : DeadlineHeap.NONE;
+    /**
+     * The token of a connection whose check is due at {@code now}, or 0; the caller binds it
+     * (or, when it is stale, {@link #drop}s it) and calls {@link #check}.
+     */
+    long due(long now) {
+        int row = checks.peek();
+        return row != DeadlineHeap.NONE && checks.deadlineOf(row) - now <= 0 ? tokens[row] : 0;
     }
 
-    /** The token of the connection whose check index {@code index} holds. */
-    long tokenOf(int index) {
-        return tokens[index];
-    }
-
-    /** Drops the due check of an index whose connection has closed. */
-    void drop(int index) {
-        checks.remove(index);
+    /** Drops the due check of a connection that closed without {@link #clear} (its row is freed). */
+    void drop(long token) {
+        int row = checks.peek();
+        if (row != DeadlineHeap.NONE && tokens[row] == token) {
+            checks.remove(row);
+            tokens[row] = 0;
+            if (freeCount == freeRows.length) {
+                freeRows = Arrays.copyOf(freeRows, freeCount * 2);
+            }
+            freeRows[freeCount++] = row;
+        }
     }
 
     /**
@@ -158,39 +208,46 @@ final class Timeouts {
      * passed (the caller closes it); else {@link #NONE}, scheduled again for the rest.
      */
     int check(SlotView slot, long now) {
-        int index = slot.index();
-        checks.remove(index);
-        if (readLimitNanos[index] != 0 && lastReadNanos[index] + readLimitNanos[index] - now <= 0) {
+        int row = rowOf(slot);
+        if (row < 0) {
+            return NONE;
+        }
+        checks.remove(row);
+        if (readLimitNanos[row] != 0 && lastReadNanos[row] + readLimitNanos[row] - now <= 0) {
             return READ;
         }
-        if (idleLimitNanos[index] != 0
-                && Math.max(lastReadNanos[index], lastWriteNanos[index]) + idleLimitNanos[index] - now <= 0) {
+        if (idleLimitNanos[row] != 0
+                && Math.max(lastReadNanos[row], lastWriteNanos[row]) + idleLimitNanos[row] - now <= 0) {
             return IDLE;
         }
-        long left = remaining(index, now);
+        long left = remaining(row, now);
         if (left != Long.MAX_VALUE) {
-            checks.set(index, now + left);
+            checks.set(row, now + left);
         }
         return NONE;
     }
 
     long limitMillis(SlotView slot, int kind) {
-        return java.time.Duration.ofNanos((kind == READ ? readLimitNanos : idleLimitNanos)[slot.index()]).toMillis();
+        int row = rowOf(slot);
+        return row < 0 ? 0 : java.time.Duration.ofNanos((kind == READ ? readLimitNanos : idleLimitNanos)[row]).toMillis();
     }
 
-    /** The bound connection closes: its index may serve another. */
+    /** The bound connection closes: its row may serve another. */
     void clear(SlotView slot) {
-        int index = slot.index();
-        if (index < tokens.length) {
-            readLimitNanos[index] = 0;
-            idleLimitNanos[index] = 0;
-            checks.remove(index);
+        int row = rowOf(slot);
+        if (row >= 0) {
+            freeRow(slot, row);
         }
     }
 
     /** Checks scheduled (one per connection with a timeout): for tests. */
     int scheduled() {
         return checks.size();
+    }
+
+    /** Rows in use: connections of this driver with a timeout. */
+    int rows() {
+        return rowsUsed - freeCount;
     }
 
     /**
