@@ -11,10 +11,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * {@code ci/serve http}: {@link Serve}'s HTTP/1.1 keep-alive server on the handler API, with the
  * promises of the Task-API one ({@code http-task}, {@link Serve.HttpConnection}) and no Java
- * object per connection but its idle timer (a sleep in its worker's timer wheel, which a
- * Task-API connection has too) (#12: under bursts of idle connections, the Task API's coroutine, stream
- * and reader per connection outlived young collections, and copying them stalled the server's
- * core). One handler serves every connection; what a connection needs between reads lives in
+ * object per connection: its timeouts are a row of primitive arrays in its driver, which keeps
+ * one timer for all of them (#12: under bursts of idle connections, the Task API's coroutine,
+ * stream, reader and idle sleep per connection outlived young collections, and copying them
+ * stalled the server's core). One handler serves every connection; what a connection needs between reads lives in
  * the 16-byte user area of its slot:
  *
  * <pre>
@@ -54,7 +54,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Callbacks run on every worker at once (each for its own connections): the handler's own
  * fields are final, but for the queue figure kept for tests ({@link #mostQueuedBytes()}).
- * Nothing is allocated per read; per connection, only the idle timer (see {@code Timeouts}).
+ * Nothing is allocated per read, nor per connection once the driver's timeout rows have grown
+ * to the connection count (see {@code Timeouts}).
  */
 final class HttpHandler implements ConnectionHandler {
 
