@@ -254,18 +254,21 @@ class ServeTest {
     /**
      * The head's state survives reads split anywhere: two pipelined requests cut at every byte,
      * and each "\r\n\r\n" cut in every way at once (into two to four reads), each piece a
-     * read of its own.
+     * read of its own. The second request differs from the first (longer, other bytes), so that
+     * a partial head kept where it was not moved to (the buffer's front, for http-task) is not
+     * saved by the first request's copy of the same bytes being there.
      */
     @ParameterizedTest
     @ValueSource(strings = {"http", "http-task"})
     void httpKeepsItsParseStateAcrossReadsWhereverARequestIsSplit(String mode) throws Exception {
-        byte[] two = pipelined(2);
+        byte[] other = "POST /other HTTP/1.1\r\nHost: krill\r\nAccept: */*\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] two = Arrays.copyOf(REQUEST, REQUEST.length + other.length);
+        System.arraycopy(other, 0, two, REQUEST.length, other.length);
         List<int[]> cuts = new java.util.ArrayList<>();
         for (int cut = 1; cut < two.length; cut++) {
             cuts.add(new int[] {cut});
         }
-        for (int request = 1; request <= 2; request++) {
-            int headEnd = request * REQUEST.length - 4; // where this request's "\r\n\r\n" begins
+        for (int headEnd : new int[] {REQUEST.length - 4, two.length - 4}) { // where each "\r\n\r\n" begins
             for (int mask = 1; mask < 8; mask++) { // the three cuts inside it, each there or not
                 int[] cut = new int[Integer.bitCount(mask)];
                 for (int bit = 0, k = 0; bit < 3; bit++) {
