@@ -37,6 +37,10 @@ class ServeTest {
      */
     private static final int PIECE_PAUSE_MILLIS = 10;
 
+    /** Timeouts no test waits for: what a test sees comes from the server's own doing (a client's reads time out after 10 s). */
+    private static final Serve.Limits NO_TIMEOUT_IN_A_TEST = new Serve.Limits(java.time.Duration.ofSeconds(60),
+            java.time.Duration.ofSeconds(60));
+
     private static byte[] readExactly(InputStream in, int length) throws IOException {
         byte[] bytes = in.readNBytes(length);
         assertEquals(length, bytes.length, "the server closed early");
@@ -299,14 +303,18 @@ class ServeTest {
         }
     }
 
-    /** The limit is inclusive: a head of MAX_HEAD_BYTES is answered, one byte more gets 431, whole or in two reads. */
+    /**
+     * The limit is inclusive: a head of MAX_HEAD_BYTES is answered, one byte more gets 431, whole
+     * or in two reads. The timeouts are far longer than the client waits, so the end of stream
+     * after the 431 is the server's FIN, not a timeout's close.
+     */
     @ParameterizedTest
     @ValueSource(strings = {"http", "http-task"})
     void httpAnswersAHeadOfExactlyTheLimitAndRefusesOneByteMore(String mode) throws Exception {
         byte[] atLimit = headOf(Serve.MAX_HEAD_BYTES);
         byte[] overLimit = headOf(Serve.MAX_HEAD_BYTES + 1);
         assertEquals(Serve.MAX_HEAD_BYTES, atLimit.length);
-        try (Serve server = Serve.start(mode, 0, 1)) {
+        try (Serve server = Serve.start(mode, 0, 1, NO_TIMEOUT_IN_A_TEST)) {
             for (boolean split : new boolean[] {false, true}) {
                 try (Socket socket = connect(server)) {
                     OutputStream out = socket.getOutputStream();
@@ -333,6 +341,40 @@ class ServeTest {
                     InputStream in = socket.getInputStream();
                     assertArrayEquals(Serve.HEAD_TOO_LARGE, readExactly(in, Serve.HEAD_TOO_LARGE.length),
                             "one byte over the limit, split " + split);
+                    assertEquals(-1, in.read(), "closed after the 431");
+                }
+            }
+        }
+    }
+
+    /**
+     * A partial head is refused once it is over the limit, not when it reaches it: MAX_HEAD_BYTES
+     * with no end yet (ending in a plain byte, or in "\r\n\r", a head end three quarters
+     * there) waits for more and, with nothing more, is closed at the head timeout, unanswered;
+     * one byte more gets the 431 at once.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"http", "http-task"})
+    void httpRefusesAPartialHeadOnceItIsOverTheLimitNotWhenItReachesIt(String mode) throws Exception {
+        Serve.Limits limits = new Serve.Limits(java.time.Duration.ofSeconds(60), java.time.Duration.ofMillis(500));
+        try (Serve server = Serve.start(mode, 0, 1, limits)) {
+            for (String tail : new String[] {"f", "\r\n\r"}) {
+                String what = " head bytes ending in " + tail.replace("\r", "\\r").replace("\n", "\\n");
+                String start = "GET / HTTP/1.1\r\nX-Filler: ";
+                byte[] atLimit = (start + "f".repeat(Serve.MAX_HEAD_BYTES - start.length() - tail.length()) + tail)
+                        .getBytes(StandardCharsets.US_ASCII);
+                assertEquals(Serve.MAX_HEAD_BYTES, atLimit.length);
+                try (Socket socket = connect(server)) {
+                    socket.getOutputStream().write(atLimit);
+                    assertClosedUnanswered(socket.getInputStream(), Serve.MAX_HEAD_BYTES + what + ", then nothing");
+                }
+                byte[] overLimit = (start + "f".repeat(Serve.MAX_HEAD_BYTES + 1 - start.length() - tail.length()) + tail)
+                        .getBytes(StandardCharsets.US_ASCII);
+                try (Socket socket = connect(server)) {
+                    socket.getOutputStream().write(overLimit);
+                    InputStream in = socket.getInputStream();
+                    assertArrayEquals(Serve.HEAD_TOO_LARGE, readExactly(in, Serve.HEAD_TOO_LARGE.length),
+                            (Serve.MAX_HEAD_BYTES + 1) + what);
                     assertEquals(-1, in.read(), "closed after the 431");
                 }
             }
