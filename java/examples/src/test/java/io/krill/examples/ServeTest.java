@@ -382,6 +382,52 @@ class ServeTest {
     }
 
     /**
+     * After its 431 and FIN a connection is closed for good: at once when the client sends
+     * anything more, after a head timeout when it neither sends nor closes its side. The client
+     * sees the close as the reset its next byte meets (a server still reading would take the
+     * byte instead), and so the write after that fails with a broken pipe; its reads see only
+     * the FIN.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"http", "http-task"})
+    void httpClosesARefusedConnectionWhenItTalksOnOrAfterAHeadTimeoutOfSilence(String mode) throws Exception {
+        byte[] overLimit = headOf(Serve.MAX_HEAD_BYTES + 1);
+        try (Serve server = Serve.start(mode, 0, 1, NO_TIMEOUT_IN_A_TEST); Socket socket = connect(server)) {
+            refused(socket, overLimit);
+            OutputStream out = socket.getOutputStream();
+            boolean broken = false;
+            for (int i = 0; i < 250 && !broken; i++) { // the first byte is read and closes it; a later one meets the reset
+                try {
+                    out.write('x');
+                    Thread.sleep(20);
+                } catch (java.net.SocketException brokenPipe) {
+                    broken = true;
+                }
+            }
+            assertTrue(broken, "a refused client that talks on was not closed in 5 s (its head timeout is 60 s)");
+        }
+        java.time.Duration head = java.time.Duration.ofMillis(200);
+        try (Serve server = Serve.start(mode, 0, 1, new Serve.Limits(java.time.Duration.ofSeconds(60), head));
+                Socket socket = connect(server)) {
+            refused(socket, overLimit);
+            Thread.sleep(15 * head.toMillis()); // silent: the server closes it a head timeout after the 431
+            OutputStream out = socket.getOutputStream();
+            out.write('x'); // the reset comes back at once on loopback
+            Thread.sleep(500);
+            assertThrows(java.net.SocketException.class, () -> out.write('y'),
+                    "a refused client that stays silent was not closed after its head timeout");
+        }
+    }
+
+    /** Sends {@code head}, over the limit, and reads the 431 and the end of stream after it. */
+    private static void refused(Socket socket, byte[] head) throws IOException {
+        socket.getOutputStream().write(head);
+        InputStream in = socket.getInputStream();
+        assertArrayEquals(Serve.HEAD_TOO_LARGE, readExactly(in, Serve.HEAD_TOO_LARGE.length));
+        assertEquals(-1, in.read(), "FIN after the 431");
+    }
+
+    /**
      * More heads in one read than one write answers: all answered, in order, none more, and in
      * a few writes (one per RESPONSES_PER_WRITE answers), not one write per answer.
      */
