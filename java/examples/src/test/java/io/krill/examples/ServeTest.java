@@ -567,6 +567,68 @@ class ServeTest {
         }
     }
 
+    /**
+     * The head timeout runs only while a head is unfinished: a partial head sent in one piece
+     * and never finished is closed at the head timeout (the idle timeout is a minute), and a
+     * connection whose split head was finished and answered then sits silent for many head
+     * timeouts and is still answered.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"http", "http-task"})
+    void httpTimesAHeadOnlyWhileItIsUnfinished(String mode) throws Exception {
+        java.time.Duration head = java.time.Duration.ofMillis(300);
+        try (Serve server = Serve.start(mode, 0, 1, new Serve.Limits(java.time.Duration.ofSeconds(60), head))) {
+            try (Socket socket = connect(server)) {
+                socket.getOutputStream().write(REQUEST, 0, REQUEST.length - 3);
+                assertClosedUnanswered(socket.getInputStream(), "a head sent in one piece, never finished");
+            }
+            try (Socket socket = connect(server)) {
+                OutputStream out = socket.getOutputStream();
+                out.write(REQUEST, 0, 10);
+                out.flush();
+                Thread.sleep(PIECE_PAUSE_MILLIS);
+                out.write(REQUEST, 10, REQUEST.length - 10);
+                assertArrayEquals(Serve.RESPONSE, readExactly(socket.getInputStream(), Serve.RESPONSE.length), "a split head");
+                Thread.sleep(5 * head.toMillis()); // no head unfinished: only the idle timeout counts
+                assertAnswered(socket, 0, "silent for five head timeouts after a split head");
+            }
+        }
+    }
+
+    /**
+     * A head dripped faster than the head timer's resolution (a 64th of the timeout for the
+     * handler server, whose read timer each read re-arms) is closed at the first read after its
+     * deadline, unanswered: the timer alone would never fire, and the head, ended after about
+     * 3 s, would be answered.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"http", "http-task"})
+    void httpClosesAHeadDrippedFasterThanTheTimerAtTheFirstReadPastItsDeadline(String mode) throws Exception {
+        Serve.Limits limits = new Serve.Limits(java.time.Duration.ofSeconds(60), java.time.Duration.ofMillis(1_600));
+        byte[] head = headOf(3_000);
+        try (Serve server = Serve.start(mode, 0, 1, limits); Socket socket = connect(server)) {
+            OutputStream out = socket.getOutputStream();
+            Thread dripper = Thread.ofPlatform().start(() -> {
+                try {
+                    for (byte b : head) {
+                        out.write(b);
+                        Thread.sleep(1); // a read every millisecond or so: far inside the 25 ms timer step
+                    }
+                } catch (IOException closed) {
+                    // the server closed the connection under the drip: what the test waits for
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // the test ended: stop dripping
+                }
+            });
+            try {
+                assertClosedUnanswered(socket.getInputStream(), "a head dripped past its 1.6 s, a byte a millisecond");
+            } finally {
+                dripper.interrupt();
+                dripper.join();
+            }
+        }
+    }
+
     @Test
     void echoTaskEchoesEveryByte() throws Exception {
         echoesEveryByte("echo-task");
