@@ -596,6 +596,35 @@ class ServeTest {
     }
 
     /**
+     * Each head is timed from its own first byte: a head that begins in the read that finishes
+     * the one before it has a whole head timeout from that read, not what was left of the
+     * earlier head's (here 2 s: the second head begins at 1.2 s, is finished at 2.2 s, and is
+     * answered; timed from the first head's start it would be closed at 2 s).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"http", "http-task"})
+    void httpTimesEachHeadFromItsOwnFirstByte(String mode) throws Exception {
+        java.time.Duration head = java.time.Duration.ofSeconds(2);
+        int cut = 10;
+        try (Serve server = Serve.start(mode, 0, 1, new Serve.Limits(java.time.Duration.ofSeconds(60), head));
+                Socket socket = connect(server)) {
+            OutputStream out = socket.getOutputStream();
+            byte[] restAndNext = new byte[REQUEST.length];
+            System.arraycopy(REQUEST, cut, restAndNext, 0, REQUEST.length - cut);
+            System.arraycopy(REQUEST, 0, restAndNext, REQUEST.length - cut, cut);
+            out.write(REQUEST, 0, cut); // the first head begins
+            Thread.sleep(head.toMillis() * 6 / 10);
+            out.write(restAndNext); // finishes it, and the second begins
+            assertArrayEquals(Serve.RESPONSE, readExactly(socket.getInputStream(), Serve.RESPONSE.length), "the first head");
+            Thread.sleep(head.toMillis() / 2);
+            out.write(REQUEST, cut, REQUEST.length - cut); // the second is finished, well within its own head timeout
+            assertArrayEquals(Serve.RESPONSE, readExactly(socket.getInputStream(), Serve.RESPONSE.length),
+                    "the second head, begun in the read that finished the first");
+            assertAnswered(socket, 0, "after both");
+        }
+    }
+
+    /**
      * A head dripped faster than the head timer's resolution (a 64th of the timeout for the
      * handler server, whose read timer each read re-arms) is closed at the first read after its
      * deadline, unanswered: the timer alone would never fire, and the head, ended after about
