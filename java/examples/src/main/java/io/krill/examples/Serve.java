@@ -358,7 +358,7 @@ public final class Serve implements AutoCloseable {
                         }
                         Throwable failure = writing.failureNow();
                         writing = null;
-                        watchdog.active(held != null);
+                        watchdog.active(held != null, false);
                         if (failure != null || closing) {
                             end(step, failure);
                             return;
@@ -410,7 +410,8 @@ public final class Serve implements AutoCloseable {
                 return n == 0; // 0: woken with nothing there yet, the partial request kept
             }
             stepBytes += n;
-            owed += heads.append(held, n);
+            int completed = heads.append(held, n);
+            owed += completed;
             if (heads.tooLarge()) {
                 release();
                 owed = 0; // the answers before it are not owed to a client that broke the protocol
@@ -419,7 +420,7 @@ public final class Serve implements AutoCloseable {
             } else if (!heads.partial()) {
                 release(); // nothing partial: the buffer goes back to the pool
             }
-            watchdog.active(held != null);
+            watchdog.active(held != null, completed > 0);
             return true;
         }
 
@@ -480,8 +481,12 @@ public final class Serve implements AutoCloseable {
             runtime.spawn(this);
         }
 
-        /** Bytes moved; {@code partialHead}: a request head is incomplete (its clock keeps running). */
-        void active(boolean partialHead) {
+        /**
+         * Bytes moved; {@code partialHead}: a request head is incomplete (its clock keeps running,
+         * unless {@code headsEnded}: the bytes that ended the heads before it began it, so its
+         * clock starts now).
+         */
+        void active(boolean partialHead, boolean headsEnded) {
             long now = System.nanoTime();
             LAST_ACTIVE.setOpaque(this, now);
             long since = (long) HEAD_SINCE.getOpaque(this);
@@ -489,7 +494,7 @@ public final class Serve implements AutoCloseable {
                 if (since != 0) {
                     HEAD_SINCE.setOpaque(this, 0L);
                 }
-            } else if (since == 0) {
+            } else if (since == 0 || headsEnded) {
                 HEAD_SINCE.setOpaque(this, now);
             }
         }

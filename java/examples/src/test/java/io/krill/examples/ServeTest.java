@@ -37,6 +37,10 @@ class ServeTest {
      */
     private static final int PIECE_PAUSE_MILLIS = 10;
 
+    /** Timeouts no test waits for: what a test sees comes from the server's own doing (a client's reads time out after 10 s). */
+    private static final Serve.Limits NO_TIMEOUT_IN_A_TEST = new Serve.Limits(java.time.Duration.ofSeconds(60),
+            java.time.Duration.ofSeconds(60));
+
     private static byte[] readExactly(InputStream in, int length) throws IOException {
         byte[] bytes = in.readNBytes(length);
         assertEquals(length, bytes.length, "the server closed early");
@@ -254,18 +258,21 @@ class ServeTest {
     /**
      * The head's state survives reads split anywhere: two pipelined requests cut at every byte,
      * and each "\r\n\r\n" cut in every way at once (into two to four reads), each piece a
-     * read of its own.
+     * read of its own. The second request differs from the first (longer, other bytes), so that
+     * a partial head kept where it was not moved to (the buffer's front, for http-task) is not
+     * saved by the first request's copy of the same bytes being there.
      */
     @ParameterizedTest
     @ValueSource(strings = {"http", "http-task"})
     void httpKeepsItsParseStateAcrossReadsWhereverARequestIsSplit(String mode) throws Exception {
-        byte[] two = pipelined(2);
+        byte[] other = "POST /other HTTP/1.1\r\nHost: krill\r\nAccept: */*\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] two = Arrays.copyOf(REQUEST, REQUEST.length + other.length);
+        System.arraycopy(other, 0, two, REQUEST.length, other.length);
         List<int[]> cuts = new java.util.ArrayList<>();
         for (int cut = 1; cut < two.length; cut++) {
             cuts.add(new int[] {cut});
         }
-        for (int request = 1; request <= 2; request++) {
-            int headEnd = request * REQUEST.length - 4; // where this request's "\r\n\r\n" begins
+        for (int headEnd : new int[] {REQUEST.length - 4, two.length - 4}) { // where each "\r\n\r\n" begins
             for (int mask = 1; mask < 8; mask++) { // the three cuts inside it, each there or not
                 int[] cut = new int[Integer.bitCount(mask)];
                 for (int bit = 0, k = 0; bit < 3; bit++) {
@@ -296,14 +303,18 @@ class ServeTest {
         }
     }
 
-    /** The limit is inclusive: a head of MAX_HEAD_BYTES is answered, one byte more gets 431, whole or in two reads. */
+    /**
+     * The limit is inclusive: a head of MAX_HEAD_BYTES is answered, one byte more gets 431, whole
+     * or in two reads. The timeouts are far longer than the client waits, so the end of stream
+     * after the 431 is the server's FIN, not a timeout's close.
+     */
     @ParameterizedTest
     @ValueSource(strings = {"http", "http-task"})
     void httpAnswersAHeadOfExactlyTheLimitAndRefusesOneByteMore(String mode) throws Exception {
         byte[] atLimit = headOf(Serve.MAX_HEAD_BYTES);
         byte[] overLimit = headOf(Serve.MAX_HEAD_BYTES + 1);
         assertEquals(Serve.MAX_HEAD_BYTES, atLimit.length);
-        try (Serve server = Serve.start(mode, 0, 1)) {
+        try (Serve server = Serve.start(mode, 0, 1, NO_TIMEOUT_IN_A_TEST)) {
             for (boolean split : new boolean[] {false, true}) {
                 try (Socket socket = connect(server)) {
                     OutputStream out = socket.getOutputStream();
@@ -334,6 +345,86 @@ class ServeTest {
                 }
             }
         }
+    }
+
+    /**
+     * A partial head is refused once it is over the limit, not when it reaches it: MAX_HEAD_BYTES
+     * with no end yet (ending in a plain byte, or in "\r\n\r", a head end three quarters
+     * there) waits for more and, with nothing more, is closed at the head timeout, unanswered;
+     * one byte more gets the 431 at once.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"http", "http-task"})
+    void httpRefusesAPartialHeadOnceItIsOverTheLimitNotWhenItReachesIt(String mode) throws Exception {
+        Serve.Limits limits = new Serve.Limits(java.time.Duration.ofSeconds(60), java.time.Duration.ofMillis(500));
+        try (Serve server = Serve.start(mode, 0, 1, limits)) {
+            for (String tail : new String[] {"f", "\r\n\r"}) {
+                String what = " head bytes ending in " + tail.replace("\r", "\\r").replace("\n", "\\n");
+                String start = "GET / HTTP/1.1\r\nX-Filler: ";
+                byte[] atLimit = (start + "f".repeat(Serve.MAX_HEAD_BYTES - start.length() - tail.length()) + tail)
+                        .getBytes(StandardCharsets.US_ASCII);
+                assertEquals(Serve.MAX_HEAD_BYTES, atLimit.length);
+                try (Socket socket = connect(server)) {
+                    socket.getOutputStream().write(atLimit);
+                    assertClosedUnanswered(socket.getInputStream(), Serve.MAX_HEAD_BYTES + what + ", then nothing");
+                }
+                byte[] overLimit = (start + "f".repeat(Serve.MAX_HEAD_BYTES + 1 - start.length() - tail.length()) + tail)
+                        .getBytes(StandardCharsets.US_ASCII);
+                try (Socket socket = connect(server)) {
+                    socket.getOutputStream().write(overLimit);
+                    InputStream in = socket.getInputStream();
+                    assertArrayEquals(Serve.HEAD_TOO_LARGE, readExactly(in, Serve.HEAD_TOO_LARGE.length),
+                            (Serve.MAX_HEAD_BYTES + 1) + what);
+                    assertEquals(-1, in.read(), "closed after the 431");
+                }
+            }
+        }
+    }
+
+    /**
+     * After its 431 and FIN a connection is closed for good: at once when the client sends
+     * anything more, after a head timeout when it neither sends nor closes its side. The client
+     * sees the close as the reset its next byte meets (a server still reading would take the
+     * byte instead), and so the write after that fails with a broken pipe; its reads see only
+     * the FIN.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"http", "http-task"})
+    void httpClosesARefusedConnectionWhenItTalksOnOrAfterAHeadTimeoutOfSilence(String mode) throws Exception {
+        byte[] overLimit = headOf(Serve.MAX_HEAD_BYTES + 1);
+        try (Serve server = Serve.start(mode, 0, 1, NO_TIMEOUT_IN_A_TEST); Socket socket = connect(server)) {
+            refused(socket, overLimit);
+            OutputStream out = socket.getOutputStream();
+            boolean broken = false;
+            for (int i = 0; i < 250 && !broken; i++) { // the first byte is read and closes it; a later one meets the reset
+                try {
+                    out.write('x');
+                    Thread.sleep(20);
+                } catch (java.net.SocketException brokenPipe) {
+                    broken = true;
+                }
+            }
+            assertTrue(broken, "a refused client that talks on was not closed in 5 s (its head timeout is 60 s)");
+        }
+        java.time.Duration head = java.time.Duration.ofMillis(200);
+        try (Serve server = Serve.start(mode, 0, 1, new Serve.Limits(java.time.Duration.ofSeconds(60), head));
+                Socket socket = connect(server)) {
+            refused(socket, overLimit);
+            Thread.sleep(15 * head.toMillis()); // silent: the server closes it a head timeout after the 431
+            OutputStream out = socket.getOutputStream();
+            out.write('x'); // the reset comes back at once on loopback
+            Thread.sleep(500);
+            assertThrows(java.net.SocketException.class, () -> out.write('y'),
+                    "a refused client that stays silent was not closed after its head timeout");
+        }
+    }
+
+    /** Sends {@code head}, over the limit, and reads the 431 and the end of stream after it. */
+    private static void refused(Socket socket, byte[] head) throws IOException {
+        socket.getOutputStream().write(head);
+        InputStream in = socket.getInputStream();
+        assertArrayEquals(Serve.HEAD_TOO_LARGE, readExactly(in, Serve.HEAD_TOO_LARGE.length));
+        assertEquals(-1, in.read(), "FIN after the 431");
     }
 
     /**
@@ -473,6 +564,97 @@ class ServeTest {
             assertTrue(millis >= head.toMillis() - 50, "closed after " + millis + " ms, before the head timeout");
             // Counted from the last byte it would be 1.9 s; the idle timeout, 30 s.
             assertTrue(millis < head.toMillis() + 600, "closed after " + millis + " ms: not counted from the first byte");
+        }
+    }
+
+    /**
+     * The head timeout runs only while a head is unfinished: a partial head sent in one piece
+     * and never finished is closed at the head timeout (the idle timeout is a minute), and a
+     * connection whose split head was finished and answered then sits silent for many head
+     * timeouts and is still answered.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"http", "http-task"})
+    void httpTimesAHeadOnlyWhileItIsUnfinished(String mode) throws Exception {
+        java.time.Duration head = java.time.Duration.ofMillis(300);
+        try (Serve server = Serve.start(mode, 0, 1, new Serve.Limits(java.time.Duration.ofSeconds(60), head))) {
+            try (Socket socket = connect(server)) {
+                socket.getOutputStream().write(REQUEST, 0, REQUEST.length - 3);
+                assertClosedUnanswered(socket.getInputStream(), "a head sent in one piece, never finished");
+            }
+            try (Socket socket = connect(server)) {
+                OutputStream out = socket.getOutputStream();
+                out.write(REQUEST, 0, 10);
+                out.flush();
+                Thread.sleep(PIECE_PAUSE_MILLIS);
+                out.write(REQUEST, 10, REQUEST.length - 10);
+                assertArrayEquals(Serve.RESPONSE, readExactly(socket.getInputStream(), Serve.RESPONSE.length), "a split head");
+                Thread.sleep(5 * head.toMillis()); // no head unfinished: only the idle timeout counts
+                assertAnswered(socket, 0, "silent for five head timeouts after a split head");
+            }
+        }
+    }
+
+    /**
+     * Each head is timed from its own first byte: a head that begins in the read that finishes
+     * the one before it has a whole head timeout from that read, not what was left of the
+     * earlier head's (here 2 s: the second head begins at 1.2 s, is finished at 2.2 s, and is
+     * answered; timed from the first head's start it would be closed at 2 s).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"http", "http-task"})
+    void httpTimesEachHeadFromItsOwnFirstByte(String mode) throws Exception {
+        java.time.Duration head = java.time.Duration.ofSeconds(2);
+        int cut = 10;
+        try (Serve server = Serve.start(mode, 0, 1, new Serve.Limits(java.time.Duration.ofSeconds(60), head));
+                Socket socket = connect(server)) {
+            OutputStream out = socket.getOutputStream();
+            byte[] restAndNext = new byte[REQUEST.length];
+            System.arraycopy(REQUEST, cut, restAndNext, 0, REQUEST.length - cut);
+            System.arraycopy(REQUEST, 0, restAndNext, REQUEST.length - cut, cut);
+            out.write(REQUEST, 0, cut); // the first head begins
+            Thread.sleep(head.toMillis() * 6 / 10);
+            out.write(restAndNext); // finishes it, and the second begins
+            assertArrayEquals(Serve.RESPONSE, readExactly(socket.getInputStream(), Serve.RESPONSE.length), "the first head");
+            Thread.sleep(head.toMillis() / 2);
+            out.write(REQUEST, cut, REQUEST.length - cut); // the second is finished, well within its own head timeout
+            assertArrayEquals(Serve.RESPONSE, readExactly(socket.getInputStream(), Serve.RESPONSE.length),
+                    "the second head, begun in the read that finished the first");
+            assertAnswered(socket, 0, "after both");
+        }
+    }
+
+    /**
+     * A head dripped faster than the head timer's resolution (a 64th of the timeout for the
+     * handler server, whose read timer each read re-arms) is closed at the first read after its
+     * deadline, unanswered: the timer alone would never fire, and the head, ended after about
+     * 3 s, would be answered.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"http", "http-task"})
+    void httpClosesAHeadDrippedFasterThanTheTimerAtTheFirstReadPastItsDeadline(String mode) throws Exception {
+        Serve.Limits limits = new Serve.Limits(java.time.Duration.ofSeconds(60), java.time.Duration.ofMillis(1_600));
+        byte[] head = headOf(3_000);
+        try (Serve server = Serve.start(mode, 0, 1, limits); Socket socket = connect(server)) {
+            OutputStream out = socket.getOutputStream();
+            Thread dripper = Thread.ofPlatform().start(() -> {
+                try {
+                    for (byte b : head) {
+                        out.write(b);
+                        Thread.sleep(1); // a read every millisecond or so: far inside the 25 ms timer step
+                    }
+                } catch (IOException closed) {
+                    // the server closed the connection under the drip: what the test waits for
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // the test ended: stop dripping
+                }
+            });
+            try {
+                assertClosedUnanswered(socket.getInputStream(), "a head dripped past its 1.6 s, a byte a millisecond");
+            } finally {
+                dripper.interrupt();
+                dripper.join();
+            }
         }
     }
 
