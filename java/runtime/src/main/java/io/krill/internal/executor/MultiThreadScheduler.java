@@ -159,7 +159,10 @@ public final class MultiThreadScheduler implements TaskScheduler {
                 liveOffWorker.decrement();
             }
         }
-        if (task.wasWaiting()) {
+        if (task.isSharedWaiter()) {
+            // Only a task that was shared: the others were in a worker's RecentWaiters at most,
+            // which forgets finished tasks by itself. A remove for every task that ever waited
+            // cost an identity hash and a hash-map lookup per finish (10 % of ping-pong).
             waiting.remove(task);
         }
         if (failureOrNull != null && !(failureOrNull instanceof CancellationException) && task.reportsUncaught()) {
@@ -199,6 +202,7 @@ public final class MultiThreadScheduler implements TaskScheduler {
 
     /** Registers a waiting task in the shared set, where its finish finds it. */
     void share(ScheduledTask<?> task) {
+        task.markSharedWaiter(); // before the add: a finish that misses the flag is seen by the recheck below
         waiting.add(task);
         if (task.isDone() || task.isRetired()) {
             waiting.remove(task); // it finished (or retired) before it was added: taskFinished missed it

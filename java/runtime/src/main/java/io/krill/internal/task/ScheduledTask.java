@@ -268,6 +268,24 @@ public abstract non-sealed class ScheduledTask<T> extends AbstractTask<T> implem
         return false;
     }
 
+    /**
+     * Set by the scheduler just before it adds this task to its shared set of waiting tasks;
+     * a finish looks in that set only then. Volatile, and read after the completing CAS, so
+     * that a finish and a share racing each other cannot both miss (the share rechecks isDone
+     * after adding).
+     */
+    private volatile boolean sharedWaiter;
+
+    /** The scheduler is about to record this task in its shared set of waiting tasks. */
+    public final void markSharedWaiter() {
+        sharedWaiter = true;
+    }
+
+    /** True once {@link #markSharedWaiter} ran: the task may sit in the scheduler's shared set. */
+    public final boolean isSharedWaiter() {
+        return sharedWaiter;
+    }
+
     /** True while the WAITING bit is set: reported to the scheduler as waiting. */
     public final boolean wasWaiting() {
         return (state & WAITING) != 0;
