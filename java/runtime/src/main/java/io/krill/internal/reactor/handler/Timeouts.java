@@ -3,6 +3,7 @@ package io.krill.internal.reactor.handler;
 import io.krill.Task;
 import io.krill.internal.reactor.SlotView;
 import io.krill.time.Time;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.function.Function;
 
@@ -68,7 +69,7 @@ final class Timeouts {
     }
 
     /** The limit of {@code timeout} (0: off), or an exception naming the bad value. */
-    static long limitOf(java.time.Duration timeout, String what) {
+    static long limitOf(Duration timeout, String what) {
         if (timeout == null || timeout.isZero()) {
             return 0;
         }
@@ -113,7 +114,8 @@ final class Timeouts {
         return row;
     }
 
-    private void freeRow(SlotView slot, int row) {
+    /** Frees {@code row}: its check goes, and a later connection may take it. */
+    private void freeRow(int row) {
         checks.remove(row);
         tokens[row] = 0;
         readLimitNanos[row] = 0;
@@ -122,7 +124,6 @@ final class Timeouts {
             freeRows = Arrays.copyOf(freeRows, freeCount * 2);
         }
         freeRows[freeCount++] = row;
-        slot.timeoutRow(0);
     }
 
     /** Sets (0 clears) one limit ({@link #READ} or {@link #IDLE}) of the bound connection, counting from now. */
@@ -143,7 +144,8 @@ final class Timeouts {
         }
         long left = remaining(row, now);
         if (left == Long.MAX_VALUE) {
-            freeRow(slot, row); // both off
+            freeRow(row); // both off
+            slot.timeoutRow(0);
             return;
         }
         long at = now + left;
@@ -194,12 +196,7 @@ final class Timeouts {
     void drop(long token) {
         int row = checks.peek();
         if (row != DeadlineHeap.NONE && tokens[row] == token) {
-            checks.remove(row);
-            tokens[row] = 0;
-            if (freeCount == freeRows.length) {
-                freeRows = Arrays.copyOf(freeRows, freeCount * 2);
-            }
-            freeRows[freeCount++] = row;
+            freeRow(row); // the slot's next registration zeroes its row number
         }
     }
 
@@ -229,25 +226,16 @@ final class Timeouts {
 
     long limitMillis(SlotView slot, int kind) {
         int row = rowOf(slot);
-        return row < 0 ? 0 : java.time.Duration.ofNanos((kind == READ ? readLimitNanos : idleLimitNanos)[row]).toMillis();
+        return row < 0 ? 0 : Duration.ofNanos((kind == READ ? readLimitNanos : idleLimitNanos)[row]).toMillis();
     }
 
     /** The bound connection closes: its row may serve another. */
     void clear(SlotView slot) {
         int row = rowOf(slot);
         if (row >= 0) {
-            freeRow(slot, row);
+            freeRow(row);
+            slot.timeoutRow(0);
         }
-    }
-
-    /** Checks scheduled (one per connection with a timeout): for tests. */
-    int scheduled() {
-        return checks.size();
-    }
-
-    /** Rows in use: connections of this driver with a timeout. */
-    int rows() {
-        return rowsUsed - freeCount;
     }
 
     /**
