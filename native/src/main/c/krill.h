@@ -24,7 +24,7 @@
 
 /* Bump on any change to a record, a constant below, or a native method's signature.
  * Keep in sync with AbiLayout.java:ABI_VERSION. */
-#define KRILL_ABI_VERSION 4
+#define KRILL_ABI_VERSION 5
 
 /* ---- event record: what a poll writes, one per ready descriptor -------------------------
  * Keep in sync with EventRecordDescriptor.java.
@@ -134,6 +134,29 @@ struct krill_sockaddr {
 #define KRILL_AF_INET4 4u
 #define KRILL_AF_INET6 6u
 
+/* ---- I/O operation: one read or write of a batch (krill_socket_read_batch / _write_batch) --
+ * Keep in sync with IoOpDescriptor.java.
+ *
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |               buffer address (64-bit)                         |  0
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |               file descriptor (i32), or -1: skip this one     |  8
+ *  +---------------------------------------------------------------+
+ *  |               in: bytes to move; out: bytes moved, or -errno  | 12
+ *  +---------------------------------------------------------------+
+ *
+ * A batch makes one system call per operation (no retry on a short count, as one read() or
+ * send() would not), in order, and writes each result over that operation's length.
+ */
+struct krill_io_op {
+    uint64_t address;
+    int32_t fd;
+    int32_t length;
+};
+
 /* Socket types for krill_socket_open. Keep in sync with SocketNative.java. */
 #define KRILL_SOCK_STREAM 1
 #define KRILL_SOCK_DGRAM  2
@@ -205,6 +228,8 @@ int krill_socket_finish_connect(int fd);
 ssize_t krill_socket_read(int fd, void *buf, size_t len);
 ssize_t krill_socket_write(int fd, const void *buf, size_t len);
 ssize_t krill_socket_writev(int fd, const struct iovec *iov, int iovcnt);
+int krill_socket_read_batch(struct krill_io_op *ops, int count);
+int krill_socket_write_batch(struct krill_io_op *ops, int count);
 int krill_socket_close(int fd);
 int krill_socket_shutdown(int fd, int how);
 int krill_socket_set_option(int fd, int option, int value);

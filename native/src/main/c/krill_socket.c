@@ -195,6 +195,38 @@ ssize_t krill_socket_writev(int fd, const struct iovec *iov, int iovcnt) {
     return n >= 0 ? n : -errno;
 }
 
+/* One crossing for many operations: the reads (or sends) a reactor step would otherwise make
+ * one JNI call each for. Each result overwrites its operation's length; an fd of -1 is
+ * skipped and left as it is. Returns count, or -EINVAL for a negative count. */
+int krill_socket_read_batch(struct krill_io_op *ops, int count) {
+    if (count < 0) return -EINVAL;
+    for (int i = 0; i < count; i++) {
+        if (ops[i].fd < 0) continue;
+        if (ops[i].length < 0) {
+            ops[i].length = -EINVAL;
+            continue;
+        }
+        ops[i].length = (int32_t)krill_socket_read(ops[i].fd, KRILL_PTR(void *, ops[i].address),
+                                                   (size_t)ops[i].length);
+    }
+    return count;
+}
+
+int krill_socket_write_batch(struct krill_io_op *ops, int count) {
+    if (count < 0) return -EINVAL;
+    for (int i = 0; i < count; i++) {
+        if (ops[i].fd < 0) continue;
+        if (ops[i].length < 0) {
+            ops[i].length = -EINVAL;
+            continue;
+        }
+        ops[i].length = (int32_t)krill_socket_write(ops[i].fd,
+                                                    KRILL_PTR(const void *, ops[i].address),
+                                                    (size_t)ops[i].length);
+    }
+    return count;
+}
+
 int krill_socket_close(int fd) {
     /* Never retry close: on Linux the descriptor is released even when close reports EINTR,
      * and a retry could close a descriptor another thread has just been given. */
@@ -324,6 +356,16 @@ static jlong JNICALL writev0(JNIEnv *env, jclass cls, jint fd, jlong iov_address
     return (jlong)krill_socket_writev(fd, KRILL_PTR(const struct iovec *, iov_address), count);
 }
 
+static jint JNICALL read_batch0(JNIEnv *env, jclass cls, jlong ops_address, jint count) {
+    (void)env; (void)cls;
+    return krill_socket_read_batch(KRILL_PTR(struct krill_io_op *, ops_address), count);
+}
+
+static jint JNICALL write_batch0(JNIEnv *env, jclass cls, jlong ops_address, jint count) {
+    (void)env; (void)cls;
+    return krill_socket_write_batch(KRILL_PTR(struct krill_io_op *, ops_address), count);
+}
+
 static jint JNICALL close0(JNIEnv *env, jclass cls, jint fd) {
     (void)env; (void)cls;
     return krill_socket_close(fd);
@@ -364,6 +406,8 @@ static const JNINativeMethod methods[] = {
     {"read", "(IJI)I", (void *)read0},
     {"write", "(IJI)I", (void *)write0},
     {"writev", "(IJI)J", (void *)writev0},
+    {"readBatch", "(JI)I", (void *)read_batch0},
+    {"writeBatch", "(JI)I", (void *)write_batch0},
     {"close", "(I)I", (void *)close0},
     {"shutdown", "(II)I", (void *)shutdown0},
     {"setOption", "(III)I", (void *)set_option0},

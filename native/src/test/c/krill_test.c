@@ -454,6 +454,68 @@ static void test_stream_roundtrip(void) {
     CHECK_EQ(-EBADF, krill_socket_read(server, buf, sizeof(buf)));
 }
 
+/* Two connections in one batch each way: every operation gets its own result, in place,
+ * a skipped one is left alone, and a bad one fails alone without stopping the rest. */
+static void test_io_batches(void) {
+    int client[2], server[2];
+    connected_pair(&client[0], &server[0]);
+    connected_pair(&client[1], &server[1]);
+    char out0[] = "first", out1[] = "second!";
+    struct krill_io_op writes[4] = {
+        {(uint64_t)(uintptr_t)out0, client[0], 5},
+        {(uint64_t)(uintptr_t)out1, -1, 7},        /* skipped */
+        {(uint64_t)(uintptr_t)out1, client[1], 7},
+        {(uint64_t)(uintptr_t)out1, client[1], -3}, /* bad length */
+    };
+    CHECK_EQ(4, krill_socket_write_batch(writes, 4));
+    CHECK_EQ(5, writes[0].length);
+    CHECK_EQ(7, writes[1].length);
+    CHECK_EQ(-1, writes[1].fd);
+    CHECK_EQ(7, writes[2].length);
+    CHECK_EQ(-EINVAL, writes[3].length);
+    CHECK(wait_ready(server[0], KRILL_READABLE));
+    CHECK(wait_ready(server[1], KRILL_READABLE));
+
+    char in[3][16];
+    memset(in, 0, sizeof(in));
+    struct krill_io_op reads[3] = {
+        {(uint64_t)(uintptr_t)in[0], server[0], 16},
+        {(uint64_t)(uintptr_t)in[1], server[1], 3}, /* shorter than what waits: a short read */
+        {(uint64_t)(uintptr_t)in[2], 987654, 16},   /* not a descriptor */
+    };
+    CHECK_EQ(3, krill_socket_read_batch(reads, 3));
+    CHECK_EQ(5, reads[0].length);
+    CHECK(memcmp(in[0], "first", 5) == 0);
+    CHECK_EQ(3, reads[1].length);
+    CHECK(memcmp(in[1], "sec", 3) == 0);
+    CHECK_EQ(-EBADF, reads[2].length);
+
+    /* The rest of the second message, then nothing: -EAGAIN, as one read() says it. */
+    struct krill_io_op again[2] = {
+        {(uint64_t)(uintptr_t)in[1], server[1], 16},
+        {(uint64_t)(uintptr_t)in[0], server[0], 16},
+    };
+    CHECK_EQ(2, krill_socket_read_batch(again, 2));
+    CHECK_EQ(4, again[0].length);
+    CHECK(memcmp(in[1], "ond!", 4) == 0);
+    CHECK_EQ(-EAGAIN, again[1].length);
+
+    /* End of stream reads as 0. */
+    CHECK_EQ(0, krill_socket_shutdown(client[0], KRILL_SHUT_WRITE));
+    CHECK(wait_ready(server[0], KRILL_READ_HANGUP));
+    struct krill_io_op end = {(uint64_t)(uintptr_t)in[0], server[0], 16};
+    CHECK_EQ(1, krill_socket_read_batch(&end, 1));
+    CHECK_EQ(0, end.length);
+
+    CHECK_EQ(-EINVAL, krill_socket_read_batch(reads, -1));
+    CHECK_EQ(-EINVAL, krill_socket_write_batch(writes, -1));
+    CHECK_EQ(0, krill_socket_read_batch(NULL, 0));
+    for (int i = 0; i < 2; i++) {
+        krill_socket_close(client[i]);
+        krill_socket_close(server[i]);
+    }
+}
+
 static void test_write_to_reset_peer_is_epipe_not_sigpipe(void) {
     int client, server;
     connected_pair(&client, &server);
@@ -563,6 +625,7 @@ int main(int argc, char **argv) {
     run("epoll_into_ring", test_epoll_into_ring);
 #endif
     run("stream_roundtrip", test_stream_roundtrip);
+    run("io_batches", test_io_batches);
     run("write_to_reset_peer_is_epipe_not_sigpipe", test_write_to_reset_peer_is_epipe_not_sigpipe);
     run("connect_refused", test_connect_refused);
     run("options", test_options);

@@ -13,7 +13,7 @@ public final class AbiLayout {
     private AbiLayout() {}
 
     /** Keep in sync with krill.h:KRILL_ABI_VERSION. */
-    public static final int ABI_VERSION = 4;
+    public static final int ABI_VERSION = 5;
 
     /** One entry of the layout table; keep names and order in sync with krill_onload.c. */
     enum Field {
@@ -33,6 +33,10 @@ public final class AbiLayout {
         IOVEC_SIZE(IovecDescriptor.SIZE_BYTES),
         IOVEC_BASE_OFFSET(IovecDescriptor.BASE_OFFSET),
         IOVEC_LENGTH_OFFSET(IovecDescriptor.LENGTH_OFFSET),
+        IO_OP_SIZE(IoOpDescriptor.SIZE_BYTES),
+        IO_OP_ADDRESS_OFFSET(IoOpDescriptor.ADDRESS_OFFSET),
+        IO_OP_FD_OFFSET(IoOpDescriptor.FD_OFFSET),
+        IO_OP_LENGTH_OFFSET(IoOpDescriptor.LENGTH_OFFSET),
         READABLE(Readiness.READABLE),
         WRITABLE(Readiness.WRITABLE),
         ERROR(Readiness.ERROR),

@@ -48,6 +48,12 @@ public final class SocketNative {
     /** Writes from {@code count} {@link IovecDescriptor} entries; returns bytes written or {@code -errno}. */
     public static native long writev(int fd, long iovecAddress, int count);
 
+    /** {@code count} reads of {@link IoOpDescriptor} records at {@code opsAddress}, one crossing: count or {@code -EINVAL}. */
+    public static native int readBatch(long opsAddress, int count);
+
+    /** {@code count} sends of {@link IoOpDescriptor} records at {@code opsAddress}, one crossing: count or {@code -EINVAL}. */
+    public static native int writeBatch(long opsAddress, int count);
+
     public static native int close(int fd);
 
     public static native int shutdown(int fd, int how);

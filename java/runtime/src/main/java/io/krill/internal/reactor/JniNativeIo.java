@@ -126,6 +126,18 @@ public final class JniNativeIo implements NativeIo {
     }
 
     @Override
+    public int readBatch(long opsAddress, int count) {
+        WorkerThread.countCrossing();
+        return SocketNative.readBatch(opsAddress, count);
+    }
+
+    @Override
+    public int writeBatch(long opsAddress, int count) {
+        WorkerThread.countCrossing();
+        return SocketNative.writeBatch(opsAddress, count);
+    }
+
+    @Override
     public int shutdown(int fd, int how) {
         WorkerThread.countCrossing();
         return SocketNative.shutdown(fd, how);

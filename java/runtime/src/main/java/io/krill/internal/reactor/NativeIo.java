@@ -55,6 +55,24 @@ public interface NativeIo {
     /** Writes from {@code count} iovec records at {@code iovecAddress}: bytes written or {@code -errno}. */
     long writev(int fd, long iovecAddress, int count);
 
+    /**
+     * Performs {@code count} reads described by {@link io.krill.internal.jni.IoOpDescriptor}
+     * records at {@code opsAddress}, in order, each result written over its length; an fd of
+     * {@code SKIP} is left alone. The JNI backend does them in one crossing; this default makes
+     * one {@link #read} each, so a backend without a batch call (JNA, a fault-injecting test
+     * one) behaves the same.
+     *
+     * @return {@code count}, or {@code -EINVAL} for a negative count
+     */
+    default int readBatch(long opsAddress, int count) {
+        return IoOps.each(this, opsAddress, count, false);
+    }
+
+    /** As {@link #readBatch}, with one {@link #write} (a send) per record. */
+    default int writeBatch(long opsAddress, int count) {
+        return IoOps.each(this, opsAddress, count, true);
+    }
+
     int close(int fd);
 
     int shutdown(int fd, int how);

@@ -33,7 +33,13 @@ public final class FaultyNativeIo implements NativeIo {
     public enum Call {
         EPOLL_CREATE, EPOLL_ADD, EPOLL_DELETE, EPOLL_WAIT, EVENTFD_CREATE, EVENTFD_WRITE, EVENTFD_READ,
         OPEN, BIND, LISTEN, ACCEPT, CONNECT, FINISH_CONNECT, READ, WRITE, WRITEV, CLOSE, SHUTDOWN,
-        SET_OPTION, GET_OPTION, LOCAL_ADDRESS, PEER_ADDRESS
+        SET_OPTION, GET_OPTION, LOCAL_ADDRESS, PEER_ADDRESS,
+        /**
+         * A batch of reads or sends (the fused crossing): counted, and failed as a whole when told;
+         * its operations are then made one {@link #READ} or {@link #WRITE} each, so their own faults
+         * apply, and they are also counted as {@link #batched}.
+         */
+        READ_BATCH, WRITE_BATCH
     }
 
     private static final int KINDS = Call.values().length;
@@ -79,6 +85,10 @@ public final class FaultyNativeIo implements NativeIo {
     /** Per kind, the injections still to come, in order: the head applies until it is spent. */
     private final AtomicReferenceArray<Queue<Fault>> faults = new AtomicReferenceArray<>(KINDS);
     private final AtomicLongArray calls = new AtomicLongArray(KINDS);
+    /** Calls made inside a batch, per kind (READ and WRITE only). */
+    private final AtomicLongArray batched = new AtomicLongArray(KINDS);
+    /** True on a thread while it makes a batch's operations. */
+    private final ThreadLocal<Boolean> inBatch = ThreadLocal.withInitial(() -> false);
     private final AtomicLongArray injected = new AtomicLongArray(KINDS);
     {
         for (int kind = 0; kind < KINDS; kind++) {
@@ -136,6 +146,11 @@ public final class FaultyNativeIo implements NativeIo {
         return calls.get(call.ordinal());
     }
 
+    /** The calls of {@code call} (READ or WRITE) made as operations of a batch. */
+    public long batched(Call call) {
+        return batched.get(call.ordinal());
+    }
+
     /** Calls of {@code call} that got an injected failure instead of the system call. */
     public long injected(Call call) {
         return injected.get(call.ordinal());
@@ -145,6 +160,9 @@ public final class FaultyNativeIo implements NativeIo {
     private int fault(Call call, int fd) {
         int kind = call.ordinal();
         calls.incrementAndGet(kind);
+        if (inBatch.get()) {
+            batched.incrementAndGet(kind);
+        }
         observer.accept(call);
         Queue<Fault> queued = faults.get(kind);
         Fault fault;
@@ -275,6 +293,30 @@ public final class FaultyNativeIo implements NativeIo {
     public int write(int fd, long address, int length) {
         int f = fault(Call.WRITE, fd);
         return f != 0 ? f : real.write(fd, address, length);
+    }
+
+    @Override
+    public int readBatch(long opsAddress, int count) {
+        return batch(Call.READ_BATCH, opsAddress, count);
+    }
+
+    @Override
+    public int writeBatch(long opsAddress, int count) {
+        return batch(Call.WRITE_BATCH, opsAddress, count);
+    }
+
+    /** A batch call: failed whole, or its operations made one read (write) each through this class. */
+    private int batch(Call call, long opsAddress, int count) {
+        int f = fault(call, -1);
+        if (f != 0) {
+            return f;
+        }
+        inBatch.set(true);
+        try {
+            return call == Call.READ_BATCH ? NativeIo.super.readBatch(opsAddress, count) : NativeIo.super.writeBatch(opsAddress, count);
+        } finally {
+            inBatch.set(false);
+        }
     }
 
     @Override
