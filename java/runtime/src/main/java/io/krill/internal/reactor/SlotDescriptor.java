@@ -56,16 +56,18 @@ package io.krill.internal.reactor;
  * <p>The driver flags (offset 46) are the handler engine's per-connection state machine, owned
  * by the shard's driver; no other thread reads them while the slot is open:
  * <pre>
- *  15 14  13   12   11   10   9    8    7    6    5    4    3    2    1    0
- *  +-----+----+----+----+----+----+----+----+----+----+----+----+----+----+----+
- *  | --  | FP | CN | PR | HS | AP | FA | CG | CR | OS | SP | RE | RP | UW | LI |
- *  +-----+----+----+----+----+----+----+----+----+----+----+----+----+----+----+
+ *   15   14   13   12   11   10   9    8    7    6    5    4    3    2    1    0
+ *  +----+----+----+----+----+----+----+----+----+----+----+----+----+----+----+----+
+ *  | ST | OP | FP | CN | PR | HS | AP | FA | CG | CR | OS | SP | RE | RP | UW | LI |
+ *  +----+----+----+----+----+----+----+----+----+----+----+----+----+----+----+----+
  *   LI listener    UW unwritable (queue reached the high watermark)   RP read pending
  *   RE read ended  SP shutdown pending (FIN after the queue)          OS output shut
  *   CR close requested   CG closing (onClose running or done)          FA failed
  *   AP accept paused (listener back-off)   HS hang-up seen: read to the end
  *   PR reading paused by the handler (pauseReading)   CN connecting (outbound, not yet open)
  *   FP flush pending: writes by token were queued, one send follows the drain of the ring
+ *   OP opened: onOpen ran (onClose is owed)
+ *   ST staged: a write waits in the driver's write staging, sent by the step's batch
  * </pre>
  */
 public final class SlotDescriptor {
@@ -126,6 +128,8 @@ public final class SlotDescriptor {
     public static final int DRIVER_FLUSH_PENDING = 1 << 13;
     /** onOpen was called: only such a connection gets onClose (one closed while still opening gets none). */
     public static final int DRIVER_OPENED = 1 << 14;
+    /** A write of this connection waits in the driver's write staging (the fused crossing). */
+    public static final int DRIVER_STAGED = 1 << 15;
 
     static int readiness(long state) {
         return (int) (state & READINESS_MASK);

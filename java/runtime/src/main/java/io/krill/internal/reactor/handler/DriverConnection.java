@@ -56,7 +56,7 @@ final class DriverConnection implements Connection {
     @Override
     public int queuedBytes() {
         driver.check(this);
-        return slot.backlogBytes();
+        return driver.backlog().queuedBytes(slot);
     }
 
     @Override

@@ -58,6 +58,19 @@ import java.util.function.Consumer;
  *
  * <p><b>Calls into the table per event</b>: {@code takeReady} (one CAS) and {@code bind} (one
  * read of the chunk array and of the generation); every other access goes through the view.
+ *
+ * <p><b>The fused crossing</b> ({@link #FUSED}, on by default): a step does not read each ready
+ * connection with a native call of its own. It serves each one up to its read, queues the read
+ * in a {@link ReadBatch}, and makes the batch's reads in one native call when the batch is full
+ * or the taken list is done; then it hands each connection its bytes and finishes its service.
+ * Small writes made meanwhile wait in a {@link WriteStaging} and leave in one native call at the
+ * end of each batch and of the step. So a step crosses into C about three times, not twice per
+ * connection. No connection has two reads in one batch, or its bytes could be handed over out
+ * of order: a list taken from the ready stack holds a slot at most once, the batch runs before
+ * the next list is taken, and the batch refuses a second read of a slot all the same. The design's other form, reads made inside the poll call, would have the
+ * poller read descriptors whose connections another worker's driver may be closing (and whose
+ * numbers the kernel may already have given to a new connection): the driver is the one thread
+ * that closes them, so the driver makes the batch.
  */
 final class ShardDriver extends ScheduledTask<Void> {
 
@@ -90,6 +103,12 @@ final class ShardDriver extends ScheduledTask<Void> {
     static final int SUBMIT_ABANDON = 4;
     /** Timeout checks run per task step before the rest wait for the next (guess, as MAX_SLOTS_PER_STEP). */
     static final int MAX_CHECKS_PER_STEP = 128;
+    /**
+     * Reads and small writes in batches, one native call each ({@code -Dkrill.fusedCrossing},
+     * default true; false is the simple path: one call per read and per write). Measured with
+     * both in README's performance section.
+     */
+    static final boolean FUSED = Boolean.parseBoolean(System.getProperty("krill.fusedCrossing", "true"));
 
     private static final int READ_EVENTS = Readiness.READABLE | Readiness.READ_HANGUP | Readiness.HANGUP | Readiness.ERROR;
     private static final int WRITE_EVENTS = Readiness.WRITABLE | Readiness.HANGUP | Readiness.ERROR;
@@ -114,6 +133,9 @@ final class ShardDriver extends ScheduledTask<Void> {
     /** bigViews[n - SMALL_VIEW_MAX_BYTES - 1], made with the first read longer than SMALL_VIEW_MAX_BYTES. */
     private MemorySegment[] bigViews;
     private final WriteBacklog backlog;
+    /** The fused crossing's two halves (see the class notes); null on the simple path. */
+    private final ReadBatch reads;
+    private final WriteStaging staging;
     private final DriverConnection connection = new DriverConnection(this);
     private final SlotView slot = connection.slot;
     /** Writes, closes and actions by token from any thread; drained at the start of each step. */
@@ -144,7 +166,9 @@ final class ShardDriver extends ScheduledTask<Void> {
         this.readBuffer = arena.allocate(READ_BUFFER_BYTES, 64);
         this.sockaddr = arena.allocate(SockaddrDescriptor.SIZE_BYTES, 8);
         this.chunks = new ChunkPool();
-        this.backlog = new WriteBacklog(this, io, chunks, server.lowWatermark(), server.highWatermark());
+        this.reads = FUSED ? new ReadBatch(arena) : null;
+        this.staging = FUSED ? new WriteStaging(arena) : null;
+        this.backlog = new WriteBacklog(this, io, chunks, server.lowWatermark(), server.highWatermark(), staging);
         this.submissions = MpscRing.allocate(arena, submissionCapacity);
     }
 
@@ -202,6 +226,7 @@ final class ShardDriver extends ScheduledTask<Void> {
             int index = taken;
             while (served < MAX_SLOTS_PER_STEP) {
                 if (index == ReadyStack.EMPTY) {
+                    readBatch(); // before the next list: it may hold a slot whose read is queued
                     index = ready.takeAll();
                     if (index == ReadyStack.EMPTY) {
                         break;
@@ -209,10 +234,15 @@ final class ShardDriver extends ScheduledTask<Void> {
                 }
                 int next = ready.next(index); // before serving: serving may queue it again
                 serve(index);
+                if (reads != null && reads.isFull()) {
+                    readBatch();
+                }
                 served++;
                 index = next;
             }
             taken = index; // the rest of a taken list is served first next step (still QUEUED)
+            readBatch();
+            flushStaged(); // before finishing: the staging is freed with the driver
             if (closing && server.listenerClosed()) {
                 finishClosing();
             } else if (taken != ReadyStack.EMPTY || !ready.isEmpty()) {
@@ -261,11 +291,14 @@ final class ShardDriver extends ScheduledTask<Void> {
                 flush();
             }
             if (((readiness & READ_EVENTS) != 0 || slot.any(SlotDescriptor.DRIVER_READ_PENDING)) && !closeRequested()) {
-                readAll();
+                if (reads != null && !slot.any(NOT_READ_NOW)) {
+                    reads.add(index, slot.token(), slot.fd()); // the batch reads it (or its queued read will); readBatch ends this service
+                    connection.active = false;
+                    return;
+                }
+                readAll(0);
             }
-            if (backlog.drainedWhileUnwritable(slot) && !closeRequested()) {
-                requeue(slot.token()); // drained by a write's own send: no event will come, tell the handler next turn
-            }
+            afterReads();
         } catch (Throwable failure) {
             fail(failure);
         }
@@ -273,6 +306,77 @@ final class ShardDriver extends ScheduledTask<Void> {
             close(cause);
         }
         connection.active = false;
+    }
+
+    private void afterReads() {
+        if (backlog.drainedWhileUnwritable(slot) && !closeRequested()) {
+            requeue(slot.token()); // drained by a write's own send: no event will come, tell the handler next turn
+        }
+    }
+
+    /** Makes the batch's reads (one native call), then ends each of those connections' service. */
+    private void readBatch() {
+        if (reads == null || reads.count() == 0) {
+            return;
+        }
+        reads.run(io);
+        int count = reads.count();
+        for (int i = 0; i < count; i++) {
+            int index = reads.index(i);
+            table.bind(slot, index);
+            if (slot.token() != reads.token(i)) {
+                continue; // cannot happen: only this driver closes it, and it did not since the read was queued
+            }
+            connection.active = true;
+            cause = null;
+            try {
+                int n = reads.result(i);
+                if (onRead(n, n > 0 ? reads.view(i, n) : null, ReadBatch.REGION_BYTES)) {
+                    readAll(1); // the region filled, or a hang-up must be read to its end: on in the big buffer
+                }
+                afterReads();
+            } catch (Throwable failure) {
+                fail(failure);
+            }
+            if (closeRequested()) {
+                close(cause);
+            }
+            connection.active = false;
+        }
+        reads.clear();
+        flushStaged(); // the answers to this batch leave now, not after the step's other batches
+    }
+
+    /** Sends the step's staged writes (one native call) and settles each connection's outcome. */
+    private void flushStaged() {
+        if (staging == null || staging.count() == 0) {
+            return;
+        }
+        staging.run(io);
+        int count = staging.count();
+        for (int i = 0; i < count; i++) {
+            if (staging.skipped(i)) {
+                continue; // sent or dropped since it was staged
+            }
+            long token = staging.token(i);
+            if (!table.isCurrent(token)) {
+                continue; // cannot happen: a close sends or drops its staged bytes first
+            }
+            table.bind(slot, staging.index(i));
+            slot.clear(SlotDescriptor.DRIVER_STAGED);
+            connection.active = true;
+            cause = null;
+            try {
+                backlog.sent(slot, i, staging.result(i));
+            } catch (Throwable failure) {
+                fail(failure);
+            }
+            if (closeRequested()) {
+                close(cause);
+            }
+            connection.active = false;
+        }
+        staging.clear();
     }
 
     /** Applies one submission by token; a closed connection's submissions are dropped. */
@@ -484,9 +588,14 @@ final class ShardDriver extends ScheduledTask<Void> {
         return slot.any(SlotDescriptor.DRIVER_CLOSE_REQUESTED);
     }
 
-    private void readAll() {
+    /** Flags under which a connection is not read now (readAll says why, and what follows). */
+    private static final int NOT_READ_NOW = SlotDescriptor.DRIVER_CLOSE_REQUESTED | SlotDescriptor.DRIVER_READ_ENDED
+            | SlotDescriptor.DRIVER_READ_PAUSED | SlotDescriptor.DRIVER_UNWRITABLE;
+
+    /** Reads the served connection until it is drained, paused or has had its turn ({@code reads} made so far). */
+    private void readAll(int reads) {
         int fd = slot.fd();
-        for (int reads = 0; ; reads++) {
+        for (; ; reads++) {
             int flags = slot.flags();
             if ((flags & (SlotDescriptor.DRIVER_CLOSE_REQUESTED | SlotDescriptor.DRIVER_READ_ENDED)) != 0) {
                 return;
@@ -503,28 +612,37 @@ final class ShardDriver extends ScheduledTask<Void> {
                 return;
             }
             int n = io.read(fd, readBuffer.address(), READ_BUFFER_BYTES);
-            if (n > 0) {
-                slot.clear(SlotDescriptor.DRIVER_READ_PENDING);
-                if (timeouts != null) {
-                    timeouts.read(slot);
-                }
-                handler.onData(connection, view(n));
-                if (n < READ_BUFFER_BYTES && !slot.any(SlotDescriptor.DRIVER_HANGUP_SEEN)) {
-                    return; // drained at the time of the read: more data raises a new edge
-                }
-            } else if (n == 0) {
-                slot.flags((slot.flags() & ~SlotDescriptor.DRIVER_READ_PENDING) | SlotDescriptor.DRIVER_READ_ENDED);
-                handler.onReadEnd(connection);
-                closeIfBothEnded(slot);
-                return;
-            } else if (n == -Errno.EAGAIN.number()) {
-                slot.clear(SlotDescriptor.DRIVER_READ_PENDING);
-                return;
-            } else {
-                fail(Errors.newException("read from " + describePeer(), n));
+            if (!onRead(n, n > 0 ? view(n) : null, READ_BUFFER_BYTES)) {
                 return;
             }
         }
+    }
+
+    /**
+     * Hands one read's outcome to the handler: {@code n} bytes ({@code data}) of a read of at most
+     * {@code capacity}, end of stream, nothing, or an error.
+     *
+     * @return true when the socket may hold more: the read filled its buffer, or a hang-up was seen
+     */
+    private boolean onRead(int n, MemorySegment data, int capacity) {
+        if (n > 0) {
+            slot.clear(SlotDescriptor.DRIVER_READ_PENDING);
+            if (timeouts != null) {
+                timeouts.read(slot);
+            }
+            handler.onData(connection, data);
+            // Shorter than the buffer: drained at the time of the read, more data raises a new edge.
+            return n == capacity || slot.any(SlotDescriptor.DRIVER_HANGUP_SEEN);
+        } else if (n == 0) {
+            slot.flags((slot.flags() & ~SlotDescriptor.DRIVER_READ_PENDING) | SlotDescriptor.DRIVER_READ_ENDED);
+            handler.onReadEnd(connection);
+            closeIfBothEnded(slot);
+        } else if (n == -Errno.EAGAIN.number()) {
+            slot.clear(SlotDescriptor.DRIVER_READ_PENDING);
+        } else {
+            fail(Errors.newException("read from " + describePeer(), n));
+        }
+        return false;
     }
 
     /** The read buffer's first {@code n} bytes, as onData sees them. */
@@ -607,6 +725,7 @@ final class ShardDriver extends ScheduledTask<Void> {
                 connection.active = false;
             }
         }
+        backlog.unstage(slot); // what the handler wrote leaves before the close, as a direct write's bytes had
         backlog.discard(slot);
         if (timeouts != null) {
             timeouts.clear(slot);

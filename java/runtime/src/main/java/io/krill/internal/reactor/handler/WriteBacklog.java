@@ -16,6 +16,15 @@ import java.lang.foreign.MemorySegment;
  * events, with the server's high and low watermarks for backpressure, and the half-close that
  * waits for the queue ({@code shutdownOutput}: FIN once the queue is empty).
  *
+ * <p>With the fused crossing, a small write of a connection with nothing queued is copied into
+ * the driver's {@link WriteStaging} instead, and sent with the step's other staged writes by one
+ * native call (at the end of each read batch and of the step). What a staged write returns is
+ * what the direct send would have returned had the socket taken it all, and it could not have
+ * returned otherwise: it is shorter than the high watermark, so whatever the send leaves queued
+ * is too. A failure of the later send reaches the handler as onClose's cause. Anything else
+ * that must see the bytes in order (a second write that cannot join them, a queued write by
+ * token, a shutdown, a close, {@code queuedBytes}) sends them first ({@link #unstage}).
+ *
  * <p>Driver thread only, on the slot the driver is serving (its {@link SlotView}); the pool and
  * the slot's backlog fields are accessed plainly (see {@link ShardDriver}'s notes).
  */
@@ -26,13 +35,16 @@ final class WriteBacklog {
     private final ChunkPool pool;
     private final int lowWatermark;
     private final int highWatermark;
+    /** Small writes wait here for the step's one send call; null on the simple path. */
+    private final WriteStaging staging;
 
-    WriteBacklog(ShardDriver driver, NativeIo io, ChunkPool pool, int lowWatermark, int highWatermark) {
+    WriteBacklog(ShardDriver driver, NativeIo io, ChunkPool pool, int lowWatermark, int highWatermark, WriteStaging staging) {
         this.driver = driver;
         this.io = io;
         this.pool = pool;
         this.lowWatermark = lowWatermark;
         this.highWatermark = highWatermark;
+        this.staging = staging;
     }
 
     /**
@@ -58,6 +70,22 @@ final class WriteBacklog {
         int queued = slot.backlogBytes();
         if (length > Integer.MAX_VALUE - queued) {
             throw new IllegalArgumentException("write of " + length + " bytes: more than 2 GiB would be queued");
+        }
+        if (staging != null && queued == 0) {
+            if ((flags & SlotDescriptor.DRIVER_STAGED) != 0) {
+                if (staging.extend(slot.token(), data, offset, (int) length, highWatermark)) {
+                    return WriteResult.WRITTEN;
+                }
+                unstage(slot); // the staged bytes go first; then this write as if nothing were staged
+                if (slot.any(SlotDescriptor.DRIVER_FAILED)) {
+                    return WriteResult.FAILED;
+                }
+                queued = slot.backlogBytes();
+            } else if (length < highWatermark && (flags & SlotDescriptor.DRIVER_UNWRITABLE) == 0
+                    && staging.add(slot.index(), slot.token(), slot.fd(), data, offset, (int) length)) {
+                slot.set(SlotDescriptor.DRIVER_STAGED);
+                return WriteResult.WRITTEN;
+            }
         }
         if (queued == 0 && data.isNative()) {
             int n = io.write(slot.fd(), data.address() + offset, (int) length);
@@ -93,6 +121,7 @@ final class WriteBacklog {
      * driver sends each connection's queue once, after taking a batch of them).
      */
     void enqueue(SlotView slot, MemorySegment data) {
+        unstage(slot);
         long length = data.byteSize();
         if (length > Integer.MAX_VALUE - slot.backlogBytes()) {
             throw new IllegalArgumentException("write of " + length + " bytes: more than 2 GiB would be queued");
@@ -137,6 +166,12 @@ final class WriteBacklog {
      * @return the bytes still queued, or -1 when the connection failed
      */
     int send(SlotView slot) {
+        if (slot.any(SlotDescriptor.DRIVER_STAGED)) {
+            unstage(slot); // nothing is queued behind staged bytes: they are the queue's front
+            if (slot.any(SlotDescriptor.DRIVER_FAILED)) {
+                return -1;
+            }
+        }
         int head = slot.backlogHead();
         int tail = slot.backlogTail();
         int bytes = slot.backlogBytes();
@@ -203,6 +238,7 @@ final class WriteBacklog {
                 | SlotDescriptor.DRIVER_CLOSE_REQUESTED | SlotDescriptor.DRIVER_CLOSING)) {
             return;
         }
+        unstage(slot); // FIN after the staged bytes
         slot.set(SlotDescriptor.DRIVER_SHUTDOWN_PENDING);
         if (slot.backlogBytes() == 0) {
             finishShutdown(slot);
@@ -219,8 +255,57 @@ final class WriteBacklog {
         driver.closeIfBothEnded(slot);
     }
 
+    /** The bytes queued and not yet sent: the backlog's, after sending any staged ones. */
+    int queuedBytes(SlotView slot) {
+        unstage(slot);
+        return slot.backlogBytes();
+    }
+
+    /**
+     * Sends {@code slot}'s staged bytes now (one send), before something that must come after
+     * them; what the socket does not take is queued as a direct write's rest would be.
+     */
+    void unstage(SlotView slot) {
+        if (!slot.any(SlotDescriptor.DRIVER_STAGED)) {
+            return;
+        }
+        slot.clear(SlotDescriptor.DRIVER_STAGED);
+        int op = staging.take(slot.token());
+        if (op >= 0) {
+            sent(slot, op, io.write(slot.fd(), staging.address(op), staging.length(op)));
+        }
+    }
+
+    /**
+     * Staged operation {@code op} of {@code slot} was sent with result {@code n}: the rest, if
+     * any, is queued (an EPOLLOUT edge follows, as after a short direct write); an error fails
+     * the connection.
+     */
+    void sent(SlotView slot, int op, int n) {
+        int length = staging.length(op);
+        if (n == length) {
+            driver.wrote();
+            return;
+        }
+        if (n == -Errno.EAGAIN.number()) {
+            n = 0;
+        } else if (n < 0) {
+            driver.fail(Errors.newException("write to " + driver.describePeer(), n));
+            return;
+        }
+        if (n > 0) {
+            driver.wrote();
+        }
+        append(slot, staging.data(), staging.offset(op) + n, length - n);
+        markAtHighWatermark(slot);
+    }
+
     /** Drops what is queued (the connection closes). */
     void discard(SlotView slot) {
+        if (slot.any(SlotDescriptor.DRIVER_STAGED)) {
+            slot.clear(SlotDescriptor.DRIVER_STAGED);
+            staging.take(slot.token());
+        }
         pool.freeList(slot.backlogHead());
         slot.backlog(ChunkPool.NONE, ChunkPool.NONE, 0);
     }
