@@ -282,9 +282,13 @@ public final class ConnectionTable implements SpscRing.EventHandler, IoDriver {
             } while (!LONG.compareAndSet(chunk, stateOffset, state, state | SlotDescriptor.FLAG_CLOSED));
             fd = chunk.get(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.FD_OFFSET));
             int owner = chunk.get(ValueLayout.JAVA_INT, offset(index, SlotDescriptor.OWNER_OFFSET));
-            io.epollDelete(epollFds[owner], fd); // -EBADF/-ENOENT: already gone with the fd; nothing to undo
             if (closeFd) {
+                // Closing the descriptor takes it out of the epoll set: Krill never dups one, and a
+                // forked child's copy (until its exec) can only bring events with this stale token.
+                // One system call per close instead of two (a burst of 15,000 closes, #12).
                 io.close(fd);
+            } else {
+                io.epollDelete(epollFds[owner], fd); // -EBADF/-ENOENT: already gone with the fd; nothing to undo
             }
             if ((state & SlotDescriptor.FLAG_QUEUED) == 0) {
                 release(index, chunk, generationOf(token));

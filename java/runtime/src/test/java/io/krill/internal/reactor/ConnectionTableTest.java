@@ -243,7 +243,8 @@ class ConnectionTableTest {
         own.deregister(token, true);
         own.register(EpollNative.eventfdCreate(), Readiness.READABLE, 0);
         own.close();
-        assertEquals(List.of(FaultyNativeIo.Call.EPOLL_ADD, FaultyNativeIo.Call.EPOLL_DELETE, FaultyNativeIo.Call.CLOSE,
+        // A close takes the descriptor out of epoll by itself: no EPOLL_DELETE before it.
+        assertEquals(List.of(FaultyNativeIo.Call.EPOLL_ADD, FaultyNativeIo.Call.CLOSE,
                 FaultyNativeIo.Call.EPOLL_ADD, FaultyNativeIo.Call.CLOSE), calls);
     }
 

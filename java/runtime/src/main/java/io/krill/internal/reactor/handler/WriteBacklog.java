@@ -246,7 +246,14 @@ final class WriteBacklog {
     }
 
     private void finishShutdown(SlotView slot) {
-        slot.flags((slot.flags() & ~SlotDescriptor.DRIVER_SHUTDOWN_PENDING) | SlotDescriptor.DRIVER_OUTPUT_SHUT);
+        int flags = slot.flags();
+        slot.flags((flags & ~SlotDescriptor.DRIVER_SHUTDOWN_PENDING) | SlotDescriptor.DRIVER_OUTPUT_SHUT);
+        if ((flags & SlotDescriptor.DRIVER_READ_ENDED) != 0) {
+            // Both ends done: the close that follows sends the FIN (nothing is left unread, so it
+            // is a FIN, not a reset), and the shutdown would be a system call for nothing.
+            driver.closeIfBothEnded(slot);
+            return;
+        }
         int rc = io.shutdown(slot.fd(), SocketNative.SHUT_WRITE);
         if (rc < 0 && rc != -Errno.ENOTCONN.number()) { // ENOTCONN: the peer is gone; the read side tells
             driver.fail(Errors.newException("shutdown to " + driver.describePeer(), rc));
