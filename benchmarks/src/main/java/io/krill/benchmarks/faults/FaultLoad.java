@@ -57,7 +57,11 @@ public final class FaultLoad {
               --seconds S   how long the faults run (default 20)
               --idle N      connections per idle burst (default 15000; the machine allows 20000 descriptors per process)
               --server NAME what the report calls the server (default krill)
-              --warmup S    seconds of the faults at a tenth of their rates first, not measured (default 5; 0: a cold server)""";
+              --warmup S    seconds of the faults at a tenth of their rates first, not measured (default 5; 0: a cold server)
+              --canary separate|inline  where the canary runs: a JVM of its own (default), so that this
+                            process's threads and collections do not delay it, or a thread of this one
+              --canary-nice N  the separate canary's nice value (default 0; below 0 needs root)
+              --canary-cpus LIST  the CPUs the separate canary runs on (taskset -c; default: this process's)""";
 
     static final int DRIP_CONNECTIONS = 50;
     static final long DRIP_PERIOD_NANOS = 5_000_000;
@@ -98,6 +102,10 @@ public final class FaultLoad {
     private final ConcurrentHashMap<String, AtomicLong> counts = new ConcurrentHashMap<>();
     private final List<String> firstWrong = java.util.Collections.synchronizedList(new ArrayList<>());
     private volatile long rssMax;
+    /** This process's collections during the measured run (its pauses are the client's, not the server's). */
+    private final GcWatch gc = new GcWatch();
+    /** Set by the separate canary's stdin reader: the measured run begins. */
+    private volatile boolean go;
 
     FaultLoad(long pid, InetSocketAddress address, boolean http, long seconds, int idleConnections, String serverName) {
         this.pid = pid;
@@ -521,7 +529,7 @@ public final class FaultLoad {
 
     record Report(String server, String mode, long seconds, long[] canaryNanos, long canaryFailures, long rssBefore,
                   long rssMax, long rssAfter, long fdsBefore, long fdsAfter, long wrongBytes, List<String> firstWrong,
-                  java.util.Map<String, Long> counts, String slowest) {
+                  java.util.Map<String, Long> counts, String slowest, String canaryProcess, ClientGc clientGc) {
 
         long percentile(double p) {
             if (canaryNanos.length == 0) {
@@ -545,10 +553,12 @@ public final class FaultLoad {
                     "{\"tool\":\"faults\",\"server\":\"%s\",\"mode\":\"%s\",\"seconds\":%d,\"canary\":{\"exchanges\":%d,"
                             + "\"failures\":%d,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f},\"rss_mb\":{\"before\":%.1f,"
                             + "\"max\":%.1f,\"after\":%.1f},\"fds\":{\"before\":%d,\"after\":%d},\"wrong_bytes\":%d,"
-                            + "\"counts\":{%s},\"ok\":%b}",
+                            + "\"counts\":{%s},\"canary_process\":\"%s\",\"client_gc\":{\"faults_collections\":%d,"
+                            + "\"faults_longest_ms\":%d,\"canary_collections\":%d,\"canary_longest_ms\":%d},\"ok\":%b}",
                     server, mode, seconds, canaryNanos.length, canaryFailures, percentile(50) / 1e6, percentile(99) / 1e6,
                     percentile(100) / 1e6, rssBefore / 1048576.0, rssMax / 1048576.0, rssAfter / 1048576.0, fdsBefore,
-                    fdsAfter, wrongBytes, counted, ok());
+                    fdsAfter, wrongBytes, counted, canaryProcess, clientGc.faultsCollections(), clientGc.faultsLongestMillis(),
+                    clientGc.canaryCollections(), clientGc.canaryLongestMillis(), ok());
         }
 
         String summary() {
@@ -557,6 +567,10 @@ public final class FaultLoad {
             s.append(String.format(Locale.ROOT, "  canary      %d exchanges, %d lost; p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
                     canaryNanos.length, canaryFailures, percentile(50) / 1e6, percentile(99) / 1e6, percentile(100) / 1e6));
             s.append("  slowest     ").append(slowest).append('\n');
+            s.append(String.format(Locale.ROOT, "  client GC   fault load %d collections, longest %d ms; canary (%s) %s%n",
+                    clientGc.faultsCollections(), clientGc.faultsLongestMillis(), canaryProcess,
+                    clientGc.canaryCollections() < 0 ? "in the fault load's JVM"
+                            : clientGc.canaryCollections() + " collections, longest " + clientGc.canaryLongestMillis() + " ms"));
             s.append(String.format(Locale.ROOT, "  server RSS  %.1f MB before, %.1f MB at most, %.1f MB after%n",
                     rssBefore / 1048576.0, rssMax / 1048576.0, rssAfter / 1048576.0));
             s.append(String.format(Locale.ROOT, "  server fds  %d before, %d after%n", fdsBefore, fdsAfter));
@@ -577,8 +591,8 @@ public final class FaultLoad {
      * wrong byte still counts. The RSS "before" is read before it (the server fresh), the
      * descriptors after it.
      */
-    private void warmUp(long warmupSeconds) throws InterruptedException {
-        for (Thread thread : startPhase(warmupSeconds, WARMUP_SCALE, Math.min(idleConnections, 1_000), null)) {
+    private void warmUp(long warmupSeconds, boolean withCanary) throws InterruptedException {
+        for (Thread thread : startPhase(warmupSeconds, WARMUP_SCALE, Math.min(idleConnections, 1_000), null, withCanary)) {
             thread.join(warmupSeconds * 1000 + 60_000);
         }
         counts.clear();
@@ -588,7 +602,7 @@ public final class FaultLoad {
     }
 
     /** Starts every behaviour for a phase; the canary's latencies land in {@code canaryOut[0]} when it is given. */
-    private List<Thread> startPhase(long phaseSeconds, double scale, int burstSize, long[][] canaryOut) {
+    private List<Thread> startPhase(long phaseSeconds, double scale, int burstSize, long[][] canaryOut, boolean withCanary) {
         this.scale = scale;
         this.burstSize = burstSize;
         this.phaseSeconds = phaseSeconds;
@@ -598,12 +612,14 @@ public final class FaultLoad {
         List<Thread> threads = new ArrayList<>();
         // The canary measures the server, not this process's own load: it runs at the highest
         // priority (a lower nice value when the JVM may set one: -XX:ThreadPriorityPolicy=1 as root).
-        threads.add(Thread.ofPlatform().name("canary").priority(Thread.MAX_PRIORITY).start(() -> {
-            long[] latencies = canary();
-            if (canaryOut != null) {
-                canaryOut[0] = latencies;
-            }
-        }));
+        if (withCanary) {
+            threads.add(Thread.ofPlatform().name("canary").priority(Thread.MAX_PRIORITY).start(() -> {
+                long[] latencies = canary();
+                if (canaryOut != null) {
+                    canaryOut[0] = latencies;
+                }
+            }));
+        }
         threads.add(Thread.ofPlatform().name("drip").start(this::drip));
         threads.add(Thread.ofPlatform().name("slow-readers").start(this::slowReaders));
         for (int t = 0; t < PACED_THREADS; t++) {
@@ -619,19 +635,26 @@ public final class FaultLoad {
         return threads;
     }
 
-    Report run(long warmupSeconds) throws InterruptedException {
+    Report run(long warmupSeconds, SeparateCanary separate) throws InterruptedException, IOException {
         long rssBefore = rssBytes();
         rssMax = rssBefore;
-        long fdsBefore = descriptors();
+        long fdsBefore = descriptors(); // before the separate canary connects: it closes its socket before this run ends
+        if (separate != null) {
+            separate.start(); // it warms up against the server too, until go
+        }
         if (warmupSeconds > 0) {
-            warmUp(warmupSeconds);
+            warmUp(warmupSeconds, separate == null);
             // The warm-up's sockets are closed: wait (10 s at most) until the server let go of them.
             for (long until = System.nanoTime() + 10_000_000_000L; descriptors() > fdsBefore && System.nanoTime() < until; ) {
                 Thread.sleep(50);
             }
         }
         long[][] canary = new long[1][];
-        List<Thread> threads = startPhase(seconds, 1, idleConnections, canary);
+        gc.reset();
+        if (separate != null) {
+            separate.go();
+        }
+        List<Thread> threads = startPhase(seconds, 1, idleConnections, canary, separate == null);
         Thread sampler = Thread.ofPlatform().daemon().name("rss-sampler").start(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 rssMax = Math.max(rssMax, rssBytes());
@@ -645,6 +668,9 @@ public final class FaultLoad {
         for (Thread thread : threads) {
             thread.join(seconds * 1000 + 60_000); // every loop ends with the run; a socket timeout at most after
         }
+        long faultsGcCount = gc.collections();
+        long faultsGcLongest = gc.longestMillis();
+        SeparateCanary.Result child = separate != null ? separate.result(seconds + 60) : null;
         // Every client socket is closed: the server should let go of all of them.
         long fdsAfter = descriptors();
         for (long waitUntil = System.nanoTime() + 10_000_000_000L; fdsAfter > fdsBefore && System.nanoTime() < waitUntil; ) {
@@ -657,15 +683,80 @@ public final class FaultLoad {
         rssMax = Math.max(rssMax, rssAfter);
         java.util.Map<String, Long> counted = new java.util.TreeMap<>();
         counts.forEach((k, v) -> counted.put(k, v.get()));
+        long[][] slowestExchanges = child != null ? child.worst() : worst;
         StringBuilder slowest = new StringBuilder();
-        for (long[] w : worst) {
+        for (long[] w : slowestExchanges) {
             if (w[1] > 0) {
                 slowest.append(String.format(Locale.ROOT, "%s%.1f ms at %.2f s", slowest.isEmpty() ? "" : ", ", w[1] / 1e6, w[0] / 1e9));
             }
         }
-        return new Report(serverName, http ? "http" : "echo", seconds, canary[0] == null ? new long[0] : canary[0],
-                countOf("canary failures"), rssBefore, rssMax, rssAfter, fdsBefore, fdsAfter, wrongBytes.get(),
-                List.copyOf(firstWrong), counted, slowest.toString());
+        long[] latencies = child != null ? child.latencies() : canary[0] == null ? new long[0] : canary[0];
+        long failures = child != null ? child.failures() : countOf("canary failures");
+        if (child != null) {
+            counted.put("canary failures", failures);
+            wrongBytes.addAndGet(child.wrongBytes());
+        }
+        ClientGc clientGc = new ClientGc(faultsGcCount, faultsGcLongest, child != null ? child.gcCount() : -1,
+                child != null ? child.gcLongestMillis() : -1);
+        return new Report(serverName, http ? "http" : "echo", seconds, latencies, failures, rssBefore, rssMax, rssAfter,
+                fdsBefore, fdsAfter, wrongBytes.get(), List.copyOf(firstWrong), counted, slowest.toString(),
+                child != null ? "separate" : "inline", clientGc);
+    }
+
+    /** The client's own collections in the measured run: the fault load's, and the separate canary's (-1: inline). */
+    record ClientGc(long faultsCollections, long faultsLongestMillis, long canaryCollections, long canaryLongestMillis) {}
+
+    /**
+     * The separate canary's side (run with {@code --canary-only}): canary exchanges against the
+     * server, discarded, until a {@code go} line on stdin; then the measured run's canary, whose
+     * latencies, worst exchanges, failures and own collections it prints for the parent
+     * ({@link SeparateCanary}).
+     */
+    void canaryOnly() throws IOException {
+        Thread.ofPlatform().daemon().name("go-reader").start(() -> {
+            try {
+                java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.US_ASCII));
+                for (String line; (line = in.readLine()) != null; ) {
+                    if (line.equals("go")) {
+                        go = true;
+                        endNanos = System.nanoTime(); // cut the warm-up exchange loop short
+                        return;
+                    }
+                }
+            } catch (IOException ignored) {
+                // the parent went away: the warm-up loop's deadline ends this process
+            }
+            System.exit(3);
+        });
+        long warmUntil = System.nanoTime() + 30 * 60 * 1_000_000_000L; // bounded: a parent never says go
+        while (!go && System.nanoTime() < warmUntil) {
+            phaseSeconds = 1;
+            startNanos = System.nanoTime();
+            endNanos = go ? startNanos : startNanos + 1_000_000_000L;
+            canary();
+        }
+        counts.clear();
+        gc.reset();
+        for (int i = 0; i < worst.length; i++) {
+            worst[i] = new long[2];
+        }
+        phaseSeconds = seconds;
+        startNanos = System.nanoTime();
+        endNanos = startNanos + seconds * 1_000_000_000L;
+        long[] latencies = canary();
+        StringBuilder out = new StringBuilder();
+        out.append("FAILURES ").append(countOf("canary failures")).append('\n');
+        out.append("WRONG ").append(wrongBytes.get()).append('\n');
+        out.append("GC ").append(gc.collections()).append(' ').append(gc.longestMillis()).append('\n');
+        for (long[] w : worst) {
+            out.append("W ").append(w[0]).append(' ').append(w[1]).append('\n');
+        }
+        for (long latency : latencies) {
+            out.append("L ").append(latency).append('\n');
+        }
+        out.append("END\n");
+        System.out.print(out);
+        System.out.flush();
     }
 
     public static void main(String[] args) throws Exception {
@@ -676,6 +767,10 @@ public final class FaultLoad {
         int idle = 15_000;
         String server = "krill";
         long warmup = 5;
+        String canaryWhere = "separate";
+        int canaryNice = 0;
+        String canaryCpus = null;
+        boolean canaryOnly = false;
         try {
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : null;
@@ -687,11 +782,21 @@ public final class FaultLoad {
                     case "--idle" -> idle = Integer.parseInt(value);
                     case "--server" -> server = value;
                     case "--warmup" -> warmup = Long.parseLong(value);
+                    case "--canary" -> canaryWhere = value;
+                    case "--canary-nice" -> canaryNice = Integer.parseInt(value);
+                    case "--canary-cpus" -> canaryCpus = value;
+                    case "--canary-only" -> {
+                        canaryOnly = true;
+                        i--; // takes no value
+                    }
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
                 i++;
             }
-            if (pid < 0 || port < 0 || port > 65_535 || mode == null) {
+            if (!canaryWhere.equals("separate") && !canaryWhere.equals("inline")) {
+                throw new IllegalArgumentException("--canary must be separate or inline, got " + canaryWhere);
+            }
+            if ((pid < 0 && !canaryOnly) || port < 0 || port > 65_535 || mode == null) {
                 throw new IllegalArgumentException("--pid, --port and --mode are required");
             }
             mode = mode.replaceFirst("^(netty|tokio)-", "").replace("echo-task", "echo");
@@ -707,7 +812,20 @@ public final class FaultLoad {
             return;
         }
         FaultLoad load = new FaultLoad(pid, new InetSocketAddress("127.0.0.1", port), mode.equals("http"), seconds, idle, server);
-        Report report = load.run(warmup);
+        if (canaryOnly) {
+            load.canaryOnly();
+            System.exit(0);
+            return;
+        }
+        SeparateCanary separate = canaryWhere.equals("separate") ? new SeparateCanary(port, mode, seconds, canaryNice, canaryCpus) : null;
+        Report report;
+        try {
+            report = load.run(warmup, separate);
+        } finally {
+            if (separate != null) {
+                separate.destroy();
+            }
+        }
         System.out.print(report.summary());
         System.out.println("RESULT " + report.json());
         System.exit(report.ok() ? 0 : 1);
