@@ -198,33 +198,28 @@ ssize_t krill_socket_writev(int fd, const struct iovec *iov, int iovcnt) {
 /* One crossing for many operations: the reads (or sends) a reactor step would otherwise make
  * one JNI call each for. Each result overwrites its operation's length; an fd of -1 is
  * skipped and left as it is. Returns count, or -EINVAL for a negative count. */
-int krill_socket_read_batch(struct krill_io_op *ops, int count) {
+static int io_batch(struct krill_io_op *ops, int count, int sending) {
     if (count < 0) return -EINVAL;
     for (int i = 0; i < count; i++) {
-        if (ops[i].fd < 0) continue;
-        if (ops[i].length < 0) {
-            ops[i].length = -EINVAL;
+        struct krill_io_op *op = &ops[i];
+        if (op->fd < 0) continue;
+        if (op->length < 0) {
+            op->length = -EINVAL;
             continue;
         }
-        ops[i].length = (int32_t)krill_socket_read(ops[i].fd, KRILL_PTR(void *, ops[i].address),
-                                                   (size_t)ops[i].length);
+        void *buf = KRILL_PTR(void *, op->address);
+        op->length = (int32_t)(sending ? krill_socket_write(op->fd, buf, (size_t)op->length)
+                                       : krill_socket_read(op->fd, buf, (size_t)op->length));
     }
     return count;
 }
 
+int krill_socket_read_batch(struct krill_io_op *ops, int count) {
+    return io_batch(ops, count, 0);
+}
+
 int krill_socket_write_batch(struct krill_io_op *ops, int count) {
-    if (count < 0) return -EINVAL;
-    for (int i = 0; i < count; i++) {
-        if (ops[i].fd < 0) continue;
-        if (ops[i].length < 0) {
-            ops[i].length = -EINVAL;
-            continue;
-        }
-        ops[i].length = (int32_t)krill_socket_write(ops[i].fd,
-                                                    KRILL_PTR(const void *, ops[i].address),
-                                                    (size_t)ops[i].length);
-    }
-    return count;
+    return io_batch(ops, count, 1);
 }
 
 int krill_socket_close(int fd) {

@@ -280,8 +280,7 @@ final class ShardDriver extends ScheduledTask<Void> {
             }
             opening = true;
         }
-        connection.active = true;
-        cause = null;
+        beginService();
         try {
             if (opening) {
                 slot.set(SlotDescriptor.DRIVER_OPENED); // before the call: a throwing onOpen still gets its onClose
@@ -305,10 +304,7 @@ final class ShardDriver extends ScheduledTask<Void> {
         } catch (Throwable failure) {
             fail(failure);
         }
-        if (closeRequested()) {
-            close(cause);
-        }
-        connection.active = false;
+        endService();
     }
 
     private void afterReads() {
@@ -330,8 +326,7 @@ final class ShardDriver extends ScheduledTask<Void> {
             if (slot.token() != reads.token(i)) {
                 continue; // cannot happen: only this driver closes it, and it did not since the read was queued
             }
-            connection.active = true;
-            cause = null;
+            beginService();
             try {
                 int n = reads.result(i);
                 if (onRead(n, n > 0 ? reads.view(i, n) : null, ReadBatch.REGION_BYTES)) {
@@ -341,10 +336,7 @@ final class ShardDriver extends ScheduledTask<Void> {
             } catch (Throwable failure) {
                 fail(failure);
             }
-            if (closeRequested()) {
-                close(cause);
-            }
-            connection.active = false;
+            endService();
         }
         reads.clear();
         flushStaged(); // the answers to this batch leave now, not after the step's other batches
@@ -367,17 +359,13 @@ final class ShardDriver extends ScheduledTask<Void> {
             }
             table.bind(slot, staging.index(i));
             slot.clear(SlotDescriptor.DRIVER_STAGED);
-            connection.active = true;
-            cause = null;
+            beginService();
             try {
                 backlog.sent(slot, i, staging.result(i));
             } catch (Throwable failure) {
                 fail(failure);
             }
-            if (closeRequested()) {
-                close(cause);
-            }
-            connection.active = false;
+            endService();
         }
         staging.clear();
     }
@@ -402,8 +390,7 @@ final class ShardDriver extends ScheduledTask<Void> {
         if (kind == SUBMIT_ABANDON) {
             return; // connected and handed out before the cancel: the owner of the token closes it
         }
-        connection.active = true;
-        cause = null;
+        beginService();
         try {
             if (kind == SUBMIT_WRITE) {
                 queueSubmittedWrite(token, (byte[]) attachment);
@@ -421,10 +408,7 @@ final class ShardDriver extends ScheduledTask<Void> {
         } catch (Throwable failure) {
             fail(failure); // as a callback's failure: the connection closes with it
         }
-        if (closeRequested()) {
-            close(cause);
-        }
-        connection.active = false;
+        endService();
     }
 
     /** Queues a write by token; consecutive ones to one connection leave in one send after the drain. */
@@ -515,8 +499,7 @@ final class ShardDriver extends ScheduledTask<Void> {
                 timeouts.clear(slot);
                 continue;
             }
-            connection.active = true;
-            cause = null;
+            beginService();
             try {
                 int expired = timeouts.check(slot, now);
                 if (expired == Timeouts.READ) {
@@ -529,10 +512,7 @@ final class ShardDriver extends ScheduledTask<Void> {
             } catch (Throwable failure) {
                 fail(failure);
             }
-            if (closeRequested()) {
-                close(cause);
-            }
-            connection.active = false;
+            endService();
         }
         timeouts.arm();
     }
@@ -572,19 +552,29 @@ final class ShardDriver extends ScheduledTask<Void> {
             if (slot.any(SlotDescriptor.DRIVER_CLOSE_REQUESTED | SlotDescriptor.DRIVER_CLOSING)) {
                 continue;
             }
-            connection.active = true;
-            cause = null;
+            beginService();
             try {
                 flush(); // onWritable too, should a send take the queue back under the low watermark
             } catch (Throwable failure) {
                 fail(failure);
             }
-            if (closeRequested()) {
-                close(cause);
-            }
-            connection.active = false;
+            endService();
         }
         flushCount = 0;
+    }
+
+    /** A callback-running service of the bound slot begins: its Connection is usable, no cause yet. */
+    private void beginService() {
+        connection.active = true;
+        cause = null;
+    }
+
+    /** The service ends: the connection closes if that was asked for (with its cause), and is unusable again. */
+    private void endService() {
+        if (closeRequested()) {
+            close(cause);
+        }
+        connection.active = false;
     }
 
     private boolean closeRequested() {
