@@ -71,6 +71,12 @@ abstract class FaultFixture extends LoopbackFixture {
         return warnings.stream().filter(message -> message.contains(text)).count();
     }
 
+    /** Sends {@code text} through {@code client} and fails unless exactly it comes back. */
+    static void assertEchoes(Socket client, String text) throws Exception {
+        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(bytes, echoThrough(client, bytes), "the echo of '" + text + "'");
+    }
+
     /**
      * Sends {@code bytes} through {@code peer} from one thread while reading them back on this
      * one, and returns what came back (as many bytes as were sent): an echo's far end.

@@ -302,10 +302,6 @@ class FusedCrossingTest extends FaultFixture {
         }
     }
 
-    private static void assertEchoes(Socket client, String text) throws Exception {
-        byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
-        assertArrayEquals(bytes, echoThrough(client, bytes), "the echo of '" + text + "'");
-    }
 
     /** The next byte, or -1 at end of stream (or a reset, which is how a close with unread bytes may end). */
     private static int readOrEnd(Socket client) throws IOException {

@@ -46,10 +46,6 @@ class TcpServerFaultTest extends FaultFixture {
         }
     }
 
-    private static void assertEchoes(Socket client, String text) throws Exception {
-        byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
-        assertArrayEquals(bytes, echoThrough(client, bytes), "the echo of '" + text + "'");
-    }
 
     /**
      * EBADF on every accept for a while: the server does not spin (back-off 10, 20, 40 … ms: a
