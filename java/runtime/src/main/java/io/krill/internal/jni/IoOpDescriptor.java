@@ -44,10 +44,6 @@ public final class IoOpDescriptor {
         ops.set(ValueLayout.JAVA_INT, base + LENGTH_OFFSET, length);
     }
 
-    public static long address(MemorySegment ops, int index) {
-        return ops.get(ValueLayout.JAVA_LONG, (long) index * SIZE_BYTES + ADDRESS_OFFSET);
-    }
-
     public static int fd(MemorySegment ops, int index) {
         return ops.get(ValueLayout.JAVA_INT, (long) index * SIZE_BYTES + FD_OFFSET);
     }
@@ -63,5 +59,17 @@ public final class IoOpDescriptor {
 
     public static void length(MemorySegment ops, int index, int length) {
         ops.set(ValueLayout.JAVA_INT, (long) index * SIZE_BYTES + LENGTH_OFFSET, length);
+    }
+
+    /**
+     * A batch call of {@code count} operations returned {@code rc}: when it failed as a whole
+     * ({@code rc < 0}), every operation fails with that error, so none is read as done.
+     */
+    public static void settle(MemorySegment ops, int count, int rc) {
+        if (rc < 0) {
+            for (int i = 0; i < count; i++) {
+                length(ops, i, rc);
+            }
+        }
     }
 }

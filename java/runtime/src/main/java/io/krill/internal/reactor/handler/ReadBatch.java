@@ -70,12 +70,7 @@ final class ReadBatch {
 
     /** Makes the queued reads: one native call. A call that fails as a whole fails each read with its error. */
     void run(NativeIo io) {
-        int rc = io.readBatch(ops.address(), count);
-        if (rc < 0) {
-            for (int i = 0; i < count; i++) {
-                IoOpDescriptor.length(ops, i, rc);
-            }
-        }
+        IoOpDescriptor.settle(ops, count, io.readBatch(ops.address(), count));
     }
 
     int index(int i) {

@@ -307,12 +307,8 @@ final class WriteBacklog {
         markAtHighWatermark(slot);
     }
 
-    /** Drops what is queued (the connection closes). */
+    /** Drops what is queued (the connection closes; its staged bytes were sent first, by {@link #unstage}). */
     void discard(SlotView slot) {
-        if (slot.any(SlotDescriptor.DRIVER_STAGED)) {
-            slot.clear(SlotDescriptor.DRIVER_STAGED);
-            staging.take(slot.token());
-        }
         pool.freeList(slot.backlogHead());
         slot.backlog(ChunkPool.NONE, ChunkPool.NONE, 0);
     }

@@ -104,12 +104,7 @@ final class WriteStaging {
      * call that fails as a whole fails each send with its error.
      */
     void run(NativeIo io) {
-        int rc = io.writeBatch(ops.address(), count);
-        if (rc < 0) {
-            for (int i = 0; i < count; i++) {
-                IoOpDescriptor.length(ops, i, rc);
-            }
-        }
+        IoOpDescriptor.settle(ops, count, io.writeBatch(ops.address(), count));
     }
 
     boolean skipped(int i) {
