@@ -204,14 +204,17 @@ int krill_eventfd_write(int fd, uint64_t value);
 int64_t krill_eventfd_read(int fd);
 #endif
 
-/* krill_kqueue.c (macOS/BSD only) */
-#if defined(__APPLE__) || defined(__FreeBSD__)
+/* krill_kqueue.c: macOS and BSD, and Linux when built against libkqueue for a local check
+ * (-DKRILL_LIBKQUEUE; ci/kqueue-check). Such a Linux library has both pollers. */
+#if defined(__APPLE__) || defined(__FreeBSD__) || defined(KRILL_LIBKQUEUE)
+#define KRILL_HAVE_KQUEUE 1
 int krill_kqueue_create(void);
 int krill_kqueue_register(int kq, int fd, uint32_t interest, uint64_t token);
 int krill_kqueue_deregister(int kq, int fd);
 int krill_kqueue_add_user(int kq, uint64_t token);
-int krill_kqueue_trigger_user(int kq);
+int krill_kqueue_trigger_user(int kq, uint64_t token);
 int krill_kqueue_wait(int kq, struct krill_event *out, int max_events, int timeout_millis);
+int krill_kqueue_wait_ring(int kq, void *ring, int timeout_millis);
 #endif
 
 /* krill_ring.c: returns records written / read (0 when full / empty) */

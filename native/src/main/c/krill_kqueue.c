@@ -1,13 +1,24 @@
 /*
  * krill_kqueue.c ↔ KqueueNative.java: kqueue and EVFILT_USER wake-ups (macOS, BSD).
  *
- * Built and tested only on macOS runners (ci/workflows/macos.yml); on Linux this file compiles
- * to nothing and KqueueNative's natives stay unregistered.
+ * Also built on Linux against libkqueue (-DKRILL_LIBKQUEUE, ci/kqueue-check) so that the shim
+ * and the runtime's kqueue path can be exercised here; libkqueue is an emulation over epoll,
+ * so macOS (ci/workflows/macos.yml) stays the judge. Elsewhere this file compiles to nothing
+ * and KqueueNative's natives stay unregistered.
  *
  * kqueue reports one event per (descriptor, filter), so a socket both readable and writable
  * yields two records with the same token; the reactor ORs readiness per token.
+ *
+ * Two rules from the kqueue(2) pages of macOS and FreeBSD shape the calls below:
+ *  - a kevent that modifies a knote replaces its udata too, so the NOTE_TRIGGER of the wake-up
+ *    carries the token again (with udata NULL, the triggered event came back as token 0);
+ *  - only the filters in the interest are added: a filter added with EV_DISABLE still shares
+ *    the descriptor's registration with its twin, and libkqueue then never reported the write
+ *    readiness of a connecting socket. A filter left out of a later registration is deleted.
  */
-#if defined(__APPLE__) || defined(__FreeBSD__)
+#include "krill.h"
+
+#if defined(KRILL_HAVE_KQUEUE)
 
 #include <errno.h>
 #include <string.h>
@@ -16,10 +27,9 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include "krill.h"
-
 /* struct kevent (32 bytes or more) is wider than krill_event, so events are gathered in a stack
- * batch and converted; a wait returns at most this many (guess; a reactor batch is smaller). */
+ * batch and converted; a wait returns at most this many (guess: a worker drains its ring after
+ * every wait anyway, as with epoll). */
 #define KRILL_KQUEUE_BATCH 256
 
 /* The EVFILT_USER identifier Krill uses for its wake-up event. */
@@ -38,50 +48,80 @@ static int kevent_apply(int kq, struct kevent *changes, int count) {
     }
 }
 
+/* Adds (or modifies) one filter, or deletes it; a delete of a filter never added is no error. */
+static int apply_filter(int kq, int fd, short filter, int wanted, unsigned short extra, uint64_t token) {
+    struct kevent change;
+    if (wanted) {
+        EV_SET(&change, (uintptr_t)fd, filter, EV_ADD | EV_ENABLE | extra, 0, 0, (void *)(uintptr_t)token);
+        return kevent_apply(kq, &change, 1);
+    }
+    EV_SET(&change, (uintptr_t)fd, filter, EV_DELETE, 0, 0, NULL);
+    int rc = kevent_apply(kq, &change, 1);
+    return rc == -ENOENT ? 0 : rc;
+}
+
 int krill_kqueue_register(int kq, int fd, uint32_t interest, uint64_t token) {
-    /* EV_ADD on an existing (ident, filter) modifies it, so register doubles as modify. */
+    if (fd < 0) return -EBADF;
+    if ((interest & (KRILL_READABLE | KRILL_WRITABLE)) == 0) return -EINVAL;
     unsigned short extra = 0;
     if (interest & KRILL_EDGE_TRIGGERED) extra |= EV_CLEAR;
     if (interest & KRILL_ONESHOT) extra |= EV_ONESHOT;
-    struct kevent changes[2];
-    EV_SET(&changes[0], (uintptr_t)fd, EVFILT_READ,
-           (interest & KRILL_READABLE) ? (EV_ADD | EV_ENABLE | extra) : (EV_ADD | EV_DISABLE),
-           0, 0, (void *)(uintptr_t)token);
-    EV_SET(&changes[1], (uintptr_t)fd, EVFILT_WRITE,
-           (interest & KRILL_WRITABLE) ? (EV_ADD | EV_ENABLE | extra) : (EV_ADD | EV_DISABLE),
-           0, 0, (void *)(uintptr_t)token);
-    return kevent_apply(kq, changes, 2);
+    int rc = apply_filter(kq, fd, EVFILT_READ, (interest & KRILL_READABLE) != 0, extra, token);
+    if (rc != 0) return rc;
+    rc = apply_filter(kq, fd, EVFILT_WRITE, (interest & KRILL_WRITABLE) != 0, extra, token);
+    if (rc != 0 && (interest & KRILL_READABLE)) {
+        apply_filter(kq, fd, EVFILT_READ, 0, 0, 0); /* all or nothing: undo the read filter */
+    }
+    return rc;
 }
 
 int krill_kqueue_deregister(int kq, int fd) {
-    struct kevent changes[2];
-    EV_SET(&changes[0], (uintptr_t)fd, EVFILT_READ, EV_DELETE, 0, 0, NULL);
-    EV_SET(&changes[1], (uintptr_t)fd, EVFILT_WRITE, EV_DELETE, 0, 0, NULL);
-    int rc = kevent_apply(kq, &changes[0], 1);
-    int rc2 = kevent_apply(kq, &changes[1], 1);
-    /* A filter never added reports ENOENT; that is not an error for a deregistration. */
-    if (rc == -ENOENT) rc = 0;
-    if (rc2 == -ENOENT) rc2 = 0;
+    int rc = apply_filter(kq, fd, EVFILT_READ, 0, 0, 0);
+    int rc2 = apply_filter(kq, fd, EVFILT_WRITE, 0, 0, 0);
     return rc != 0 ? rc : rc2;
 }
 
 int krill_kqueue_add_user(int kq, uint64_t token) {
     struct kevent change;
-    EV_SET(&change, KRILL_USER_IDENT, EVFILT_USER, EV_ADD | EV_CLEAR, 0, 0,
-           (void *)(uintptr_t)token);
+    EV_SET(&change, KRILL_USER_IDENT, EVFILT_USER, EV_ADD | EV_CLEAR, 0, 0, (void *)(uintptr_t)token);
     return kevent_apply(kq, &change, 1);
 }
 
-int krill_kqueue_trigger_user(int kq) {
+int krill_kqueue_trigger_user(int kq, uint64_t token) {
     struct kevent change;
-    EV_SET(&change, KRILL_USER_IDENT, EVFILT_USER, 0, NOTE_TRIGGER, 0, NULL);
+    EV_SET(&change, KRILL_USER_IDENT, EVFILT_USER, 0, NOTE_TRIGGER, 0, (void *)(uintptr_t)token);
     return kevent_apply(kq, &change, 1);
 }
 
-int krill_kqueue_wait(int kq, struct krill_event *out, int max_events, int timeout_millis) {
-    if (max_events <= 0) return -EINVAL;
-    struct kevent batch[KRILL_KQUEUE_BATCH];
-    int want = max_events < KRILL_KQUEUE_BATCH ? max_events : KRILL_KQUEUE_BATCH;
+static void to_record(const struct kevent *ev, struct krill_event *record) {
+    uint32_t readiness = 0;
+    int32_t result = 0;
+    if (ev->flags & EV_ERROR) {
+        readiness |= KRILL_ERROR;
+        result = -(int32_t)ev->data;
+    } else if (ev->filter == EVFILT_READ) {
+        readiness |= KRILL_READABLE;
+        if (ev->flags & EV_EOF) readiness |= KRILL_READ_HANGUP;
+    } else if (ev->filter == EVFILT_WRITE) {
+        readiness |= KRILL_WRITABLE;
+        if (ev->flags & EV_EOF) readiness |= KRILL_HANGUP;
+    } else if (ev->filter == EVFILT_USER) {
+        readiness |= KRILL_READABLE;
+    }
+    /* EV_EOF with a socket error in fflags (a reset, a refused connect): epoll says EPOLLERR,
+     * and the record carries the error. libkqueue reads that error with getsockopt(SO_ERROR),
+     * which clears it, so there a later read or finish-connect no longer sees it; the kernel's
+     * kqueue on macOS and FreeBSD leaves it in place. */
+    if ((ev->flags & EV_EOF) && ev->fflags != 0 && ev->filter != EVFILT_USER) {
+        readiness |= KRILL_ERROR;
+        result = -(int32_t)ev->fflags;
+    }
+    record->token = (uint64_t)(uintptr_t)ev->udata;
+    record->readiness = readiness;
+    record->result = result;
+}
+
+static int wait_into(int kq, struct kevent *batch, int want, int timeout_millis) {
     struct timespec timeout;
     struct timespec *timeout_or_null = NULL;
     if (timeout_millis >= 0) {
@@ -90,24 +130,34 @@ int krill_kqueue_wait(int kq, struct krill_event *out, int max_events, int timeo
         timeout_or_null = &timeout;
     }
     int n = kevent(kq, NULL, 0, batch, want, timeout_or_null);
+    /* A signal cut the wait short: an empty batch, as krill_epoll_wait does. */
     if (n < 0) return errno == EINTR ? 0 : -errno;
+    return n;
+}
+
+int krill_kqueue_wait(int kq, struct krill_event *out, int max_events, int timeout_millis) {
+    if (max_events <= 0) return -EINVAL;
+    struct kevent batch[KRILL_KQUEUE_BATCH];
+    int n = wait_into(kq, batch, max_events < KRILL_KQUEUE_BATCH ? max_events : KRILL_KQUEUE_BATCH,
+                      timeout_millis);
+    for (int i = 0; i < n; i++) to_record(&batch[i], &out[i]);
+    return n;
+}
+
+/* As krill_epoll_wait_ring: at most as many events as the ring has room for, appended and
+ * published with one release store of tail (krill_ring.c has the orderings). */
+int krill_kqueue_wait_ring(int kq, void *ring, int timeout_millis) {
+    struct krill_ring_view r = krill_ring_view_of(ring);
+    uint64_t tail = __atomic_load_n(r.tail, __ATOMIC_RELAXED); /* this thread is the producer */
+    uint64_t head = __atomic_load_n(r.head, __ATOMIC_ACQUIRE); /* pairs with SpscRing.drain's release */
+    uint64_t room = r.capacity - (tail - head);
+    if (room == 0) return -ENOBUFS; /* the consumer must drain first; never drop an event */
+    struct kevent batch[KRILL_KQUEUE_BATCH];
+    int n = wait_into(kq, batch, room < KRILL_KQUEUE_BATCH ? (int)room : KRILL_KQUEUE_BATCH, timeout_millis);
     for (int i = 0; i < n; i++) {
-        uint32_t readiness = 0;
-        if (batch[i].flags & EV_ERROR) {
-            readiness |= KRILL_ERROR;
-        } else if (batch[i].filter == EVFILT_READ) {
-            readiness |= KRILL_READABLE;
-            if (batch[i].flags & EV_EOF) readiness |= KRILL_READ_HANGUP;
-        } else if (batch[i].filter == EVFILT_WRITE) {
-            readiness |= KRILL_WRITABLE;
-            if (batch[i].flags & EV_EOF) readiness |= KRILL_HANGUP;
-        } else if (batch[i].filter == EVFILT_USER) {
-            readiness |= KRILL_READABLE;
-        }
-        out[i].token = (uint64_t)(uintptr_t)batch[i].udata;
-        out[i].readiness = readiness;
-        out[i].result = (batch[i].flags & EV_ERROR) ? -(int32_t)batch[i].data : 0;
+        to_record(&batch[i], &r.records[(tail + (uint64_t)i) & (r.capacity - 1)]);
     }
+    if (n > 0) __atomic_store_n(r.tail, tail + (uint64_t)n, __ATOMIC_RELEASE); /* pairs with drain's acquire */
     return n;
 }
 
@@ -134,9 +184,9 @@ static jint JNICALL kqueue_add_user0(JNIEnv *env, jclass cls, jint kq, jlong tok
     return krill_kqueue_add_user(kq, (uint64_t)token);
 }
 
-static jint JNICALL kqueue_trigger_user0(JNIEnv *env, jclass cls, jint kq) {
+static jint JNICALL kqueue_trigger_user0(JNIEnv *env, jclass cls, jint kq, jlong token) {
     (void)env; (void)cls;
-    return krill_kqueue_trigger_user(kq);
+    return krill_kqueue_trigger_user(kq, (uint64_t)token);
 }
 
 static jint JNICALL kqueue_wait0(JNIEnv *env, jclass cls, jint kq, jlong records_address,
@@ -146,13 +196,20 @@ static jint JNICALL kqueue_wait0(JNIEnv *env, jclass cls, jint kq, jlong records
                              timeout_millis);
 }
 
+static jint JNICALL kqueue_wait_ring0(JNIEnv *env, jclass cls, jint kq, jlong ring_address,
+                                      jint timeout_millis) {
+    (void)env; (void)cls;
+    return krill_kqueue_wait_ring(kq, KRILL_PTR(void *, ring_address), timeout_millis);
+}
+
 static const JNINativeMethod methods[] = {
     {"kqueueCreate", "()I", (void *)kqueue_create0},
     {"kqueueRegister", "(IIIJ)I", (void *)kqueue_register0},
     {"kqueueDeregister", "(II)I", (void *)kqueue_deregister0},
     {"kqueueAddUser", "(IJ)I", (void *)kqueue_add_user0},
-    {"kqueueTriggerUser", "(I)I", (void *)kqueue_trigger_user0},
+    {"kqueueTriggerUser", "(IJ)I", (void *)kqueue_trigger_user0},
     {"kqueueWait", "(IJII)I", (void *)kqueue_wait0},
+    {"kqueueWaitRing", "(IJI)I", (void *)kqueue_wait_ring0},
 };
 
 int krill_kqueue_register_natives(JNIEnv *env, const char *package) {

@@ -19,7 +19,11 @@
 
 #include "krill.h"
 
-#if defined(__linux__)
+/* The pollers built in, as bits: epoll 1, kqueue 2 (Platform.java). A Linux library built
+ * against libkqueue for a local check (ci/kqueue-check) has both: 3. */
+#if defined(__linux__) && defined(KRILL_HAVE_KQUEUE)
+#define KRILL_POLLER_ID 3
+#elif defined(__linux__)
 #define KRILL_POLLER_ID 1 /* epoll */
 #elif defined(__APPLE__) || defined(__FreeBSD__)
 #define KRILL_POLLER_ID 2 /* kqueue */
@@ -201,7 +205,8 @@ JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved) {
     if (krill_ring_register(env, package) != 0) return JNI_ERR;
 #if defined(__linux__)
     if (krill_epoll_register(env, package) != 0) return JNI_ERR;
-#else
+#endif
+#if defined(KRILL_HAVE_KQUEUE)
     if (krill_kqueue_register_natives(env, package) != 0) return JNI_ERR;
 #endif
     return JNI_VERSION_1_8;
