@@ -124,7 +124,10 @@ public record Platform(String os, String arch, boolean musl) {
         return "META-INF/native/" + classifier() + "/" + libraryFileName();
     }
 
-    /** The poller libkrill uses here; keep in sync with krill_onload.c:KRILL_POLLER_ID. */
+    /**
+     * The poller libkrill uses here, as its bit in the library's mask of pollers built in
+     * (epoll 1, kqueue 2); keep in sync with krill_onload.c:KRILL_POLLER_ID.
+     */
     public int pollerId() {
         return os.equals("linux") ? 1 : 2;
     }

@@ -182,7 +182,7 @@ public final class SelfCheck {
                 }
 
                 public void wakeUp() throws IOException {
-                    Errors.check("kevent(NOTE_TRIGGER)", KqueueNative.kqueueTriggerUser(kq));
+                    Errors.check("kevent(NOTE_TRIGGER)", KqueueNative.kqueueTriggerUser(kq, WAKE_TOKEN));
                 }
 
                 public int poll(MemorySegment records, int timeoutMillis) throws IOException {

@@ -27,7 +27,7 @@ class KqueueNativeTest {
             long token = (9L << 32) | 3;
             assertEquals(0, KqueueNative.kqueueAddUser(kq, token));
             assertEquals(0, KqueueNative.kqueueWait(kq, records.address(), 4, 0));
-            assertEquals(0, KqueueNative.kqueueTriggerUser(kq));
+            assertEquals(0, KqueueNative.kqueueTriggerUser(kq, token));
             assertEquals(1, KqueueNative.kqueueWait(kq, records.address(), 4, 1000));
             assertEquals(token, EventRecordDescriptor.token(records, 0));
             assertEquals(Readiness.READABLE, EventRecordDescriptor.readiness(records, 0));

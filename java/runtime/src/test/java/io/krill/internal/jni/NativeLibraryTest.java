@@ -68,4 +68,18 @@ class NativeLibraryTest {
                 () -> AbiLayout.verify(OnLoadNative.abiLayout(), other, "this build"));
         assertTrue(e.getMessage().contains("POLLER"), e.getMessage());
     }
+
+    @Test
+    void aLibraryWithBothPollersServesEitherPlatformButNoneIsRefused() {
+        Platform linux = new Platform("linux", Platform.current().arch());
+        Platform osx = new Platform("osx", Platform.current().arch());
+        int[] both = AbiLayout.expected(linux);
+        both[AbiLayout.Field.POLLER.ordinal()] = 3; // epoll and kqueue: a libkqueue build (ci/kqueue-check)
+        AbiLayout.verify(both, linux, "epoll and kqueue");
+        AbiLayout.verify(both, osx, "epoll and kqueue");
+        int[] none = both.clone();
+        none[AbiLayout.Field.POLLER.ordinal()] = 0;
+        UnsatisfiedLinkError e = assertThrows(UnsatisfiedLinkError.class, () -> AbiLayout.verify(none, linux, "no poller"));
+        assertTrue(e.getMessage().contains("POLLER is 0 in the library, 1 in Java"), e.getMessage());
+    }
 }
