@@ -106,6 +106,15 @@ static inline struct krill_ring_view krill_ring_view_of(void *ring) {
     return view;
 }
 
+/* A poller's side of a ring (it is the producer): the tail to write from, through *tail, and
+ * how many records fit, at most `batch`; 0 means full, and the caller must not drop an event. */
+static inline int krill_ring_room(struct krill_ring_view r, uint64_t *tail, int batch) {
+    *tail = __atomic_load_n(r.tail, __ATOMIC_RELAXED); /* this thread is the producer */
+    uint64_t head = __atomic_load_n(r.head, __ATOMIC_ACQUIRE); /* pairs with SpscRing.drain's release */
+    uint64_t room = r.capacity - (*tail - head);
+    return room < (uint64_t)batch ? (int)room : batch;
+}
+
 /* ---- socket address: written by Java for bind/connect, by C for accept/getsockname -------
  * Keep in sync with SockaddrDescriptor.java.
  *

@@ -96,11 +96,9 @@ int krill_epoll_wait(int epfd, struct krill_event *out, int max_events, int time
 
 int krill_epoll_wait_ring(int epfd, void *ring, int timeout_millis) {
     struct krill_ring_view r = krill_ring_view_of(ring);
-    uint64_t tail = __atomic_load_n(r.tail, __ATOMIC_RELAXED); /* this thread is the producer */
-    uint64_t head = __atomic_load_n(r.head, __ATOMIC_ACQUIRE); /* pairs with SpscRing.drain's release */
-    uint64_t room = r.capacity - (tail - head);
-    if (room == 0) return -ENOBUFS; /* the consumer must drain first; never drop an event */
-    int max = room < KRILL_EPOLL_RING_BATCH ? (int)room : KRILL_EPOLL_RING_BATCH;
+    uint64_t tail;
+    int max = krill_ring_room(r, &tail, KRILL_EPOLL_RING_BATCH);
+    if (max == 0) return -ENOBUFS; /* the consumer must drain first; never drop an event */
     struct epoll_event batch[KRILL_EPOLL_RING_BATCH];
     int n = epoll_wait(epfd, batch, max, timeout_millis);
     if (n < 0) return errno == EINTR ? 0 : -errno;

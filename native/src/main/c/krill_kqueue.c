@@ -148,12 +148,11 @@ int krill_kqueue_wait(int kq, struct krill_event *out, int max_events, int timeo
  * published with one release store of tail (krill_ring.c has the orderings). */
 int krill_kqueue_wait_ring(int kq, void *ring, int timeout_millis) {
     struct krill_ring_view r = krill_ring_view_of(ring);
-    uint64_t tail = __atomic_load_n(r.tail, __ATOMIC_RELAXED); /* this thread is the producer */
-    uint64_t head = __atomic_load_n(r.head, __ATOMIC_ACQUIRE); /* pairs with SpscRing.drain's release */
-    uint64_t room = r.capacity - (tail - head);
-    if (room == 0) return -ENOBUFS; /* the consumer must drain first; never drop an event */
+    uint64_t tail;
+    int max = krill_ring_room(r, &tail, KRILL_KQUEUE_BATCH);
+    if (max == 0) return -ENOBUFS; /* the consumer must drain first; never drop an event */
     struct kevent batch[KRILL_KQUEUE_BATCH];
-    int n = wait_into(kq, batch, room < KRILL_KQUEUE_BATCH ? (int)room : KRILL_KQUEUE_BATCH, timeout_millis);
+    int n = wait_into(kq, batch, max, timeout_millis);
     for (int i = 0; i < n; i++) {
         to_record(&batch[i], &r.records[(tail + (uint64_t)i) & (r.capacity - 1)]);
     }
