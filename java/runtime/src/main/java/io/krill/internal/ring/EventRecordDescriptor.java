@@ -17,7 +17,7 @@ import java.lang.foreign.ValueLayout;
  *  +---------------------------------------------------------------+
  *  |                        readiness bits                         |  8
  *  +---------------------------------------------------------------+
- *  |                        result (reserved, 0)                   | 12
+ *  |       result: 0, or kqueue's -errno for an error event        | 12
  *  +---------------------------------------------------------------+
  * </pre>
  * Native byte order; records are 8-byte aligned when the buffer is.
@@ -43,7 +43,7 @@ public final class EventRecordDescriptor {
         return records.get(ValueLayout.JAVA_INT, (long) index * SIZE_BYTES + READINESS_OFFSET);
     }
 
-    /** The result field of record {@code index} (reserved: 0 today). */
+    /** The result field of record {@code index}: 0, or a kqueue error event's {@code -errno}. */
     public static int result(MemorySegment records, int index) {
         return records.get(ValueLayout.JAVA_INT, (long) index * SIZE_BYTES + RESULT_OFFSET);
     }
